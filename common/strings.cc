@@ -1,0 +1,257 @@
+#include "common/strings.h"
+
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace cairn {
+
+bool ParseInt64(std::string_view s, int64_t* out) {
+  if (s.empty() || s.size() > 20) return false;
+  size_t i = 0;
+  bool neg = false;
+  if (s.size() == 1 && s[0] == '0') {
+    *out = 0;
+    return true;
+  }
+  if (s[0] == '-') {
+    neg = true;
+    i = 1;
+    if (s.size() == 1) return false;
+  }
+  if (s[i] < '1' || s[i] > '9') return false;
+  uint64_t v = 0;
+  for (; i < s.size(); ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    uint64_t d = static_cast<uint64_t>(s[i] - '0');
+    if (v > (UINT64_MAX - d) / 10) return false;
+    v = v * 10 + d;
+  }
+  if (neg) {
+    if (v > static_cast<uint64_t>(INT64_MAX) + 1) return false;
+    *out = static_cast<int64_t>(0 - v);
+  } else {
+    if (v > static_cast<uint64_t>(INT64_MAX)) return false;
+    *out = static_cast<int64_t>(v);
+  }
+  return true;
+}
+
+bool ParseUint64(std::string_view s, uint64_t* out) {
+  if (s.empty() || s.size() > 20) return false;
+  if (s.size() > 1 && s[0] == '0') return false;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    uint64_t d = static_cast<uint64_t>(c - '0');
+    if (v > (UINT64_MAX - d) / 10) return false;
+    v = v * 10 + d;
+  }
+  *out = v;
+  return true;
+}
+
+bool ParseLongDouble(std::string_view s, long double* out) {
+  if (s.empty() || s.size() >= 5120) return false;
+  std::string buf(s);
+  if (isspace(static_cast<unsigned char>(buf[0]))) return false;
+  errno = 0;
+  char* end = nullptr;
+  long double v = strtold(buf.c_str(), &end);
+  if (end != buf.c_str() + buf.size()) return false;
+  if (errno == ERANGE && (v == HUGE_VALL || v == -HUGE_VALL || v == 0)) return false;
+  if (std::isnan(v)) return false;
+  *out = v;
+  return true;
+}
+
+bool ParseDouble(std::string_view s, double* out) {
+  if (s.empty() || s.size() >= 5120) return false;
+  std::string buf(s);
+  if (isspace(static_cast<unsigned char>(buf[0]))) return false;
+  errno = 0;
+  char* end = nullptr;
+  double v = strtod(buf.c_str(), &end);
+  if (end != buf.c_str() + buf.size()) return false;
+  if (errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL || v == 0)) return false;
+  if (std::isnan(v)) return false;
+  *out = v;
+  return true;
+}
+
+std::string FormatLongDoubleHuman(long double v) {
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buf[5600];
+  int len = snprintf(buf, sizeof(buf), "%.17Lf", v);
+  if (len <= 0 || static_cast<size_t>(len) >= sizeof(buf)) return "0";
+  // Trim trailing zeros after the point, then a dangling point.
+  if (strchr(buf, '.') != nullptr) {
+    char* p = buf + len - 1;
+    while (*p == '0') {
+      --p;
+      --len;
+    }
+    if (*p == '.') --len;
+  }
+  std::string out(buf, static_cast<size_t>(len));
+  if (out == "-0") out = "0";
+  return out;
+}
+
+std::string FormatDouble(double v) {
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buf[128];
+  int len = snprintf(buf, sizeof(buf), "%.17g", v);
+  return std::string(buf, static_cast<size_t>(len));
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (tolower(static_cast<unsigned char>(a[i])) != tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string ToLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+namespace {
+
+bool GlobMatchImpl(const char* p, size_t plen, const char* s, size_t slen, bool nocase,
+                   int nesting) {
+  if (nesting > 1000) return false;
+  while (plen > 0 && slen > 0) {
+    switch (p[0]) {
+      case '*':
+        while (plen > 1 && p[1] == '*') {
+          ++p;
+          --plen;
+        }
+        if (plen == 1) return true;
+        while (slen > 0) {
+          if (GlobMatchImpl(p + 1, plen - 1, s, slen, nocase, nesting + 1)) return true;
+          ++s;
+          --slen;
+        }
+        return false;
+      case '?':
+        ++s;
+        --slen;
+        break;
+      case '[': {
+        ++p;
+        --plen;
+        bool negate = plen > 0 && p[0] == '^';
+        if (negate) {
+          ++p;
+          --plen;
+        }
+        bool match = false;
+        while (true) {
+          if (plen == 0) {
+            --p;
+            ++plen;
+            break;
+          }
+          if (p[0] == '\\' && plen >= 2) {
+            ++p;
+            --plen;
+            if (p[0] == s[0]) match = true;
+          } else if (p[0] == ']') {
+            break;
+          } else if (plen >= 3 && p[1] == '-') {
+            int start = static_cast<unsigned char>(p[0]);
+            int end = static_cast<unsigned char>(p[2]);
+            int c = static_cast<unsigned char>(s[0]);
+            if (start > end) std::swap(start, end);
+            if (nocase) {
+              start = tolower(start);
+              end = tolower(end);
+              c = tolower(c);
+            }
+            p += 2;
+            plen -= 2;
+            if (c >= start && c <= end) match = true;
+          } else if (nocase ? tolower(static_cast<unsigned char>(p[0])) ==
+                                  tolower(static_cast<unsigned char>(s[0]))
+                            : p[0] == s[0]) {
+            match = true;
+          }
+          ++p;
+          --plen;
+        }
+        if (negate) match = !match;
+        if (!match) return false;
+        ++s;
+        --slen;
+        break;
+      }
+      case '\\':
+        if (plen >= 2) {
+          ++p;
+          --plen;
+        }
+        [[fallthrough]];
+      default:
+        if (nocase ? tolower(static_cast<unsigned char>(p[0])) !=
+                         tolower(static_cast<unsigned char>(s[0]))
+                   : p[0] != s[0]) {
+          return false;
+        }
+        ++s;
+        --slen;
+        break;
+    }
+    ++p;
+    --plen;
+    if (slen == 0) {
+      while (plen > 0 && *p == '*') {
+        ++p;
+        --plen;
+      }
+      break;
+    }
+  }
+  return plen == 0 && slen == 0;
+}
+
+}  // namespace
+
+bool GlobMatch(std::string_view pattern, std::string_view str, bool nocase) {
+  return GlobMatchImpl(pattern.data(), pattern.size(), str.data(), str.size(), nocase, 0);
+}
+
+void PutFixed16BE(std::string* dst, uint16_t v) {
+  char b[2] = {static_cast<char>(v >> 8), static_cast<char>(v & 0xff)};
+  dst->append(b, 2);
+}
+
+void PutFixed64BE(std::string* dst, uint64_t v) {
+  char b[8];
+  for (int i = 7; i >= 0; --i) {
+    b[i] = static_cast<char>(v & 0xff);
+    v >>= 8;
+  }
+  dst->append(b, 8);
+}
+
+uint16_t DecodeFixed16BE(const char* p) {
+  return static_cast<uint16_t>((static_cast<uint8_t>(p[0]) << 8) | static_cast<uint8_t>(p[1]));
+}
+
+uint64_t DecodeFixed64BE(const char* p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>(p[i]);
+  return v;
+}
+
+}  // namespace cairn

@@ -1,0 +1,69 @@
+// Client: the state of one connection that commands see and change (db,
+// protocol, name, auth), plus what CLIENT LIST shows of it. A client is owned
+// by its loop thread; other threads (CLIENT LIST/KILL) read the shared part
+// through ClientRegistry under the client's lock.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace cairn {
+
+struct ClientInfo {
+  // Set once at accept.
+  uint64_t id = 0;
+  int fd = -1;
+  std::string addr;   // "127.0.0.1:53422"
+  std::string laddr;  // "127.0.0.1:6379"
+  int64_t created_ms = 0;
+  int worker = 0;     // index of the owning loop
+
+  mutable std::mutex mu;  // guards the fields below
+  std::string name;
+  std::string lib_name;
+  std::string lib_ver;
+  int db = 0;
+  int resp = 2;
+  int64_t last_interaction_ms = 0;
+  std::string last_cmd = "NULL";
+  size_t qbuf = 0;
+  size_t obuf = 0;
+  bool multi = false;
+
+  // Set by CLIENT KILL from any thread; the owner closes the connection.
+  std::atomic<bool> kill_requested{false};
+};
+
+// Connection state that only the owning loop touches.
+struct Client {
+  std::shared_ptr<ClientInfo> info;
+  int db = 0;
+  int resp = 2;
+  bool authenticated = false;
+  bool close_after_reply = false;  // QUIT, protocol error, SHUTDOWN
+  // Highest sequence number this client's commands wrote in the current read
+  // batch (0 = none): the reply waits until it is durable (appendfsync always).
+  uint64_t pending_write_seq = 0;
+};
+
+// Every connected client, across loops (CLIENT LIST, CLIENT KILL, INFO clients).
+class ClientRegistry {
+ public:
+  uint64_t NextId() { return next_id_.fetch_add(1) + 1; }
+  void Add(std::shared_ptr<ClientInfo> info);
+  void Remove(uint64_t id);
+  std::vector<std::shared_ptr<ClientInfo>> Snapshot() const;
+  size_t size() const;
+
+ private:
+  std::atomic<uint64_t> next_id_{0};
+  mutable std::mutex mu_;  // guards clients_
+  std::vector<std::shared_ptr<ClientInfo>> clients_;
+};
+
+}  // namespace cairn

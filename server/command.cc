@@ -1,0 +1,128 @@
+#include "server/command.h"
+
+#include "common/strings.h"
+#include "server/errors.h"
+#include "storage/engine.h"
+
+namespace cairn {
+
+CommandSpec::CommandSpec(const CommandSpec& o)
+    : name(o.name),
+      arity(o.arity),
+      flags(o.flags),
+      key_specs(o.key_specs),
+      group(o.group),
+      summary(o.summary),
+      since(o.since),
+      complexity(o.complexity),
+      acl_categories(o.acl_categories),
+      handler(o.handler),
+      subcommands(o.subcommands) {}
+
+CommandSpec& CommandSpec::operator=(const CommandSpec& o) {
+  if (this != &o) {
+    name = o.name;
+    arity = o.arity;
+    flags = o.flags;
+    key_specs = o.key_specs;
+    group = o.group;
+    summary = o.summary;
+    since = o.since;
+    complexity = o.complexity;
+    acl_categories = o.acl_categories;
+    handler = o.handler;
+    subcommands = o.subcommands;
+  }
+  return *this;
+}
+
+void CommandSpec::LegacyKeyRange(int* first, int* last, int* step) const {
+  *first = 0;
+  *last = 0;
+  *step = 0;
+  if (key_specs.empty()) return;
+  // As Redis: first key of the first spec, last of the last; step of the first.
+  *first = key_specs.front().begin_index;
+  const KeySpec& l = key_specs.back();
+  *last = l.last_key < 0 ? l.last_key : l.begin_index + l.last_key;
+  *step = key_specs.front().key_step;
+}
+
+std::vector<int> CommandSpec::KeyPositions(size_t argc) const {
+  std::vector<int> out;
+  for (const KeySpec& ks : key_specs) {
+    int first = ks.begin_index;
+    if (first >= static_cast<int>(argc)) continue;
+    int last = ks.last_key < 0 ? static_cast<int>(argc) + ks.last_key : first + ks.last_key;
+    if (last >= static_cast<int>(argc)) last = static_cast<int>(argc) - 1;
+    int step = ks.key_step > 0 ? ks.key_step : 1;
+    for (int i = first; i <= last; i += step) out.push_back(i);
+  }
+  return out;
+}
+
+const CommandSpec* CommandSpec::FindSubcommand(std::string_view sub) const {
+  for (const auto& s : subcommands) {
+    size_t bar = s.name.find('|');
+    std::string_view short_name =
+        bar == std::string::npos ? std::string_view(s.name) : std::string_view(s.name).substr(bar + 1);
+    if (EqualsIgnoreCase(short_name, sub)) return &s;
+  }
+  return nullptr;
+}
+
+void CommandRegistry::Add(CommandSpec spec) {
+  auto owned = std::make_unique<CommandSpec>(std::move(spec));
+  by_name_[owned->name] = owned.get();
+  commands_.push_back(std::move(owned));
+}
+
+const CommandSpec* CommandRegistry::Find(std::string_view name) const {
+  char buf[64];
+  if (name.size() >= sizeof(buf)) return nullptr;
+  for (size_t i = 0; i < name.size(); ++i) {
+    buf[i] = static_cast<char>(tolower(static_cast<unsigned char>(name[i])));
+  }
+  thread_local std::string key;
+  key.assign(buf, name.size());
+  auto it = by_name_.find(key);
+  return it == by_name_.end() ? nullptr : it->second;
+}
+
+void CommandRegistry::ResetStats() {
+  for (auto& c : commands_) {
+    c->calls = 0;
+    c->usec = 0;
+    c->rejected_calls = 0;
+    c->failed_calls = 0;
+    for (auto& s : c->subcommands) {
+      s.calls = 0;
+      s.usec = 0;
+      s.rejected_calls = 0;
+      s.failed_calls = 0;
+    }
+  }
+}
+
+int64_t CommandContext::NowMs() const { return server.clock.NowMs(); }
+
+bool CommandContext::Commit(storage::WriteSet& ws) {
+  uint64_t seq = 0;
+  Status s = engine.Commit(ws, &seq);
+  if (!s.ok()) {
+    reply.Error(errors::WriteFailed(s.ToString()));
+    return false;
+  }
+  if (seq > client.pending_write_seq) client.pending_write_seq = seq;
+  return true;
+}
+
+void RegisterAllCommands(CommandRegistry& reg) {
+  RegisterStringCommands(reg);
+  RegisterKeyCommands(reg);
+  RegisterConnectionCommands(reg);
+  RegisterAdminCommands(reg);
+  RegisterIntrospectionCommands(reg);
+}
+
+}  // namespace cairn

@@ -1,0 +1,170 @@
+// The command table: every command's name, arity, flags, key positions, docs
+// and handler. COMMAND / COMMAND INFO / COMMAND DOCS are generated from it.
+// Command families register themselves explicitly (RegisterStringCommands).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "common/clock.h"
+#include "server/client.h"
+#include "server/resp/reply.h"
+
+namespace cairn {
+namespace storage {
+class Engine;
+class WriteSet;
+}  // namespace storage
+
+class Config;
+struct Stats;
+class CommandRegistry;
+
+// Command flags, as COMMAND INFO names them.
+enum CommandFlag : uint32_t {
+  kCmdWrite = 1u << 0,      // "write"
+  kCmdReadonly = 1u << 1,   // "readonly"
+  kCmdDenyOom = 1u << 2,    // "denyoom"
+  kCmdAdmin = 1u << 3,      // "admin"
+  kCmdPubsub = 1u << 4,     // "pubsub"
+  kCmdNoScript = 1u << 5,   // "noscript"
+  kCmdBlocking = 1u << 6,   // "blocking"
+  kCmdLoading = 1u << 7,    // "loading"
+  kCmdStale = 1u << 8,      // "stale"
+  kCmdSkipMonitor = 1u << 9,   // "skip_monitor"
+  kCmdSkipSlowlog = 1u << 10,  // "skip_slowlog"
+  kCmdFast = 1u << 11,      // "fast"
+  kCmdNoAuth = 1u << 12,    // "no_auth": allowed before AUTH
+  kCmdMayReplicate = 1u << 13,  // "may_replicate"
+  kCmdNoMulti = 1u << 14,   // "no_multi"
+  kCmdAllowBusy = 1u << 15,  // "allow_busy"
+  kCmdSentinel = 1u << 16,  // not reported
+};
+
+// One key specification (Redis 7 key specs): where the keys begin and how
+// to find the rest. Covers the "index" + "range" shape every command here
+// uses.
+struct KeySpec {
+  int begin_index = 1;  // argv index of the first key
+  int last_key = 0;     // range lastkey: 0 = just one key, -1 = up to the last arg
+  int key_step = 1;     // range keystep
+  int limit = 0;        // range limit
+  const char* flags = "";  // space-separated: "RW ACCESS UPDATE", "RO ACCESS", "OW UPDATE"
+};
+
+struct ServerContext;
+class CommandContext;
+using CommandHandler = void (*)(CommandContext&);
+
+struct CommandSpec {
+  std::string name;  // lower case; subcommands are "config|get"
+  int arity = 0;     // > 0 exact, < 0 at least -arity (includes the name)
+  uint32_t flags = 0;
+  std::vector<KeySpec> key_specs;
+  const char* group = "generic";  // COMMAND DOCS group and ACL category
+  const char* summary = "";
+  const char* since = "1.0.0";
+  const char* complexity = "O(1)";
+  std::vector<std::string> acl_categories;  // beyond those derived from flags/group
+  CommandHandler handler = nullptr;
+  std::vector<CommandSpec> subcommands;
+
+  // commandstats, updated by every loop.
+  mutable std::atomic<uint64_t> calls{0};
+  mutable std::atomic<uint64_t> usec{0};
+  mutable std::atomic<uint64_t> rejected_calls{0};
+  mutable std::atomic<uint64_t> failed_calls{0};
+
+  CommandSpec() = default;
+  CommandSpec(const CommandSpec& o);
+  CommandSpec& operator=(const CommandSpec& o);
+
+  // Legacy (first, last, step) derived from the key specs, as COMMAND shows.
+  void LegacyKeyRange(int* first, int* last, int* step) const;
+  // The argv indexes of the keys of one call (COMMAND GETKEYS, locks, cluster).
+  std::vector<int> KeyPositions(size_t argc) const;
+  const CommandSpec* FindSubcommand(std::string_view name) const;
+  bool CheckArity(size_t argc) const {
+    return arity > 0 ? static_cast<int>(argc) == arity : static_cast<int>(argc) >= -arity;
+  }
+};
+
+class CommandRegistry {
+ public:
+  void Add(CommandSpec spec);
+  // Case-insensitive.
+  const CommandSpec* Find(std::string_view name) const;
+  const std::vector<std::unique_ptr<CommandSpec>>& all() const { return commands_; }
+  void ResetStats();
+
+ private:
+  std::vector<std::unique_ptr<CommandSpec>> commands_;
+  std::unordered_map<std::string, CommandSpec*> by_name_;
+};
+
+// What a running server offers the commands: narrow references, no god object.
+struct ServerContext {
+  ServerContext(Config& c, const Clock& cl, Stats& st, ClientRegistry& cr, CommandRegistry& cm,
+                storage::Engine& e)
+      : config(c), clock(cl), stats(st), clients(cr), commands(cm), engine(e) {}
+
+  Config& config;
+  const Clock& clock;
+  Stats& stats;
+  ClientRegistry& clients;
+  CommandRegistry& commands;
+  storage::Engine& engine;
+  std::string run_id;         // 40 hex chars, new each start
+  int64_t start_time_ms = 0;  // wall clock at start
+  int64_t start_mono_ms = 0;  // monotonic at start (uptime)
+  int tcp_port = 0;           // the port actually bound
+  std::string executable;     // absolute path of the binary
+  std::string config_file;    // absolute path, "" if none
+  // Asks the process to shut down (SHUTDOWN). The loops stop after replies
+  // already produced are written.
+  std::function<void()> request_shutdown;
+  // Wakes the owning loop of a client so it notices kill_requested.
+  std::function<void(int worker)> wake_worker;
+};
+
+// What one command invocation may touch.
+class CommandContext {
+ public:
+  CommandContext(std::span<const std::string_view> argv, const CommandSpec& spec, Client& client,
+                 resp::ReplyBuilder& reply, ServerContext& server)
+      : argv(argv), spec(spec), client(client), reply(reply), server(server),
+        engine(server.engine) {}
+
+  std::span<const std::string_view> argv;
+  const CommandSpec& spec;
+  Client& client;
+  resp::ReplyBuilder& reply;
+  ServerContext& server;
+  storage::Engine& engine;
+
+  uint8_t db() const { return static_cast<uint8_t>(client.db); }
+  int64_t NowMs() const;
+  // Commits a WriteSet and remembers its sequence number so the reply waits
+  // for the durability policy. On failure replies with an error and returns
+  // false (nothing was written).
+  bool Commit(storage::WriteSet& ws);
+};
+
+// Registration of each family (one file each under server/commands/).
+void RegisterStringCommands(CommandRegistry& reg);
+void RegisterKeyCommands(CommandRegistry& reg);
+void RegisterConnectionCommands(CommandRegistry& reg);
+void RegisterAdminCommands(CommandRegistry& reg);
+void RegisterIntrospectionCommands(CommandRegistry& reg);
+
+// All of the above.
+void RegisterAllCommands(CommandRegistry& reg);
+
+}  // namespace cairn

@@ -1,0 +1,525 @@
+#include "server/config.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "common/log.h"
+#include "common/strings.h"
+#include "server/resp/parser.h"
+
+namespace cairn {
+
+bool ParseMemory(std::string_view s, int64_t* out) {
+  std::string lower = ToLower(s);
+  static const struct {
+    const char* suffix;
+    int64_t mul;
+  } kUnits[] = {{"gb", 1024ll * 1024 * 1024}, {"mb", 1024ll * 1024}, {"kb", 1024},
+                {"g", 1000ll * 1000 * 1000},  {"m", 1000ll * 1000},    {"k", 1000},
+                {"b", 1}};
+  int64_t mul = 1;
+  std::string_view num = lower;
+  for (const auto& u : kUnits) {
+    size_t n = strlen(u.suffix);
+    if (num.size() > n && num.substr(num.size() - n) == u.suffix) {
+      mul = u.mul;
+      num = num.substr(0, num.size() - n);
+      break;
+    }
+  }
+  int64_t v = 0;
+  if (!ParseInt64(num, &v) || v < 0) return false;
+  if (v > INT64_MAX / mul) return false;
+  *out = v * mul;
+  return true;
+}
+
+namespace {
+
+enum class Kind { kInt, kMemory, kBool, kEnum, kString, kList, kIgnoredString };
+
+bool ParseBool(std::string_view s, bool* out) {
+  if (EqualsIgnoreCase(s, "yes")) {
+    *out = true;
+    return true;
+  }
+  if (EqualsIgnoreCase(s, "no")) {
+    *out = false;
+    return true;
+  }
+  return false;
+}
+
+std::string JoinList(const std::vector<std::string>& v) {
+  std::string out;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i > 0) out.push_back(' ');
+    out.append(v[i]);
+  }
+  return out;
+}
+
+// Quotes a value for a config file line when it needs it.
+std::string QuoteIfNeeded(const std::string& v) {
+  if (!v.empty() && v.find_first_of(" \t\"'\\\r\n") == std::string::npos) return v;
+  std::string out = "\"";
+  for (char c : v) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    if (c == '\n') {
+      out.append("\\n");
+      continue;
+    }
+    if (c == '\r') {
+      out.append("\\r");
+      continue;
+    }
+    out.push_back(c);
+  }
+  out.push_back('"');
+  return out;
+}
+
+}  // namespace
+
+// One directive: how to parse it, where it is stored, how CONFIG GET shows it.
+struct Config::Option {
+  const char* name;
+  Kind kind;
+  bool mutable_at_runtime;
+  int64_t min = 0;
+  int64_t max = 0;
+  std::vector<const char*> enum_values;
+  // Stores a parsed value (numbers and bools arrive as int64, strings raw).
+  std::function<void(Config&, int64_t, const std::vector<std::string>&)> set;
+  std::function<std::string(const Config&)> get;
+};
+
+Config::Config()
+    : bind_{"127.0.0.1", "-::1"},
+      dir_("./cairn-data"),
+      save_("3600 1 300 100 60 10000"),
+      loglevel_("notice"),
+      port_(6379),
+      threads_(0),
+      appendfsync_(static_cast<int>(FsyncPolicy::kEverySec)),
+      maxmemory_(0),
+      proto_max_bulk_len_(512ll * 1024 * 1024),
+      client_query_buffer_limit_(1024ll * 1024 * 1024),
+      databases_(16),
+      protected_mode_(true),
+      has_requirepass_(false),
+      maxclients_(10000),
+      timeout_(0),
+      hz_(10),
+      tcp_keepalive_(300),
+      tcp_backlog_(511) {}
+
+std::vector<std::string> Config::bind() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return bind_;
+}
+std::string Config::dir() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return dir_;
+}
+std::string Config::logfile() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return logfile_;
+}
+std::string Config::requirepass() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return requirepass_;
+}
+
+const std::vector<Config::Option>& Config::Options() {
+  static const std::vector<Option> kOptions = [] {
+    std::vector<Option> o;
+    auto int_opt = [&o](const char* name, bool mut, int64_t min, int64_t max,
+                        std::function<void(Config&, int64_t)> set,
+                        std::function<int64_t(const Config&)> get) {
+      o.push_back(Option{name, Kind::kInt, mut, min, max, {},
+                         [set](Config& c, int64_t v, const std::vector<std::string>&) { set(c, v); },
+                         [get](const Config& c) { return std::to_string(get(c)); }});
+    };
+    auto mem_opt = [&o](const char* name, bool mut, int64_t min, int64_t max,
+                        std::function<void(Config&, int64_t)> set,
+                        std::function<int64_t(const Config&)> get) {
+      o.push_back(Option{name, Kind::kMemory, mut, min, max, {},
+                         [set](Config& c, int64_t v, const std::vector<std::string>&) { set(c, v); },
+                         [get](const Config& c) { return std::to_string(get(c)); }});
+    };
+    auto bool_opt = [&o](const char* name, bool mut, std::function<void(Config&, bool)> set,
+                         std::function<bool(const Config&)> get) {
+      o.push_back(Option{name, Kind::kBool, mut, 0, 1, {},
+                         [set](Config& c, int64_t v, const std::vector<std::string>&) {
+                           set(c, v != 0);
+                         },
+                         [get](const Config& c) { return std::string(get(c) ? "yes" : "no"); }});
+    };
+    auto str_opt = [&o](const char* name, bool mut,
+                        std::function<void(Config&, const std::string&)> set,
+                        std::function<std::string(const Config&)> get) {
+      o.push_back(Option{name, Kind::kString, mut, 0, 0, {},
+                         [set](Config& c, int64_t, const std::vector<std::string>& v) {
+                           set(c, v.empty() ? std::string() : v[0]);
+                         },
+                         get});
+    };
+
+    int_opt("port", false, 0, 65535, [](Config& c, int64_t v) { c.port_ = static_cast<int>(v); },
+            [](const Config& c) { return c.port_.load(); });
+    o.push_back(Option{"bind", Kind::kList, false, 0, 0, {},
+                       [](Config& c, int64_t, const std::vector<std::string>& v) {
+                         std::lock_guard<std::mutex> lock(c.mu_);
+                         c.bind_ = v;
+                       },
+                       [](const Config& c) { return JoinList(c.bind()); }});
+    str_opt("dir", false,
+            [](Config& c, const std::string& v) {
+              std::lock_guard<std::mutex> lock(c.mu_);
+              c.dir_ = v;
+            },
+            [](const Config& c) { return c.dir(); });
+    int_opt("threads", false, 0, 256,
+            [](Config& c, int64_t v) { c.threads_ = static_cast<int>(v); },
+            [](const Config& c) { return static_cast<int64_t>(c.threads_.load()); });
+    o.push_back(Option{"appendfsync", Kind::kEnum, true, 0, 0, {"always", "everysec", "no"},
+                       [](Config& c, int64_t v, const std::vector<std::string>&) {
+                         c.appendfsync_ = static_cast<int>(v);
+                       },
+                       [](const Config& c) {
+                         static const char* kNames[] = {"always", "everysec", "no"};
+                         return std::string(kNames[c.appendfsync_.load()]);
+                       }});
+    mem_opt("maxmemory", false, 0, INT64_MAX, [](Config& c, int64_t v) { c.maxmemory_ = v; },
+            [](const Config& c) { return c.maxmemory_.load(); });
+    mem_opt("proto-max-bulk-len", true, 1024 * 1024, INT64_MAX,
+            [](Config& c, int64_t v) { c.proto_max_bulk_len_ = v; },
+            [](const Config& c) { return c.proto_max_bulk_len_.load(); });
+    mem_opt("client-query-buffer-limit", true, 1024 * 1024, INT64_MAX,
+            [](Config& c, int64_t v) { c.client_query_buffer_limit_ = v; },
+            [](const Config& c) { return c.client_query_buffer_limit_.load(); });
+    int_opt("databases", false, 1, 256,
+            [](Config& c, int64_t v) { c.databases_ = static_cast<int>(v); },
+            [](const Config& c) { return static_cast<int64_t>(c.databases_.load()); });
+    o.push_back(Option{"loglevel", Kind::kEnum, true, 0, 0,
+                       {"debug", "verbose", "notice", "warning", "nothing"},
+                       [](Config& c, int64_t v, const std::vector<std::string>&) {
+                         static const char* kNames[] = {"debug", "verbose", "notice", "warning",
+                                                        "nothing"};
+                         SetLogLevel(static_cast<LogLevel>(v));
+                         std::lock_guard<std::mutex> lock(c.mu_);
+                         c.loglevel_ = kNames[v];
+                       },
+                       [](const Config& c) {
+                         std::lock_guard<std::mutex> lock(c.mu_);
+                         return c.loglevel_;
+                       }});
+    str_opt("logfile", false,
+            [](Config& c, const std::string& v) {
+              std::lock_guard<std::mutex> lock(c.mu_);
+              c.logfile_ = v;
+            },
+            [](const Config& c) { return c.logfile(); });
+    bool_opt("protected-mode", true, [](Config& c, bool v) { c.protected_mode_ = v; },
+             [](const Config& c) { return c.protected_mode_.load(); });
+    str_opt("requirepass", true,
+            [](Config& c, const std::string& v) {
+              std::lock_guard<std::mutex> lock(c.mu_);
+              c.requirepass_ = v;
+              c.has_requirepass_ = !v.empty();
+            },
+            [](const Config& c) { return c.requirepass(); });
+    int_opt("maxclients", true, 1, 1000000,
+            [](Config& c, int64_t v) { c.maxclients_ = static_cast<int>(v); },
+            [](const Config& c) { return static_cast<int64_t>(c.maxclients_.load()); });
+    int_opt("timeout", true, 0, INT32_MAX, [](Config& c, int64_t v) { c.timeout_ = v; },
+            [](const Config& c) { return c.timeout_.load(); });
+    int_opt("hz", true, 1, 500, [](Config& c, int64_t v) { c.hz_ = static_cast<int>(v); },
+            [](const Config& c) { return static_cast<int64_t>(c.hz_.load()); });
+    int_opt("tcp-keepalive", true, 0, INT32_MAX,
+            [](Config& c, int64_t v) { c.tcp_keepalive_ = static_cast<int>(v); },
+            [](const Config& c) { return static_cast<int64_t>(c.tcp_keepalive_.load()); });
+    int_opt("tcp-backlog", false, 0, INT32_MAX,
+            [](Config& c, int64_t v) { c.tcp_backlog_ = static_cast<int>(v); },
+            [](const Config& c) { return static_cast<int64_t>(c.tcp_backlog_.load()); });
+    // Redis RDB snapshot schedule: Cairn is always durable through its WAL, so
+    // "save" is kept only so tools that read or set it keep working.
+    str_opt("save", true,
+            [](Config& c, const std::string& v) {
+              std::lock_guard<std::mutex> lock(c.mu_);
+              c.save_ = v;
+            },
+            [](const Config& c) {
+              std::lock_guard<std::mutex> lock(c.mu_);
+              return c.save_;
+            });
+    // The WAL is always on: "appendonly" reads "yes"; setting "no" is refused.
+    o.push_back(Option{"appendonly", Kind::kEnum, true, 0, 0, {"yes"},
+                       [](Config&, int64_t, const std::vector<std::string>&) {},
+                       [](const Config&) { return std::string("yes"); }});
+    o.push_back(Option{"daemonize", Kind::kEnum, false, 0, 0, {"no"},
+                       [](Config&, int64_t, const std::vector<std::string>&) {},
+                       [](const Config&) { return std::string("no"); }});
+    return o;
+  }();
+  return kOptions;
+}
+
+const Config::Option* Config::Find(std::string_view name) {
+  for (const auto& o : Options()) {
+    if (EqualsIgnoreCase(o.name, name)) return &o;
+  }
+  return nullptr;
+}
+
+Status Config::Apply(const Option& opt, const std::vector<std::string>& values, bool at_runtime) {
+  if (at_runtime && !opt.mutable_at_runtime) {
+    return Status::InvalidArgument("can't set immutable config");
+  }
+  if (opt.kind != Kind::kList && values.size() != 1) {
+    return Status::InvalidArgument("wrong number of arguments");
+  }
+  int64_t v = 0;
+  switch (opt.kind) {
+    case Kind::kInt:
+      if (!ParseInt64(values[0], &v)) {
+        return Status::InvalidArgument("argument couldn't be parsed into an integer");
+      }
+      if (v < opt.min || v > opt.max) {
+        return Status::InvalidArgument("argument must be between " + std::to_string(opt.min) +
+                                       " and " + std::to_string(opt.max) + " inclusive");
+      }
+      break;
+    case Kind::kMemory:
+      if (!ParseMemory(values[0], &v)) {
+        return Status::InvalidArgument("argument must be a memory value");
+      }
+      if (v < opt.min || v > opt.max) {
+        return Status::InvalidArgument("argument must be between " + std::to_string(opt.min) +
+                                       " and " + std::to_string(opt.max) + " inclusive");
+      }
+      break;
+    case Kind::kBool: {
+      bool b = false;
+      if (!ParseBool(values[0], &b)) return Status::InvalidArgument("argument must be 'yes' or 'no'");
+      v = b ? 1 : 0;
+      break;
+    }
+    case Kind::kEnum: {
+      bool found = false;
+      for (size_t i = 0; i < opt.enum_values.size(); ++i) {
+        if (EqualsIgnoreCase(opt.enum_values[i], values[0])) {
+          v = static_cast<int64_t>(i);
+          found = true;
+        }
+      }
+      if (!found) {
+        std::string allowed;
+        for (size_t i = 0; i < opt.enum_values.size(); ++i) {
+          if (i > 0) allowed.append(", ");
+          allowed.append(opt.enum_values[i]);
+        }
+        return Status::InvalidArgument("argument(s) must be one of the following: " + allowed);
+      }
+      break;
+    }
+    case Kind::kList:
+      if (values.empty()) return Status::InvalidArgument("wrong number of arguments");
+      break;
+    case Kind::kString:
+    case Kind::kIgnoredString:
+      break;
+  }
+  opt.set(*this, v, values);
+  return Status::Ok();
+}
+
+Status Config::LoadFromArgs(const std::vector<std::string>& args) {
+  size_t i = 0;
+  if (!args.empty() && args[0].rfind("--", 0) != 0) {
+    Status s = LoadFile(args[0]);
+    if (!s.ok()) return s;
+    i = 1;
+  }
+  // "--name v1 v2 --other v" becomes directive lines, as Redis does.
+  std::string text;
+  for (; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a.rfind("--", 0) == 0 && a.size() > 2) {
+      if (!text.empty()) text.push_back('\n');
+      text.append(a.substr(2));
+    } else {
+      if (text.empty()) {
+        return Status::InvalidArgument("unexpected argument '" + a +
+                                       "': directives are given as --name value");
+      }
+      text.push_back(' ');
+      text.append(QuoteIfNeeded(a));
+    }
+  }
+  return LoadText(text, "the command line");
+}
+
+Status Config::LoadFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    return Status::InvalidArgument("can't open the config file '" + path + "': " + strerror(errno));
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  char abs[PATH_MAX];
+  config_file_ = realpath(path.c_str(), abs) != nullptr ? std::string(abs) : path;
+  return LoadText(ss.str(), "config file '" + path + "'");
+}
+
+Status Config::LoadText(std::string_view text, std::string_view origin) {
+  size_t line_no = 0;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t nl = text.find('\n', pos);
+    std::string_view line = text.substr(pos, nl == std::string_view::npos ? text.npos : nl - pos);
+    pos = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
+    ++line_no;
+    while (!line.empty() && isspace(static_cast<unsigned char>(line.front()))) line.remove_prefix(1);
+    while (!line.empty() && isspace(static_cast<unsigned char>(line.back()))) line.remove_suffix(1);
+    if (line.empty() || line[0] == '#') continue;
+    std::vector<std::string> words;
+    auto where = [&] {
+      return " (" + std::string(origin) + ", line " + std::to_string(line_no) + ")";
+    };
+    if (!resp::SplitInlineArgs(line, &words) || words.empty()) {
+      return Status::InvalidArgument("unbalanced quotes in configuration line '" +
+                                     std::string(line) + "'" + where());
+    }
+    const Option* opt = Find(words[0]);
+    if (opt == nullptr) {
+      return Status::InvalidArgument("bad directive or wrong number of arguments '" + words[0] +
+                                     "'" + where());
+    }
+    std::vector<std::string> values(words.begin() + 1, words.end());
+    Status s = Apply(*opt, values, false);
+    if (!s.ok()) {
+      return Status::InvalidArgument("bad value for '" + std::string(opt->name) + "' in '" +
+                                     std::string(line) + "': " + s.message() + where());
+    }
+  }
+  return Status::Ok();
+}
+
+std::string Config::ValueOf(const Option& opt) const { return opt.get(*this); }
+
+std::vector<std::pair<std::string, std::string>> Config::Get(std::string_view pattern) const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& o : Options()) {
+    if (GlobMatch(pattern, o.name, true)) out.emplace_back(o.name, ValueOf(o));
+  }
+  return out;
+}
+
+Status Config::Set(const std::vector<std::pair<std::string, std::string>>& pairs) {
+  // Validate everything first, so a bad pair changes nothing.
+  std::set<std::string> seen;
+  for (const auto& [name, value] : pairs) {
+    const Option* opt = Find(name);
+    if (opt == nullptr) {
+      return Status::InvalidArgument("ERR Unknown option or number of arguments for CONFIG SET - '" +
+                                     name + "'");
+    }
+    if (!seen.insert(opt->name).second) {
+      return Status::InvalidArgument("ERR duplicate parameter - " + name);
+    }
+    if (!opt->mutable_at_runtime) {
+      return Status::InvalidArgument("ERR CONFIG SET failed (possibly related to argument '" +
+                                     name + "') - can't set immutable config");
+    }
+  }
+  // Apply on a scratch copy of the old values so a failure can roll back.
+  std::vector<std::pair<const Option*, std::string>> old;
+  for (const auto& [name, value] : pairs) {
+    const Option* opt = Find(name);
+    std::string before = ValueOf(*opt);
+    std::vector<std::string> values;
+    if (opt->kind == Kind::kList) {
+      if (!resp::SplitInlineArgs(value, &values)) values = {value};
+    } else {
+      values = {value};
+    }
+    Status s = Apply(*opt, values, true);
+    if (!s.ok()) {
+      for (auto it = old.rbegin(); it != old.rend(); ++it) {
+        Status r = Apply(*it->first, {it->second}, true);
+        (void)r;
+      }
+      return Status::InvalidArgument("ERR CONFIG SET failed (possibly related to argument '" +
+                                     name + "') - " + s.message());
+    }
+    old.emplace_back(opt, before);
+  }
+  return Status::Ok();
+}
+
+Status Config::Rewrite() {
+  if (config_file_.empty()) {
+    return Status::InvalidArgument("ERR The server is running without a config file");
+  }
+  // Keep comments and unknown lines; replace each known directive's first
+  // line with its current value, drop its repeats, append the rest.
+  std::ifstream in(config_file_);
+  std::vector<std::string> lines;
+  std::string line;
+  while (std::getline(in, line)) lines.push_back(line);
+  std::set<std::string> written;
+  std::vector<std::string> out;
+  for (const std::string& l : lines) {
+    std::vector<std::string> words;
+    std::string_view t = l;
+    while (!t.empty() && isspace(static_cast<unsigned char>(t.front()))) t.remove_prefix(1);
+    if (t.empty() || t[0] == '#' || !resp::SplitInlineArgs(t, &words) || words.empty()) {
+      out.push_back(l);
+      continue;
+    }
+    const Option* opt = Find(words[0]);
+    if (opt == nullptr) {
+      out.push_back(l);
+      continue;
+    }
+    if (!written.insert(opt->name).second) continue;
+    std::string v = ValueOf(*opt);
+    out.push_back(std::string(opt->name) + " " + (opt->kind == Kind::kList ? v : QuoteIfNeeded(v)));
+  }
+  Config defaults;
+  for (const auto& o : Options()) {
+    if (written.count(o.name) != 0) continue;
+    std::string v = ValueOf(o);
+    if (v == defaults.ValueOf(o)) continue;
+    out.push_back(std::string(o.name) + " " + (o.kind == Kind::kList ? v : QuoteIfNeeded(v)));
+  }
+  std::string tmp = config_file_ + ".tmp-rewrite";
+  {
+    std::ofstream f(tmp, std::ios::trunc);
+    if (!f) return Status::IOError(std::string("ERR Rewriting config file: ") + strerror(errno));
+    for (const auto& l : out) f << l << "\n";
+    f.flush();
+    if (!f) return Status::IOError(std::string("ERR Rewriting config file: ") + strerror(errno));
+  }
+  int fd = open(tmp.c_str(), O_RDONLY);
+  if (fd >= 0) {
+    fsync(fd);
+    close(fd);
+  }
+  if (rename(tmp.c_str(), config_file_.c_str()) != 0) {
+    return Status::IOError(std::string("ERR Rewriting config file: ") + strerror(errno));
+  }
+  return Status::Ok();
+}
+
+}  // namespace cairn

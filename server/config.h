@@ -1,0 +1,104 @@
+// Configuration: redis.conf-style directives from a file and the command line
+// (`cairn-server [file] [--name value ...]`), CONFIG GET/SET/REWRITE at run
+// time. One table describes every directive: its type, default, bounds and
+// whether CONFIG SET may change it.
+//
+// Values read on hot paths are atomics; strings are behind a mutex.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+
+namespace cairn {
+
+enum class FsyncPolicy { kAlways, kEverySec, kNo };
+
+class Config {
+ public:
+  Config();
+
+  // Loads a config file and then the command-line directives (which win).
+  // `args` are argv[1..]: an optional file path first, then "--name value...".
+  // The error names the directive, its line or argument and what is wrong.
+  Status LoadFromArgs(const std::vector<std::string>& args);
+  Status LoadFile(const std::string& path);
+  // Applies directive text (lines of "name value ..."); `origin` names where
+  // it came from for error messages.
+  Status LoadText(std::string_view text, std::string_view origin);
+
+  // CONFIG GET: every (name, value) whose name matches a glob pattern.
+  std::vector<std::pair<std::string, std::string>> Get(std::string_view pattern) const;
+  // CONFIG SET of several pairs, all or nothing. The error is Redis's text
+  // (without "-"), e.g. "ERR Unknown option or number of arguments for CONFIG SET - 'x'".
+  Status Set(const std::vector<std::pair<std::string, std::string>>& pairs);
+  // CONFIG REWRITE: writes the current values back to the file we loaded.
+  Status Rewrite();
+  const std::string& config_file() const { return config_file_; }
+
+  // ---- values (read anywhere) ----
+  int port() const { return port_.load(); }
+  std::vector<std::string> bind() const;
+  std::string dir() const;
+  int threads() const { return threads_.load(); }
+  FsyncPolicy appendfsync() const { return static_cast<FsyncPolicy>(appendfsync_.load()); }
+  int64_t maxmemory() const { return maxmemory_.load(); }
+  int64_t proto_max_bulk_len() const { return proto_max_bulk_len_.load(); }
+  int64_t client_query_buffer_limit() const { return client_query_buffer_limit_.load(); }
+  int databases() const { return databases_.load(); }
+  std::string logfile() const;
+  bool protected_mode() const { return protected_mode_.load(); }
+  std::string requirepass() const;
+  bool has_requirepass() const { return has_requirepass_.load(); }
+  int maxclients() const { return maxclients_.load(); }
+  int64_t timeout_seconds() const { return timeout_.load(); }
+  int hz() const { return hz_.load(); }
+
+  // Defaults and settings that tests or main adjust directly.
+  void set_port(int port) { port_ = port; }
+
+ private:
+  struct Option;
+  static const std::vector<Option>& Options();
+  static const Option* Find(std::string_view name);
+  // Parses and stores one directive; `at_runtime` enforces immutability.
+  Status Apply(const Option& opt, const std::vector<std::string>& values, bool at_runtime);
+  std::string ValueOf(const Option& opt) const;
+
+  std::string config_file_;
+
+  mutable std::mutex mu_;  // guards the std::string and vector members below
+  std::vector<std::string> bind_;
+  std::string dir_;
+  std::string logfile_;
+  std::string requirepass_;
+  std::string save_;
+  std::string loglevel_;
+
+  std::atomic<int> port_;
+  std::atomic<int> threads_;
+  std::atomic<int> appendfsync_;
+  std::atomic<int64_t> maxmemory_;
+  std::atomic<int64_t> proto_max_bulk_len_;
+  std::atomic<int64_t> client_query_buffer_limit_;
+  std::atomic<int> databases_;
+  std::atomic<bool> protected_mode_;
+  std::atomic<bool> has_requirepass_;
+  std::atomic<int> maxclients_;
+  std::atomic<int64_t> timeout_;
+  std::atomic<int> hz_;
+  std::atomic<int> tcp_keepalive_;
+  std::atomic<int> tcp_backlog_;
+};
+
+// Parses a memory amount as Redis does: "100", "1k" (1000), "1kb" (1024),
+// "5mb", "2gb"; case-insensitive. False on anything else or a negative.
+bool ParseMemory(std::string_view s, int64_t* out);
+
+}  // namespace cairn

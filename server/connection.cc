@@ -1,0 +1,344 @@
+#include "server/connection.h"
+
+#include <chrono>
+#include <cstring>
+
+#include "common/log.h"
+#include "common/strings.h"
+#include "server/command.h"
+#include "server/config.h"
+#include "server/durability.h"
+#include "server/errors.h"
+#include "server/stats.h"
+#include "server/worker.h"
+
+namespace cairn {
+namespace {
+
+constexpr size_t kReadChunk = 16 * 1024;
+// Above this much unsent output, stop reading until the client drains it.
+constexpr size_t kMaxPendingOutput = 64ull << 20;
+
+struct WriteReq {
+  uv_write_t req;
+  std::string data;
+  Connection* conn;
+};
+
+std::string PeerName(const sockaddr_storage& ss) {
+  char host[INET6_ADDRSTRLEN] = {0};
+  int port = 0;
+  if (ss.ss_family == AF_INET) {
+    const auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
+    uv_ip4_name(a, host, sizeof(host));
+    port = ntohs(a->sin_port);
+  } else if (ss.ss_family == AF_INET6) {
+    const auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
+    uv_ip6_name(a, host, sizeof(host));
+    port = ntohs(a->sin6_port);
+  }
+  return std::string(host) + ":" + std::to_string(port);
+}
+
+}  // namespace
+
+Connection::Connection(Worker& worker) : worker_(worker), reply_(&out_) {
+  handle_.data = this;
+  uv_tcp_init(worker_.loop(), &handle_);
+  auto info = std::make_shared<ClientInfo>();
+  info->id = worker_.server().clients.NextId();
+  info->worker = worker_.index();
+  info->created_ms = worker_.server().clock.NowMs();
+  info->last_interaction_ms = info->created_ms;
+  client_.info = std::move(info);
+  client_.authenticated = !worker_.server().config.has_requirepass();
+}
+
+Connection::~Connection() = default;
+
+bool Connection::Accept(uv_stream_t* listener) {
+  if (uv_accept(listener, reinterpret_cast<uv_stream_t*>(&handle_)) != 0) {
+    Close();
+    return false;
+  }
+  uv_tcp_nodelay(&handle_, 1);
+  sockaddr_storage peer{};
+  sockaddr_storage local{};
+  int len = sizeof(peer);
+  uv_tcp_getpeername(&handle_, reinterpret_cast<sockaddr*>(&peer), &len);
+  len = sizeof(local);
+  uv_tcp_getsockname(&handle_, reinterpret_cast<sockaddr*>(&local), &len);
+  uv_os_fd_t fd = -1;
+  uv_fileno(reinterpret_cast<uv_handle_t*>(&handle_), &fd);
+  client_.info->fd = fd;
+  client_.info->addr = PeerName(peer);
+  client_.info->laddr = PeerName(local);
+
+  ServerContext& server = worker_.server();
+  server.stats.connections_received.fetch_add(1, std::memory_order_relaxed);
+  if (static_cast<int>(server.clients.size()) >= server.config.maxclients()) {
+    server.stats.rejected_connections.fetch_add(1, std::memory_order_relaxed);
+    reply_.Error("ERR max number of clients reached");
+    client_.close_after_reply = true;
+    worker_.Track(this);
+    SendReplies();
+    return true;
+  }
+  server.clients.Add(client_.info);
+  worker_.Track(this);
+  reading_ = uv_read_start(reinterpret_cast<uv_stream_t*>(&handle_), OnAlloc, OnRead) == 0;
+  if (!reading_) Close();
+  return reading_;
+}
+
+void Connection::Close() {
+  if (closing_) return;
+  closing_ = true;
+  worker_.server().clients.Remove(client_.info->id);
+  worker_.Untrack(this);
+  uv_close(reinterpret_cast<uv_handle_t*>(&handle_), OnClose);
+}
+
+void Connection::OnClose(uv_handle_t* handle) {
+  auto* self = static_cast<Connection*>(handle->data);
+  delete self;
+}
+
+void Connection::OnAlloc(uv_handle_t* handle, size_t, uv_buf_t* buf) {
+  auto* self = static_cast<Connection*>(handle->data);
+  // Grow only by what we read; a declared bulk length never reserves memory
+  // up front, but a bulk already started may be read in bigger chunks.
+  size_t want = std::max(kReadChunk, std::min<size_t>(self->parser_.pending_bulk_bytes(), 1 << 20));
+  if (self->rbuf_.size() - self->rlen_ < want) self->rbuf_.resize(self->rlen_ + want);
+  buf->base = self->rbuf_.data() + self->rlen_;
+  buf->len = self->rbuf_.size() - self->rlen_;
+}
+
+void Connection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) {
+  auto* self = static_cast<Connection*>(stream->data);
+  if (nread < 0) {
+    self->Close();
+    return;
+  }
+  if (nread == 0) return;
+  self->rlen_ += static_cast<size_t>(nread);
+  self->worker_.server().stats.net_input_bytes.fetch_add(static_cast<uint64_t>(nread),
+                                                         std::memory_order_relaxed);
+  self->ProcessInput();
+}
+
+void Connection::ProcessInput() {
+  if (closing_ || waiting_seq_ != 0) return;
+  ServerContext& server = worker_.server();
+  resp::ParserLimits limits;
+  limits.max_bulk_len = server.config.proto_max_bulk_len();
+  parser_.set_limits(limits);
+  reply_.set_protocol(client_.resp);
+  client_.pending_write_seq = 0;
+
+  size_t start = 0;
+  while (!client_.close_after_reply && start < rlen_) {
+    size_t consumed = 0;
+    auto r = parser_.Parse(std::string_view(rbuf_.data() + start, rlen_ - start), &consumed);
+    if (r == resp::RequestParser::Result::kNeedMore) break;
+    if (r == resp::RequestParser::Result::kError) {
+      reply_.Error("ERR " + parser_.error());
+      server.stats.CountError("ERR");
+      client_.close_after_reply = true;
+      start = rlen_;
+      break;
+    }
+    start += consumed;
+    if (!parser_.args().empty()) Execute(parser_.args());
+    reply_.set_protocol(client_.resp);  // HELLO may have switched it
+  }
+  // Drop the consumed bytes; a half-received command moves to the front.
+  if (start > 0) {
+    std::memmove(rbuf_.data(), rbuf_.data() + start, rlen_ - start);
+    rlen_ -= start;
+  }
+  if (rlen_ > static_cast<size_t>(server.config.client_query_buffer_limit())) {
+    LOG_WARNING("closing client %s: query buffer over client-query-buffer-limit",
+                client_.info->addr.c_str());
+    Close();
+    return;
+  }
+  // Keep a big buffer only while it is in use.
+  if (rlen_ == 0 && rbuf_.size() > 4 * kReadChunk) {
+    std::string().swap(rbuf_);
+  }
+  UpdateSharedInfo();
+
+  Durability& durability = worker_.durability();
+  if (client_.pending_write_seq != 0 && durability.MustWait() &&
+      client_.pending_write_seq > durability.SyncedSequence()) {
+    waiting_seq_ = client_.pending_write_seq;
+    if (reading_) {
+      uv_read_stop(reinterpret_cast<uv_stream_t*>(&handle_));
+      reading_ = false;
+    }
+    worker_.WaitForSync(this);
+    durability.RequestSync();
+    return;
+  }
+  SendReplies();
+}
+
+bool Connection::OnSynced(uint64_t synced_seq) {
+  if (closing_) return true;
+  if (waiting_seq_ == 0 || waiting_seq_ > synced_seq) return waiting_seq_ == 0;
+  waiting_seq_ = 0;
+  SendReplies();
+  // Commands that arrived while we waited.
+  if (!closing_ && rlen_ > 0) ProcessInput();
+  MaybeResumeReading();
+  return true;
+}
+
+void Connection::Execute(const std::vector<std::string_view>& argv) {
+  ServerContext& server = worker_.server();
+  server.stats.commands_processed.fetch_add(1, std::memory_order_relaxed);
+  const CommandSpec* spec = server.commands.Find(argv[0]);
+  if (spec == nullptr) {
+    reply_.Error(errors::UnknownCommand(argv[0], argv.data() + 1, argv.size() - 1));
+    server.stats.CountError("ERR");
+    last_cmd_ = "NULL";
+    return;
+  }
+  const CommandSpec* run = spec;
+  if (!spec->subcommands.empty()) {
+    if (argv.size() >= 2) {
+      const CommandSpec* sub = spec->FindSubcommand(argv[1]);
+      if (sub == nullptr) {
+        spec->rejected_calls.fetch_add(1, std::memory_order_relaxed);
+        reply_.Error(errors::UnknownSubcommand(argv[1], spec->name));
+        server.stats.CountError("ERR");
+        return;
+      }
+      run = sub;
+    }
+  }
+  if (!run->CheckArity(argv.size())) {
+    run->rejected_calls.fetch_add(1, std::memory_order_relaxed);
+    reply_.Error(errors::WrongArity(run->name));
+    server.stats.CountError("ERR");
+    return;
+  }
+  if (!client_.authenticated && !(run->flags & kCmdNoAuth)) {
+    run->rejected_calls.fetch_add(1, std::memory_order_relaxed);
+    reply_.Error(errors::kNoAuth);
+    server.stats.CountError("NOAUTH");
+    return;
+  }
+  last_cmd_ = run->name;
+  uint64_t errors_before = reply_.errors_written();
+  auto t0 = std::chrono::steady_clock::now();
+  CommandContext ctx(std::span<const std::string_view>(argv.data(), argv.size()), *run, client_,
+                     reply_, server);
+  run->handler(ctx);
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                std::chrono::steady_clock::now() - t0)
+                .count();
+  run->calls.fetch_add(1, std::memory_order_relaxed);
+  run->usec.fetch_add(static_cast<uint64_t>(us), std::memory_order_relaxed);
+  if (reply_.errors_written() != errors_before) {
+    run->failed_calls.fetch_add(1, std::memory_order_relaxed);
+    server.stats.CountError(reply_.last_error_prefix());
+  }
+}
+
+void Connection::UpdateSharedInfo() {
+  ClientInfo& info = *client_.info;
+  std::lock_guard<std::mutex> lock(info.mu);
+  info.db = client_.db;
+  info.resp = client_.resp;
+  info.last_interaction_ms = worker_.server().clock.NowMs();
+  if (!last_cmd_.empty()) info.last_cmd = last_cmd_;
+  info.qbuf = rlen_;
+  info.obuf = out_.size() + bytes_in_flight_;
+}
+
+void Connection::SendReplies() {
+  if (closing_) return;
+  if (!out_.empty()) {
+    worker_.server().stats.net_output_bytes.fetch_add(out_.size(), std::memory_order_relaxed);
+    size_t sent = 0;
+    if (writes_in_flight_ == 0) {
+      uv_buf_t b = uv_buf_init(out_.data(), static_cast<unsigned>(out_.size()));
+      int n = uv_try_write(reinterpret_cast<uv_stream_t*>(&handle_), &b, 1);
+      if (n > 0) {
+        sent = static_cast<size_t>(n);
+      } else if (n != UV_EAGAIN && n != UV_ENOSYS) {
+        Close();
+        return;
+      }
+    }
+    if (sent < out_.size()) {
+      auto* w = new WriteReq();
+      w->conn = this;
+      if (sent == 0) {
+        w->data.swap(out_);
+      } else {
+        w->data.assign(out_, sent, std::string::npos);
+      }
+      uv_buf_t b = uv_buf_init(w->data.data(), static_cast<unsigned>(w->data.size()));
+      w->req.data = w;
+      ++writes_in_flight_;
+      bytes_in_flight_ += w->data.size();
+      if (uv_write(&w->req, reinterpret_cast<uv_stream_t*>(&handle_), &b, 1, OnWrite) != 0) {
+        --writes_in_flight_;
+        bytes_in_flight_ -= w->data.size();
+        delete w;
+        Close();
+        return;
+      }
+    }
+    out_.clear();
+    if (out_.capacity() > (1 << 20)) std::string().swap(out_);
+  }
+  if (client_.close_after_reply && writes_in_flight_ == 0) {
+    Close();
+    return;
+  }
+  MaybeResumeReading();
+}
+
+void Connection::OnWrite(uv_write_t* req, int status) {
+  auto* w = static_cast<WriteReq*>(req->data);
+  Connection* self = w->conn;
+  --self->writes_in_flight_;
+  self->bytes_in_flight_ -= w->data.size();
+  delete w;
+  if (status < 0) {
+    self->Close();
+    return;
+  }
+  if (self->closing_) return;
+  if (self->client_.close_after_reply && self->writes_in_flight_ == 0) {
+    self->Close();
+    return;
+  }
+  self->MaybeResumeReading();
+}
+
+void Connection::MaybeResumeReading() {
+  if (closing_ || waiting_seq_ != 0 || client_.close_after_reply) return;
+  bool want = bytes_in_flight_ < kMaxPendingOutput;
+  if (want && !reading_) {
+    reading_ = uv_read_start(reinterpret_cast<uv_stream_t*>(&handle_), OnAlloc, OnRead) == 0;
+    // Input that arrived before we paused.
+    if (reading_ && rlen_ > 0) ProcessInput();
+  } else if (!want && reading_) {
+    uv_read_stop(reinterpret_cast<uv_stream_t*>(&handle_));
+    reading_ = false;
+  }
+}
+
+void Connection::FlushNow() {
+  if (closing_ || out_.empty()) return;
+  uv_buf_t b = uv_buf_init(out_.data(), static_cast<unsigned>(out_.size()));
+  uv_try_write(reinterpret_cast<uv_stream_t*>(&handle_), &b, 1);
+  out_.clear();
+}
+
+}  // namespace cairn

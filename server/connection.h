@@ -1,0 +1,69 @@
+// Connection: one client socket on a Worker's loop. Reads into a growing
+// buffer, parses every complete command in it, executes each inline, and
+// writes all the replies of one read with a single write. Under appendfsync
+// always, replies that follow a write are held (and reading paused) until the
+// group-commit fsync covers the write.
+#pragma once
+
+#include <uv.h>
+
+#include <memory>
+#include <string>
+
+#include "server/client.h"
+#include "server/resp/parser.h"
+#include "server/resp/reply.h"
+
+namespace cairn {
+
+class Worker;
+
+class Connection {
+ public:
+  Connection(Worker& worker);
+  ~Connection();
+
+  // Accepts from `server` and starts reading. False if the accept failed
+  // (the connection then closes itself).
+  bool Accept(uv_stream_t* server);
+  // Closes the socket; `this` is deleted in the close callback.
+  void Close();
+  // The durable sequence advanced: release held replies if covered.
+  // Returns true if the connection is no longer waiting.
+  bool OnSynced(uint64_t synced_seq);
+  // Writes what is pending without waiting (shutdown).
+  void FlushNow();
+
+  Client& client() { return client_; }
+  bool closing() const { return closing_; }
+
+ private:
+  static void OnAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buf);
+  static void OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
+  static void OnWrite(uv_write_t* req, int status);
+  static void OnClose(uv_handle_t* handle);
+
+  // Runs every complete command in the buffer, then sends or holds replies.
+  void ProcessInput();
+  void Execute(const std::vector<std::string_view>& argv);
+  void SendReplies();
+  void MaybeResumeReading();
+  void UpdateSharedInfo();
+
+  Worker& worker_;
+  uv_tcp_t handle_;
+  Client client_;
+  resp::RequestParser parser_;
+  std::string rbuf_;
+  size_t rlen_ = 0;     // bytes of rbuf_ holding data
+  std::string out_;     // replies not yet handed to the socket
+  resp::ReplyBuilder reply_;
+  size_t writes_in_flight_ = 0;  // uv_write requests not completed
+  size_t bytes_in_flight_ = 0;
+  bool reading_ = false;
+  bool closing_ = false;
+  uint64_t waiting_seq_ = 0;  // > 0: replies held until this is durable
+  std::string last_cmd_;
+};
+
+}  // namespace cairn

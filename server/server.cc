@@ -1,0 +1,172 @@
+#include "server/server.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <random>
+
+#include "common/log.h"
+#include "server/durability.h"
+#include "server/worker.h"
+#include "storage/engine.h"
+
+namespace cairn {
+namespace {
+
+// Written by the signal handler; the main thread polls it.
+int g_signal_fd = -1;
+
+void OnSignal(int) {
+  if (g_signal_fd >= 0) {
+    char c = 's';
+    ssize_t n = write(g_signal_fd, &c, 1);
+    (void)n;
+  }
+}
+
+std::string RandomRunId() {
+  static const char kHex[] = "0123456789abcdef";
+  std::random_device rd;
+  std::mt19937_64 gen(rd());
+  std::string id(40, '0');
+  for (char& c : id) c = kHex[gen() & 15];
+  return id;
+}
+
+}  // namespace
+
+Server::Server(Config& config, const Clock& clock) : config_(config), clock_(clock) {}
+
+Server::~Server() {
+  stop_ = true;
+  if (housekeeper_.joinable()) housekeeper_.join();
+  workers_.clear();
+  if (durability_ != nullptr) durability_->Stop();
+  durability_.reset();
+  context_.reset();
+  engine_.reset();
+  for (int fd : shutdown_pipe_) {
+    if (fd >= 0) close(fd);
+  }
+}
+
+Status Server::Start(const std::string& executable) {
+  if (!config_.logfile().empty() && !SetLogFile(config_.logfile())) {
+    return Status::IOError("can't open the log file '" + config_.logfile() + "'");
+  }
+  storage::EngineOptions eo;
+  eo.dir = config_.dir();
+  eo.databases = config_.databases();
+  eo.memory_budget = static_cast<uint64_t>(config_.maxmemory());
+  auto engine = storage::Engine::Open(eo, clock_);
+  if (!engine.ok()) return engine.status();
+  engine_ = std::move(engine).value();
+
+  RegisterAllCommands(commands_);
+  durability_ = std::make_unique<Durability>(*engine_, config_, stats_);
+  context_ = std::make_unique<ServerContext>(config_, clock_, stats_, clients_, commands_, *engine_);
+  context_->run_id = RandomRunId();
+  context_->start_time_ms = clock_.NowMs();
+  context_->start_mono_ms = clock_.MonotonicMs();
+  context_->executable = executable;
+  context_->config_file = config_.config_file();
+
+  if (pipe2(shutdown_pipe_, O_CLOEXEC | O_NONBLOCK) != 0) {
+    return Status::IOError(std::string("pipe: ") + strerror(errno));
+  }
+  int wfd = shutdown_pipe_[1];
+  context_->request_shutdown = [wfd] {
+    char c = 'q';
+    ssize_t n = write(wfd, &c, 1);
+    (void)n;
+  };
+  context_->wake_worker = [this](int index) {
+    if (index >= 0 && index < static_cast<int>(workers_.size())) workers_[index]->Wake();
+  };
+
+  int threads = config_.threads();
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int port = config_.port();
+  for (int i = 0; i < threads; ++i) {
+    auto w = std::make_unique<Worker>(i, *context_, *durability_);
+    Status s = w->Listen(config_.bind(), &port);
+    if (!s.ok()) return s;
+    workers_.push_back(std::move(w));
+  }
+  context_->tcp_port = port;
+  for (auto& w : workers_) {
+    Worker* raw = w.get();
+    durability_->AddListener([raw] { raw->Wake(); });
+  }
+  durability_->Start();
+  for (auto& w : workers_) w->Start();
+  housekeeper_ = std::thread([this] { Housekeeping(); });
+  LOG_NOTICE("Cairn started: pid=%d port=%d threads=%d dir=%s keys=%lld", static_cast<int>(getpid()),
+             port, threads, config_.dir().c_str(),
+             static_cast<long long>(engine_->KeyCount(0)));
+  LOG_NOTICE("Ready to accept connections tcp");
+  return Status::Ok();
+}
+
+void Server::Run() {
+  g_signal_fd = shutdown_pipe_[1];
+  struct sigaction sa {};
+  sa.sa_handler = OnSignal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  pollfd p{shutdown_pipe_[0], POLLIN, 0};
+  while (true) {
+    int rc = poll(&p, 1, -1);
+    if (rc > 0) break;
+    if (rc < 0 && errno != EINTR) break;
+  }
+  char why = 0;
+  ssize_t n = read(shutdown_pipe_[0], &why, 1);
+  (void)n;
+  LOG_NOTICE("%s", why == 's' ? "Received a signal, scheduling shutdown..."
+                              : "User requested shutdown...");
+  stop_ = true;
+  for (auto& w : workers_) w->Stop();
+  if (housekeeper_.joinable()) housekeeper_.join();
+  durability_->Stop();  // last WAL sync
+  Status s = engine_->Flush();
+  if (!s.ok()) LOG_WARNING("flush at shutdown failed: %s", s.ToString().c_str());
+  g_signal_fd = -1;
+  LOG_NOTICE("Cairn is now ready to exit, bye bye...");
+}
+
+void Server::Housekeeping() {
+  // Active expiry: delete due keys in bounded batches, hz times a second,
+  // more often while a cycle keeps finding a full batch.
+  constexpr int kBudget = 200;
+  while (!stop_) {
+    auto t0 = std::chrono::steady_clock::now();
+    int rounds = 0;
+    while (!stop_ && rounds < 20) {
+      auto deleted = engine_->ExpireCycle(kBudget);
+      if (!deleted.ok()) {
+        LOG_WARNING("active expiry: %s", deleted.status().ToString().c_str());
+        break;
+      }
+      stats_.expired_keys.fetch_add(static_cast<uint64_t>(*deleted), std::memory_order_relaxed);
+      if (*deleted < kBudget) break;
+      ++rounds;
+      if (std::chrono::steady_clock::now() - t0 > std::chrono::milliseconds(25)) break;
+    }
+    int hz = std::max(1, std::min(500, config_.hz()));
+    auto period = std::chrono::milliseconds(1000 / hz);
+    auto until = t0 + period;
+    while (!stop_ && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+}
+
+}  // namespace cairn

@@ -1,0 +1,182 @@
+#include "server/worker.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "common/log.h"
+#include "server/connection.h"
+#include "server/durability.h"
+
+namespace cairn {
+namespace {
+
+// A listening socket with SO_REUSEPORT (libuv 1.44 has no flag for it), so
+// every loop can own one on the same port.
+Result<int> OpenListenSocket(const std::string& host, int port) {
+  sockaddr_storage ss{};
+  socklen_t len = 0;
+  if (host.find(':') != std::string::npos) {
+    auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
+    if (uv_ip6_addr(host.c_str(), port, a) != 0) {
+      return Status::InvalidArgument("invalid bind address '" + host + "'");
+    }
+    len = sizeof(sockaddr_in6);
+  } else {
+    auto* a = reinterpret_cast<sockaddr_in*>(&ss);
+    std::string h = host == "*" ? "0.0.0.0" : host;
+    if (uv_ip4_addr(h.c_str(), port, a) != 0) {
+      return Status::InvalidArgument("invalid bind address '" + host + "'");
+    }
+    len = sizeof(sockaddr_in);
+  }
+  int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return Status::IOError(std::string("socket: ") + strerror(errno));
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+  if (ss.ss_family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+  if (bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
+    int err = errno;
+    close(fd);
+    return Status::IOError("Could not create server TCP listening socket " + host + ":" +
+                           std::to_string(port) + ": bind: " + strerror(err));
+  }
+  return fd;
+}
+
+int BoundPort(int fd) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof(ss);
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return 0;
+  if (ss.ss_family == AF_INET) return ntohs(reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
+  return ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port);
+}
+
+}  // namespace
+
+Worker::Worker(int index, ServerContext& server, Durability& durability)
+    : index_(index), server_(server), durability_(durability) {
+  uv_loop_init(&loop_);
+  uv_async_init(&loop_, &async_, OnAsync);
+  async_.data = this;
+  uv_timer_init(&loop_, &timer_);
+  timer_.data = this;
+}
+
+Worker::~Worker() {
+  if (started_) {
+    Stop();
+  } else {
+    Shutdown();
+    uv_run(&loop_, UV_RUN_DEFAULT);  // runs the close callbacks
+  }
+  uv_loop_close(&loop_);
+}
+
+Status Worker::Listen(const std::vector<std::string>& binds, int* port) {
+  for (const std::string& raw : binds) {
+    bool optional = !raw.empty() && raw[0] == '-';
+    std::string host = optional ? raw.substr(1) : raw;
+    auto fd = OpenListenSocket(host, *port);
+    if (!fd.ok()) {
+      if (optional) {
+        LOG_VERBOSE("skipping optional bind address %s: %s", host.c_str(),
+                    fd.status().message().c_str());
+        continue;
+      }
+      return fd.status();
+    }
+    if (*port == 0) *port = BoundPort(*fd);
+    auto* tcp = new uv_tcp_t;
+    uv_tcp_init(&loop_, tcp);
+    tcp->data = this;
+    int rc = uv_tcp_open(tcp, *fd);
+    if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(tcp), 511, OnConnection);
+    if (rc != 0) {
+      uv_close(reinterpret_cast<uv_handle_t*>(tcp),
+               [](uv_handle_t* h) { delete reinterpret_cast<uv_tcp_t*>(h); });
+      return Status::IOError("listen on " + host + ": " + uv_strerror(rc));
+    }
+    listeners_.push_back(tcp);
+  }
+  if (listeners_.empty()) return Status::IOError("no address to listen on");
+  return Status::Ok();
+}
+
+void Worker::Start() {
+  // A periodic tick: client timeouts and kills that missed a wake-up.
+  uv_timer_start(&timer_, OnTimer, 100, 100);
+  started_ = true;
+  thread_ = std::thread([this] { uv_run(&loop_, UV_RUN_DEFAULT); });
+}
+
+void Worker::Stop() {
+  if (!thread_.joinable()) return;
+  stopping_ = true;
+  uv_async_send(&async_);
+  thread_.join();
+}
+
+void Worker::Wake() { uv_async_send(&async_); }
+
+void Worker::OnConnection(uv_stream_t* server, int status) {
+  auto* self = static_cast<Worker*>(server->data);
+  if (status < 0 || self->stopping_) return;
+  auto* conn = new Connection(*self);
+  conn->Accept(server);
+}
+
+void Worker::OnAsync(uv_async_t* handle) { static_cast<Worker*>(handle->data)->HandleWake(); }
+
+void Worker::OnTimer(uv_timer_t* handle) { static_cast<Worker*>(handle->data)->HandleWake(); }
+
+void Worker::HandleWake() {
+  if (stopping_) {
+    Shutdown();
+    return;
+  }
+  if (!waiting_.empty()) {
+    uint64_t synced = durability_.SyncedSequence();
+    std::vector<Connection*> ready;
+    for (Connection* c : waiting_) ready.push_back(c);
+    for (Connection* c : ready) {
+      if (c->OnSynced(synced)) waiting_.erase(c);
+    }
+  }
+  std::vector<Connection*> doomed;
+  int64_t timeout_ms = server_.config.timeout_seconds() * 1000;
+  int64_t now = server_.clock.NowMs();
+  for (Connection* c : connections_) {
+    ClientInfo& info = *c->client().info;
+    if (info.kill_requested.load(std::memory_order_relaxed)) {
+      doomed.push_back(c);
+    } else if (timeout_ms > 0) {
+      std::lock_guard<std::mutex> lock(info.mu);
+      if (now - info.last_interaction_ms > timeout_ms) doomed.push_back(c);
+    }
+  }
+  for (Connection* c : doomed) c->Close();
+}
+
+void Worker::Shutdown() {
+  uv_timer_stop(&timer_);
+  for (uv_tcp_t* l : listeners_) {
+    uv_close(reinterpret_cast<uv_handle_t*>(l),
+             [](uv_handle_t* h) { delete reinterpret_cast<uv_tcp_t*>(h); });
+  }
+  listeners_.clear();
+  std::vector<Connection*> all(connections_.begin(), connections_.end());
+  for (Connection* c : all) {
+    // Replies held for fsync are not sent: the write may not be durable.
+    if (waiting_.count(c) == 0) c->FlushNow();
+    c->Close();
+  }
+  uv_close(reinterpret_cast<uv_handle_t*>(&timer_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&async_), nullptr);
+}
+
+}  // namespace cairn

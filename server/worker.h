@@ -1,0 +1,75 @@
+// Worker: one libuv loop on its own thread. It owns its listening sockets
+// (SO_REUSEPORT on the shared port, so the kernel spreads connections over
+// the loops) and every connection it accepted: it reads, parses, executes
+// commands inline and writes replies for all of them with one write.
+#pragma once
+
+#include <uv.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include "common/status.h"
+#include "server/command.h"
+
+namespace cairn {
+
+class Durability;
+class Connection;
+
+class Worker {
+ public:
+  Worker(int index, ServerContext& server, Durability& durability);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // Opens listeners on every bind address (a leading '-' marks an address
+  // that may be unavailable). *port = 0 asks the kernel for one and returns it.
+  Status Listen(const std::vector<std::string>& binds, int* port);
+  void Start();
+  // Stops accepting, writes what is pending, closes every connection and
+  // ends the loop; joins the thread.
+  void Stop();
+  // Wakes the loop (from any thread): released durable replies, kills.
+  void Wake();
+
+  int index() const { return index_; }
+  ServerContext& server() { return server_; }
+  Durability& durability() { return durability_; }
+  uv_loop_t* loop() { return &loop_; }
+
+  // Connection bookkeeping (loop thread only).
+  void Track(Connection* c) { connections_.insert(c); }
+  void Untrack(Connection* c) {
+    connections_.erase(c);
+    waiting_.erase(c);
+  }
+  void WaitForSync(Connection* c) { waiting_.insert(c); }
+
+ private:
+  static void OnConnection(uv_stream_t* server, int status);
+  static void OnAsync(uv_async_t* handle);
+  static void OnTimer(uv_timer_t* handle);
+  void HandleWake();
+  void Shutdown();
+
+  const int index_;
+  ServerContext& server_;
+  Durability& durability_;
+  uv_loop_t loop_;
+  uv_async_t async_;
+  uv_timer_t timer_;
+  std::vector<uv_tcp_t*> listeners_;
+  std::atomic<bool> stopping_{false};
+  bool started_ = false;
+  std::thread thread_;
+  std::unordered_set<Connection*> connections_;
+  std::unordered_set<Connection*> waiting_;  // replies held for fsync
+};
+
+}  // namespace cairn

@@ -1,0 +1,81 @@
+// Every byte layout Cairn writes to RocksDB lives here; nothing else builds
+// keys by hand.
+//
+// Column family "meta": one row per user key.
+//   key   = [db:1][slot:2 BE][user key ...]
+//           db 0..255; slot = KeyHashSlot(user key) so one slot is one
+//           contiguous range (COUNTKEYSINSLOT, slot migration, DELSLOTS).
+//   value = [type:1][expire_ms:8 BE][payload ...]
+//           type: ValueType; expire_ms: absolute Unix ms, 0 = no TTL.
+//           string payload = the value bytes, stored inline.
+//           collection payload = [version:8 BE][size:8 BE] (members in "data").
+//
+// Column family "data": members of collections.
+//   key   = [db:1][slot:2 BE][keylen:4 BE][user key][version:8 BE][member ...]
+//           A collection is deleted in O(1) by writing a new version in meta;
+//           rows of older versions are garbage the compaction filter drops.
+//
+// Column family "expire": the expiry index, ordered by deadline per db.
+//   key   = [db:1][expire_ms:8 BE][slot:2 BE][user key ...]
+//   value = empty
+//
+// Column family "counts": exact key counts, kept by an int64-add merge
+// operator in the same WriteBatch as the change they count.
+//   key   = [kind:1][db:1][slot:2 BE]   kind 'k' = keys, 'e' = keys with TTL
+//   value = int64 little-endian
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace cairn::storage {
+
+enum class ValueType : uint8_t {
+  kString = 0,
+  kList = 1,
+  kSet = 2,
+  kZset = 3,
+  kHash = 4,
+};
+
+// Redis's name of a type, as TYPE answers.
+const char* TypeName(ValueType type);
+
+inline constexpr size_t kMetaKeyPrefix = 3;    // db + slot
+inline constexpr size_t kMetaValueHeader = 9;  // type + expire
+inline constexpr size_t kExpireKeyPrefix = 11;  // db + expire + slot
+
+// ---- meta ----
+std::string EncodeMetaKey(uint8_t db, uint16_t slot, std::string_view key);
+// Appends, for callers that reuse a buffer.
+void AppendMetaKey(std::string* dst, uint8_t db, uint16_t slot, std::string_view key);
+// Splits a meta key; false if it is too short to be one.
+bool DecodeMetaKey(std::string_view raw, uint8_t* db, uint16_t* slot, std::string_view* key);
+// The smallest meta key of `db` and the first key past it (for range ops).
+std::string MetaDbPrefix(uint8_t db);
+
+void EncodeMetaValue(std::string* dst, ValueType type, int64_t expire_ms, std::string_view payload);
+// Splits a meta value; false on corruption.
+bool DecodeMetaValue(std::string_view raw, ValueType* type, int64_t* expire_ms,
+                     std::string_view* payload);
+
+// ---- expire ----
+std::string EncodeExpireKey(uint8_t db, int64_t expire_ms, uint16_t slot, std::string_view key);
+bool DecodeExpireKey(std::string_view raw, uint8_t* db, int64_t* expire_ms, uint16_t* slot,
+                     std::string_view* key);
+std::string ExpireDbPrefix(uint8_t db);
+
+// ---- counts ----
+inline constexpr char kCountKeys = 'k';
+inline constexpr char kCountExpires = 'e';
+std::string EncodeCountKey(char kind, uint8_t db, uint16_t slot);
+bool DecodeCountKey(std::string_view raw, char* kind, uint8_t* db, uint16_t* slot);
+std::string EncodeCountDelta(int64_t delta);
+bool DecodeCount(std::string_view raw, int64_t* out);
+
+// The exclusive upper bound of all keys starting with `prefix` (prefix with
+// its last byte incremented, carrying); empty if there is none.
+std::string PrefixSuccessor(std::string prefix);
+
+}  // namespace cairn::storage

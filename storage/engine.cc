@@ -1,0 +1,475 @@
+#include "storage/engine.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include <rocksdb/cache.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/merge_operator.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include "common/crc16.h"
+#include "common/log.h"
+
+namespace cairn::storage {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr char kMarkerName[] = "CAIRN";
+constexpr char kMarkerText[] = "cairn data format 1\n";
+constexpr int kExpireBatch = 64;
+
+// Adds int64 little-endian operands: the exact key counts.
+class Int64AddOperator : public rocksdb::AssociativeMergeOperator {
+ public:
+  bool Merge(const rocksdb::Slice&, const rocksdb::Slice* existing, const rocksdb::Slice& value,
+             std::string* new_value, rocksdb::Logger*) const override {
+    int64_t a = 0;
+    int64_t b = 0;
+    if (existing != nullptr) DecodeCount(std::string_view(existing->data(), existing->size()), &a);
+    DecodeCount(std::string_view(value.data(), value.size()), &b);
+    *new_value = EncodeCountDelta(a + b);
+    return true;
+  }
+  const char* Name() const override { return "cairn.Int64Add"; }
+};
+
+Status FromRocks(const rocksdb::Status& s) {
+  if (s.ok()) return Status::Ok();
+  if (s.IsNotFound()) return Status::NotFound(s.ToString());
+  if (s.IsCorruption()) return Status::Corruption(s.ToString());
+  if (s.IsNoSpace() || s.subcode() == rocksdb::Status::kNoSpace) {
+    return Status::NoSpace(s.ToString());
+  }
+  if (s.IsIOError()) return Status::IOError(s.ToString());
+  if (s.IsInvalidArgument()) return Status::InvalidArgument(s.ToString());
+  return Status::Internal(s.ToString());
+}
+
+rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+
+// A directory we can create files in, made if absent.
+Status EnsureWritableDir(const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return Status::IOError("can't create directory '" + dir + "': " + ec.message());
+  if (!fs::is_directory(dir, ec)) return Status::IOError("'" + dir + "' is not a directory");
+  if (access(dir.c_str(), W_OK | X_OK) != 0) {
+    return Status::IOError("directory '" + dir + "' is not writable: " + strerror(errno));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+// ----------------------------------------------------------------- WriteSet
+
+WriteSet::WriteSet(Engine& engine)
+    : engine_(engine), batch_(std::make_unique<rocksdb::WriteBatch>()) {}
+WriteSet::~WriteSet() = default;
+
+void WriteSet::AddCount(char kind, uint8_t db, uint16_t slot, int64_t delta) {
+  if (delta == 0) return;
+  std::string k = EncodeCountKey(kind, db, slot);
+  batch_->Merge(engine_.counts_cf_, k, EncodeCountDelta(delta));
+  deltas_.push_back({kind, db, slot, delta});
+}
+
+void WriteSet::PutString(KeyState& ks, std::string_view value, int64_t expire_ms) {
+  std::string mkey = EncodeMetaKey(ks.db, ks.slot, ks.key);
+  EncodeMetaValue(&scratch_, ValueType::kString, expire_ms, value);
+  batch_->Put(engine_.meta_cf_, mkey, scratch_);
+  if (ks.stored && ks.expire_ms != 0 && ks.expire_ms != expire_ms) {
+    batch_->Delete(engine_.expire_cf_, EncodeExpireKey(ks.db, ks.expire_ms, ks.slot, ks.key));
+  }
+  if (expire_ms != 0 && (!ks.stored || ks.expire_ms != expire_ms)) {
+    batch_->Put(engine_.expire_cf_, EncodeExpireKey(ks.db, expire_ms, ks.slot, ks.key),
+                rocksdb::Slice());
+  }
+  if (!ks.stored) AddCount(kCountKeys, ks.db, ks.slot, 1);
+  int had_ttl = ks.stored && ks.expire_ms != 0 ? 1 : 0;
+  int has_ttl = expire_ms != 0 ? 1 : 0;
+  AddCount(kCountExpires, ks.db, ks.slot, has_ttl - had_ttl);
+  ks.stored = true;
+  ks.live = true;
+  ks.type = ValueType::kString;
+  ks.expire_ms = expire_ms;
+  ks.payload.assign(value.data(), value.size());
+  ++ops_;
+}
+
+void WriteSet::SetExpire(KeyState& ks, int64_t expire_ms) {
+  if (!ks.stored || ks.expire_ms == expire_ms) return;
+  std::string mkey = EncodeMetaKey(ks.db, ks.slot, ks.key);
+  EncodeMetaValue(&scratch_, ks.type, expire_ms, ks.payload);
+  batch_->Put(engine_.meta_cf_, mkey, scratch_);
+  if (ks.expire_ms != 0) {
+    batch_->Delete(engine_.expire_cf_, EncodeExpireKey(ks.db, ks.expire_ms, ks.slot, ks.key));
+  }
+  if (expire_ms != 0) {
+    batch_->Put(engine_.expire_cf_, EncodeExpireKey(ks.db, expire_ms, ks.slot, ks.key),
+                rocksdb::Slice());
+  }
+  AddCount(kCountExpires, ks.db, ks.slot, (expire_ms != 0 ? 1 : 0) - (ks.expire_ms != 0 ? 1 : 0));
+  ks.expire_ms = expire_ms;
+  ++ops_;
+}
+
+void WriteSet::Delete(KeyState& ks) {
+  if (!ks.stored) return;
+  batch_->Delete(engine_.meta_cf_, EncodeMetaKey(ks.db, ks.slot, ks.key));
+  if (ks.expire_ms != 0) {
+    batch_->Delete(engine_.expire_cf_, EncodeExpireKey(ks.db, ks.expire_ms, ks.slot, ks.key));
+    AddCount(kCountExpires, ks.db, ks.slot, -1);
+  }
+  AddCount(kCountKeys, ks.db, ks.slot, -1);
+  ks.stored = false;
+  ks.live = false;
+  ks.expire_ms = 0;
+  ks.payload.clear();
+  ++ops_;
+}
+
+// ------------------------------------------------------------------- Engine
+
+Engine::Engine(const EngineOptions& options, const Clock& clock)
+    : options_(options),
+      clock_(clock),
+      key_counts_(new std::atomic<int64_t>[256]),
+      expire_counts_(new std::atomic<int64_t>[256]) {
+  for (int i = 0; i < 256; ++i) {
+    key_counts_[i] = 0;
+    expire_counts_[i] = 0;
+  }
+}
+
+Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options, const Clock& clock) {
+  if (options.databases < 1 || options.databases > 256) {
+    return Status::InvalidArgument("databases must be between 1 and 256");
+  }
+  std::unique_ptr<Engine> engine(new Engine(options, clock));
+  Status s = engine->OpenDb();
+  if (!s.ok()) return s;
+  s = engine->LoadCounts();
+  if (!s.ok()) return s;
+  return engine;
+}
+
+Status Engine::OpenDb() {
+  Status s = EnsureWritableDir(options_.dir);
+  if (!s.ok()) return s;
+  const std::string db_dir = options_.dir + "/db";
+  const std::string marker = db_dir + "/" + kMarkerName;
+  std::error_code ec;
+  bool db_dir_exists = fs::exists(db_dir, ec);
+  if (db_dir_exists) {
+    if (!fs::exists(marker, ec)) {
+      bool empty = fs::is_directory(db_dir, ec) && fs::is_empty(db_dir, ec);
+      if (!empty) {
+        return Status::InvalidArgument("'" + db_dir +
+                                       "' is not a Cairn data directory (no CAIRN marker)");
+      }
+    }
+  }
+  s = EnsureWritableDir(db_dir);
+  if (!s.ok()) return s;
+
+  rocksdb::Options opts;
+  opts.create_if_missing = true;
+  opts.create_missing_column_families = true;
+  opts.max_background_jobs = 2;
+  opts.bytes_per_sync = 1 << 20;
+  opts.max_total_wal_size = 256ull << 20;
+  opts.keep_log_file_num = 4;
+  opts.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+
+  // Memory budget: a third to memtables, the rest to the block cache.
+  uint64_t budget = options_.memory_budget != 0 ? options_.memory_budget : (512ull << 20);
+  uint64_t memtables = std::max<uint64_t>(budget / 3, 8ull << 20);
+  uint64_t cache_bytes = std::max<uint64_t>(budget - std::min(budget, memtables), 8ull << 20);
+  cache_ = rocksdb::NewLRUCache(cache_bytes);
+  opts.db_write_buffer_size = memtables;
+
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache_;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10, false));
+  table.cache_index_and_filter_blocks = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  table.format_version = 5;
+
+  rocksdb::ColumnFamilyOptions base(opts);
+  base.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  base.write_buffer_size = std::min<uint64_t>(memtables / 2, 64ull << 20);
+  base.compression = rocksdb::kLZ4Compression;
+  base.bottommost_compression = rocksdb::kZSTD;
+  base.level_compaction_dynamic_level_bytes = true;
+
+  rocksdb::ColumnFamilyOptions counts_opts = base;
+  counts_opts.merge_operator = std::make_shared<Int64AddOperator>();
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
+      {rocksdb::kDefaultColumnFamilyName, base},
+      {"meta", base},
+      {"data", base},
+      {"expire", base},
+      {"counts", counts_opts},
+  };
+  rocksdb::DB* raw = nullptr;
+  rocksdb::DBOptions dbopts(opts);
+  rocksdb::Status rs = rocksdb::DB::Open(dbopts, db_dir, cfs, &handles_, &raw);
+  if (!rs.ok()) {
+    return Status::Corruption("can't open the data directory '" + db_dir + "': " + rs.ToString());
+  }
+  db_.reset(raw);
+  meta_cf_ = handles_[1];
+  data_cf_ = handles_[2];
+  expire_cf_ = handles_[3];
+  counts_cf_ = handles_[4];
+
+  if (!fs::exists(marker, ec)) {
+    int fd = ::open(marker.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) return Status::IOError("can't write " + marker + ": " + strerror(errno));
+    ssize_t n = ::write(fd, kMarkerText, sizeof(kMarkerText) - 1);
+    ::fsync(fd);
+    ::close(fd);
+    if (n != static_cast<ssize_t>(sizeof(kMarkerText) - 1)) {
+      return Status::IOError("can't write " + marker);
+    }
+  }
+  return Status::Ok();
+}
+
+Status Engine::LoadCounts() {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), counts_cf_));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    char kind;
+    uint8_t db;
+    uint16_t slot;
+    int64_t n;
+    if (!DecodeCountKey(std::string_view(it->key().data(), it->key().size()), &kind, &db, &slot) ||
+        !DecodeCount(std::string_view(it->value().data(), it->value().size()), &n)) {
+      return Status::Corruption("bad row in the counts column family");
+    }
+    if (kind == kCountKeys) key_counts_[db] += n;
+    if (kind == kCountExpires) expire_counts_[db] += n;
+  }
+  return FromRocks(it->status());
+}
+
+Engine::~Engine() {
+  if (db_ != nullptr) {
+    rocksdb::Status s = db_->FlushWAL(true);
+    if (!s.ok()) LOG_WARNING("WAL sync at close failed: %s", s.ToString().c_str());
+    for (auto* h : handles_) {
+      rocksdb::Status ds = db_->DestroyColumnFamilyHandle(h);
+      (void)ds;
+    }
+    handles_.clear();
+    rocksdb::Status cs = db_->Close();
+    if (!cs.ok()) LOG_WARNING("closing RocksDB failed: %s", cs.ToString().c_str());
+    db_.reset();
+  }
+}
+
+Status Engine::DecodeInto(std::string_view raw, KeyState* out) const {
+  std::string_view payload;
+  if (!DecodeMetaValue(raw, &out->type, &out->expire_ms, &payload)) {
+    return Status::Corruption("bad meta value for a key");
+  }
+  out->stored = true;
+  out->live = out->expire_ms == 0 || out->expire_ms > clock_.NowMs();
+  out->payload.assign(payload.data(), payload.size());
+  return Status::Ok();
+}
+
+Status Engine::Lookup(uint8_t db, std::string_view key, KeyState* out) {
+  out->db = db;
+  out->slot = KeyHashSlot(key);
+  out->key.assign(key.data(), key.size());
+  out->stored = false;
+  out->live = false;
+  out->expire_ms = 0;
+  out->payload.clear();
+  std::string mkey = EncodeMetaKey(db, out->slot, key);
+  rocksdb::PinnableSlice value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), meta_cf_, mkey, &value);
+  if (s.IsNotFound()) return Status::Ok();
+  if (!s.ok()) return FromRocks(s);
+  return DecodeInto(std::string_view(value.data(), value.size()), out);
+}
+
+Status Engine::Read(uint8_t db, std::string_view key, KeyState* out) {
+  Status s = Lookup(db, key, out);
+  if (!s.ok() || !out->stored || out->live) return s;
+  // Expired: delete it under its lock, unless someone rewrote it meanwhile.
+  KeyLockGuard guard(locks_, db, key);
+  KeyState now;
+  s = Lookup(db, key, &now);
+  if (!s.ok()) return s;
+  if (now.stored && !now.live) {
+    WriteSet ws(*this);
+    ws.Delete(now);
+    s = Commit(ws);
+    if (!s.ok()) return s;
+    *out = std::move(now);
+    return Status::Ok();
+  }
+  *out = std::move(now);
+  return Status::Ok();
+}
+
+void Engine::ApplyDeltas(const WriteSet& ws) {
+  for (const auto& d : ws.deltas_) {
+    if (d.kind == kCountKeys) key_counts_[d.db] += d.delta;
+    if (d.kind == kCountExpires) expire_counts_[d.db] += d.delta;
+  }
+}
+
+Status Engine::Commit(WriteSet& ws, uint64_t* seq) {
+  if (ws.empty()) {
+    if (seq != nullptr) *seq = 0;
+    return Status::Ok();
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = false;  // durability is the server's group-commit policy (SyncWal)
+  rocksdb::Status s = db_->Write(wo, ws.batch_.get());
+  if (!s.ok()) return FromRocks(s);
+  ApplyDeltas(ws);
+  if (seq != nullptr) *seq = db_->GetLatestSequenceNumber();
+  return Status::Ok();
+}
+
+Status Engine::FlushDb(uint8_t db) {
+  KeyLockGuard all = KeyLockGuard::All(locks_);
+  rocksdb::WriteBatch batch;
+  std::string lo = MetaDbPrefix(db);
+  std::string hi = PrefixSuccessor(lo);
+  if (hi.empty()) hi = std::string(1, '\xff') + std::string(16, '\xff');
+  // The same bounds serve meta, data and expire: all start with [db].
+  for (auto* cf : {meta_cf_, data_cf_, expire_cf_}) {
+    rocksdb::Status s = batch.DeleteRange(cf, lo, hi);
+    if (!s.ok()) return FromRocks(s);
+  }
+  for (char kind : {kCountKeys, kCountExpires}) {
+    std::string clo(1, kind);
+    clo.push_back(static_cast<char>(db));
+    std::string chi = PrefixSuccessor(clo);
+    rocksdb::Status s = batch.DeleteRange(counts_cf_, clo, chi);
+    if (!s.ok()) return FromRocks(s);
+  }
+  rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), &batch);
+  if (!s.ok()) return FromRocks(s);
+  key_counts_[db] = 0;
+  expire_counts_[db] = 0;
+  return Status::Ok();
+}
+
+Status Engine::FlushAll() {
+  for (int db = 0; db < options_.databases; ++db) {
+    Status s = FlushDb(static_cast<uint8_t>(db));
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Status Engine::ExpireOne(uint8_t db, std::string_view index_key, int64_t now, bool* deleted) {
+  *deleted = false;
+  uint8_t idb;
+  int64_t exp;
+  uint16_t slot;
+  std::string_view key;
+  if (!DecodeExpireKey(index_key, &idb, &exp, &slot, &key)) {
+    return Status::Corruption("bad row in the expire column family");
+  }
+  KeyLockGuard guard(locks_, db, key);
+  KeyState ks;
+  Status s = Lookup(db, key, &ks);
+  if (!s.ok()) return s;
+  WriteSet ws(*this);
+  if (ks.stored && ks.expire_ms == exp && exp <= now) {
+    ws.Delete(ks);
+    *deleted = true;
+  } else if (!ks.stored || ks.expire_ms != exp) {
+    // A stale index entry (should not happen; be robust).
+    ws.batch_->Delete(expire_cf_, ToSlice(index_key));
+    ++ws.ops_;
+  }
+  return Commit(ws);
+}
+
+Result<int> Engine::ExpireCycle(int max_keys) {
+  int deleted_total = 0;
+  const int64_t now = clock_.NowMs();
+  for (int db = 0; db < options_.databases && deleted_total < max_keys; ++db) {
+    if (expire_counts_[db].load(std::memory_order_relaxed) == 0) continue;
+    std::string lo = ExpireDbPrefix(static_cast<uint8_t>(db));
+    std::string hi = EncodeExpireKey(static_cast<uint8_t>(db), now + 1, 0, "");
+    while (deleted_total < max_keys) {
+      // Collect a small batch first: the iterator is not held while locking.
+      std::vector<std::string> due;
+      {
+        rocksdb::ReadOptions ro;
+        rocksdb::Slice upper(hi);
+        ro.iterate_upper_bound = &upper;
+        std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, expire_cf_));
+        for (it->Seek(lo); it->Valid() && static_cast<int>(due.size()) < kExpireBatch;
+             it->Next()) {
+          due.emplace_back(it->key().data(), it->key().size());
+        }
+        if (!it->status().ok()) return FromRocks(it->status());
+      }
+      if (due.empty()) break;
+      for (const auto& ik : due) {
+        bool deleted = false;
+        Status s = ExpireOne(static_cast<uint8_t>(db), ik, now, &deleted);
+        if (!s.ok()) return s;
+        if (deleted) ++deleted_total;
+      }
+      if (static_cast<int>(due.size()) < kExpireBatch) break;
+    }
+  }
+  return deleted_total;
+}
+
+int64_t Engine::KeyCount(uint8_t db) const { return key_counts_[db].load(); }
+int64_t Engine::ExpireCount(uint8_t db) const { return expire_counts_[db].load(); }
+
+uint64_t Engine::LatestSequence() const { return db_->GetLatestSequenceNumber(); }
+
+Status Engine::SyncWal() { return FromRocks(db_->FlushWAL(true)); }
+
+Status Engine::Flush() {
+  rocksdb::FlushOptions fo;
+  fo.wait = true;
+  return FromRocks(db_->Flush(fo, handles_));
+}
+
+uint64_t Engine::MemoryUsage() const {
+  uint64_t mem = 0;
+  uint64_t v = 0;
+  for (auto* h : handles_) {
+    if (db_->GetIntProperty(h, "rocksdb.cur-size-all-mem-tables", &v)) mem += v;
+  }
+  if (cache_ != nullptr) mem += cache_->GetUsage();
+  return mem;
+}
+
+uint64_t Engine::DiskUsage() const {
+  uint64_t total = 0;
+  uint64_t v = 0;
+  for (auto* h : handles_) {
+    if (db_->GetIntProperty(h, "rocksdb.total-sst-files-size", &v)) total += v;
+  }
+  return total;
+}
+
+}  // namespace cairn::storage

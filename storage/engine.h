@@ -1,0 +1,162 @@
+// storage::Engine: the one RocksDB instance of a node and the operations the
+// command layer needs on it. Thread-safe; knows nothing of sockets or cluster.
+//
+// How a command uses it:
+//   reads   Engine::Read(db, key, &state)            (no lock; lazily deletes
+//                                                     an expired key it meets)
+//   writes  KeyLockGuard g(engine.locks(), db, key);
+//           engine.Lookup(db, key, &state);          (under the lock)
+//           WriteSet ws(engine); ws.PutString(state, ...); engine.Commit(ws);
+// Lookup/Read never return an expired key as live; WriteSet keeps the row,
+// the expiry index and the key counts consistent in one WriteBatch.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "storage/encoding.h"
+#include "storage/key_locks.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+class WriteBatch;
+class Cache;
+}  // namespace rocksdb
+
+namespace cairn::storage {
+
+struct EngineOptions {
+  std::string dir;         // Cairn's working directory; RocksDB lives in dir/db
+  int databases = 16;      // SELECT range, 1..256
+  uint64_t memory_budget = 0;  // maxmemory: block cache + memtables; 0 = defaults
+};
+
+// A user key as found by Lookup/Read.
+struct KeyState {
+  uint8_t db = 0;
+  uint16_t slot = 0;
+  std::string key;       // the user key
+  bool stored = false;   // a meta row exists, maybe logically expired
+  bool live = false;     // stored and not expired when looked up
+  ValueType type = ValueType::kString;
+  int64_t expire_ms = 0;  // of the stored row; 0 = none
+  std::string payload;    // strings: the value
+};
+
+class Engine;
+
+// The writes of one command, committed as one RocksDB WriteBatch. Each call
+// takes the KeyState the command looked up under its lock, so the old expiry
+// index entry and the key count are adjusted exactly.
+class WriteSet {
+ public:
+  explicit WriteSet(Engine& engine);
+  ~WriteSet();
+  WriteSet(const WriteSet&) = delete;
+  WriteSet& operator=(const WriteSet&) = delete;
+
+  // Stores a string value with the given deadline (0 = none). Updates `ks`
+  // to describe the new row, so a command may write the same key twice.
+  void PutString(KeyState& ks, std::string_view value, int64_t expire_ms);
+  // Changes only the deadline of a stored key.
+  void SetExpire(KeyState& ks, int64_t expire_ms);
+  // Removes a stored key (live or expired). No-op if nothing is stored.
+  void Delete(KeyState& ks);
+
+  bool empty() const { return ops_ == 0; }
+
+ private:
+  friend class Engine;
+  void AddCount(char kind, uint8_t db, uint16_t slot, int64_t delta);
+  Engine& engine_;
+  std::unique_ptr<rocksdb::WriteBatch> batch_;
+  struct Delta {
+    char kind;
+    uint8_t db;
+    uint16_t slot;
+    int64_t delta;
+  };
+  std::vector<Delta> deltas_;
+  int ops_ = 0;
+  std::string scratch_;
+};
+
+class Engine {
+ public:
+  // Opens (creating if absent) the store under options.dir. Refuses a
+  // directory that is not writable or that holds something other than Cairn.
+  static Result<std::unique_ptr<Engine>> Open(const EngineOptions& options, const Clock& clock);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  const Clock& clock() const { return clock_; }
+  KeyLocks& locks() { return locks_; }
+  int databases() const { return options_.databases; }
+
+  // Reads a key for a read-only command. An expired key comes back with
+  // live=false and is deleted on the way (as Redis does on access).
+  Status Read(uint8_t db, std::string_view key, KeyState* out);
+  // Reads a key under the caller's lock; never deletes.
+  Status Lookup(uint8_t db, std::string_view key, KeyState* out);
+
+  // Applies a WriteSet. On success *seq (if given) is a sequence number at or
+  // after the write: durable once SyncedSequence() >= it.
+  Status Commit(WriteSet& ws, uint64_t* seq = nullptr);
+
+  // Drops every key of one db / of all dbs. Takes every key lock.
+  Status FlushDb(uint8_t db);
+  Status FlushAll();
+
+  // Deletes up to `max_keys` keys whose deadline is <= now, oldest first, in
+  // small batches. Returns how many were deleted.
+  Result<int> ExpireCycle(int max_keys);
+
+  // Exact counts (O(1)).
+  int64_t KeyCount(uint8_t db) const;
+  int64_t ExpireCount(uint8_t db) const;
+
+  // Durability: the newest sequence number written, and an fsync of the WAL.
+  uint64_t LatestSequence() const;
+  Status SyncWal();
+  // Flushes memtables (clean shutdown, SAVE).
+  Status Flush();
+
+  // Bytes used by memtables and block cache, and on disk (INFO memory).
+  uint64_t MemoryUsage() const;
+  uint64_t DiskUsage() const;
+
+ private:
+  friend class WriteSet;
+  Engine(const EngineOptions& options, const Clock& clock);
+  Status OpenDb();
+  Status LoadCounts();
+  Status DecodeInto(std::string_view raw, KeyState* out) const;
+  void ApplyDeltas(const WriteSet& ws);
+  Status ExpireOne(uint8_t db, std::string_view index_key, int64_t now, bool* deleted);
+
+  EngineOptions options_;
+  const Clock& clock_;
+  KeyLocks locks_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::shared_ptr<rocksdb::Cache> cache_;
+  rocksdb::ColumnFamilyHandle* meta_cf_ = nullptr;
+  rocksdb::ColumnFamilyHandle* data_cf_ = nullptr;
+  rocksdb::ColumnFamilyHandle* expire_cf_ = nullptr;
+  rocksdb::ColumnFamilyHandle* counts_cf_ = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+
+  // Exact counts per db, mirrored from the "counts" column family.
+  std::unique_ptr<std::atomic<int64_t>[]> key_counts_;
+  std::unique_ptr<std::atomic<int64_t>[]> expire_counts_;
+};
+
+}  // namespace cairn::storage
