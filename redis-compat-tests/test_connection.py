@@ -1,0 +1,116 @@
+"""Connection commands: PING, ECHO, SELECT, HELLO, CLIENT, QUIT."""
+
+from compat import Step, fields, same_type
+
+# HELLO's map carries the connection id and the server version: both differ
+# by nature between two servers, so only their type is compared.
+HELLO = fields("id", "version")
+
+
+def test_ping_echo(pair):
+    pair.check([
+        "PING",
+        "PING hello",
+        "PING ''",
+        ["PING", b"bin\x00\r\n"],
+        "PING a b",
+        "ECHO hello",
+        "ECHO ''",
+        ["ECHO", b"\x00\xff\r\n"],
+        "ECHO",
+        "ECHO a b",
+        "ping",
+        "EcHo x",
+    ])
+
+
+def test_select(pair):
+    pair.check([
+        "SELECT 0",
+        "SELECT 15",
+        "SELECT 16",
+        "SELECT -1",
+        "SELECT abc",
+        "SELECT ''",
+        "SELECT 1.0",
+        "SELECT 99999999999999999999",
+        "SELECT",
+        "SELECT 1 2",
+        "SET k v",
+        "SELECT 0",
+        "GET k",
+    ])
+
+
+def test_hello_switches_protocol(pair2):
+    pair2.check([
+        Step("HELLO", norm=HELLO),
+        Step("HELLO 2", norm=HELLO),
+        "GET missing",
+        Step("HELLO 3", norm=HELLO),
+        "GET missing",
+        "PING",
+        Step("HELLO", norm=HELLO),
+        Step("HELLO 2", norm=HELLO),
+        "GET missing",
+    ])
+
+
+def test_hello_errors(pair2):
+    pair2.check([
+        "HELLO 4",
+        "HELLO 1",
+        "HELLO 0",
+        "HELLO abc",
+        "HELLO -1",
+        "HELLO 3 BOGUS",
+        "HELLO 3 AUTH",
+        "HELLO 3 AUTH default",
+        "HELLO 3 SETNAME",
+        "GET missing",
+    ])
+
+
+def test_hello_setname(pair2):
+    pair2.check([
+        Step("HELLO 3 SETNAME myname", norm=HELLO),
+        "CLIENT GETNAME",
+        "HELLO 3 SETNAME 'bad name'",
+        "CLIENT GETNAME",
+        Step("HELLO 2 setname other", norm=HELLO),
+        "CLIENT GETNAME",
+    ])
+
+
+def test_client_setname_getname(pair):
+    pair.check([
+        "CLIENT GETNAME",
+        "CLIENT SETNAME myconn",
+        "CLIENT GETNAME",
+        "CLIENT SETNAME 'with space'",
+        "CLIENT SETNAME 'new\nline'",
+        "CLIENT GETNAME",
+        "CLIENT SETNAME ''",
+        "CLIENT GETNAME",
+        "CLIENT SETNAME",
+        "CLIENT SETNAME a b",
+        "CLIENT GETNAME x",
+        "client setname lower",
+        "client getname",
+    ])
+
+
+def test_client_id(pair):
+    pair.check([
+        Step("CLIENT ID", norm=same_type),
+        "CLIENT ID x",
+        "CLIENT BOGUS",
+        "CLIENT",
+    ])
+
+
+def test_quit_closes_after_ok(pair):
+    pair.check([
+        "SET k v",
+        Step("QUIT", expect_close=True),
+    ])
