@@ -57,7 +57,10 @@ class ServerProcess:
                 return
             except RuntimeError as e:
                 last_error = e
+                exited = self.proc.poll() is not None
                 self.stop()
+                if not exited:
+                    break  # running but silent: another port would not help
         raise RuntimeError(f"{self.name} did not start: {last_error}\n{self.log_tail()}")
 
     def _wait_ready(self):
@@ -68,8 +71,10 @@ class ServerProcess:
             try:
                 c = resp.Connection("127.0.0.1", self.port, timeout=2)
                 try:
-                    if c.call(["PING"]) == ("+", "PONG"):
-                        return
+                    # Any well-formed reply proves the server is serving (an
+                    # unfinished build may not know PING yet: the tests say so).
+                    c.call(["PING"])
+                    return
                 finally:
                     c.close()
             except (OSError, ConnectionError, resp.ProtocolError):
