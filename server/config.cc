@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -100,6 +101,8 @@ struct Config::Option {
   // Stores a parsed value (numbers and bools arrive as int64, strings raw).
   std::function<void(Config&, int64_t, const std::vector<std::string>&)> set;
   std::function<std::string(const Config&)> get;
+  // Extra check of the parsed words; returns the error text or "".
+  std::function<std::string(const std::vector<std::string>&)> validate;
 };
 
 Config::Config()
@@ -147,14 +150,14 @@ const std::vector<Config::Option>& Config::Options() {
                         std::function<int64_t(const Config&)> get) {
       o.push_back(Option{name, Kind::kInt, mut, min, max, {},
                          [set](Config& c, int64_t v, const std::vector<std::string>&) { set(c, v); },
-                         [get](const Config& c) { return std::to_string(get(c)); }});
+                         [get](const Config& c) { return std::to_string(get(c)); }, nullptr});
     };
     auto mem_opt = [&o](const char* name, bool mut, int64_t min, int64_t max,
                         std::function<void(Config&, int64_t)> set,
                         std::function<int64_t(const Config&)> get) {
       o.push_back(Option{name, Kind::kMemory, mut, min, max, {},
                          [set](Config& c, int64_t v, const std::vector<std::string>&) { set(c, v); },
-                         [get](const Config& c) { return std::to_string(get(c)); }});
+                         [get](const Config& c) { return std::to_string(get(c)); }, nullptr});
     };
     auto bool_opt = [&o](const char* name, bool mut, std::function<void(Config&, bool)> set,
                          std::function<bool(const Config&)> get) {
@@ -162,7 +165,7 @@ const std::vector<Config::Option>& Config::Options() {
                          [set](Config& c, int64_t v, const std::vector<std::string>&) {
                            set(c, v != 0);
                          },
-                         [get](const Config& c) { return std::string(get(c) ? "yes" : "no"); }});
+                         [get](const Config& c) { return std::string(get(c) ? "yes" : "no"); }, nullptr});
     };
     auto str_opt = [&o](const char* name, bool mut,
                         std::function<void(Config&, const std::string&)> set,
@@ -171,7 +174,7 @@ const std::vector<Config::Option>& Config::Options() {
                          [set](Config& c, int64_t, const std::vector<std::string>& v) {
                            set(c, v.empty() ? std::string() : v[0]);
                          },
-                         get});
+                         get, nullptr});
     };
 
     int_opt("port", false, 0, 65535, [](Config& c, int64_t v) { c.port_ = static_cast<int>(v); },
@@ -181,7 +184,7 @@ const std::vector<Config::Option>& Config::Options() {
                          std::lock_guard<std::mutex> lock(c.mu_);
                          c.bind_ = v;
                        },
-                       [](const Config& c) { return JoinList(c.bind()); }});
+                       [](const Config& c) { return JoinList(c.bind()); }, nullptr});
     str_opt("dir", false,
             [](Config& c, const std::string& v) {
               std::lock_guard<std::mutex> lock(c.mu_);
@@ -191,14 +194,17 @@ const std::vector<Config::Option>& Config::Options() {
     int_opt("threads", false, 0, 256,
             [](Config& c, int64_t v) { c.threads_ = static_cast<int>(v); },
             [](const Config& c) { return static_cast<int64_t>(c.threads_.load()); });
-    o.push_back(Option{"appendfsync", Kind::kEnum, true, 0, 0, {"always", "everysec", "no"},
+    // Listed in Redis's order (its error text names them so); mapped to FsyncPolicy.
+    o.push_back(Option{"appendfsync", Kind::kEnum, true, 0, 0, {"everysec", "always", "no"},
                        [](Config& c, int64_t v, const std::vector<std::string>&) {
-                         c.appendfsync_ = static_cast<int>(v);
+                         static const FsyncPolicy kPolicies[] = {
+                             FsyncPolicy::kEverySec, FsyncPolicy::kAlways, FsyncPolicy::kNo};
+                         c.appendfsync_ = static_cast<int>(kPolicies[v]);
                        },
                        [](const Config& c) {
                          static const char* kNames[] = {"always", "everysec", "no"};
                          return std::string(kNames[c.appendfsync_.load()]);
-                       }});
+                       }, nullptr});
     mem_opt("maxmemory", false, 0, INT64_MAX, [](Config& c, int64_t v) { c.maxmemory_ = v; },
             [](const Config& c) { return c.maxmemory_.load(); });
     mem_opt("proto-max-bulk-len", true, 1024 * 1024, INT64_MAX,
@@ -222,7 +228,7 @@ const std::vector<Config::Option>& Config::Options() {
                        [](const Config& c) {
                          std::lock_guard<std::mutex> lock(c.mu_);
                          return c.loglevel_;
-                       }});
+                       }, nullptr});
     str_opt("logfile", false,
             [](Config& c, const std::string& v) {
               std::lock_guard<std::mutex> lock(c.mu_);
@@ -238,12 +244,16 @@ const std::vector<Config::Option>& Config::Options() {
               c.has_requirepass_ = !v.empty();
             },
             [](const Config& c) { return c.requirepass(); });
-    int_opt("maxclients", true, 1, 1000000,
-            [](Config& c, int64_t v) { c.maxclients_ = static_cast<int>(v); },
+    int_opt("maxclients", true, 1, UINT32_MAX,
+            [](Config& c, int64_t v) {
+              c.maxclients_ = static_cast<int>(std::min<int64_t>(v, INT32_MAX));
+            },
             [](const Config& c) { return static_cast<int64_t>(c.maxclients_.load()); });
     int_opt("timeout", true, 0, INT32_MAX, [](Config& c, int64_t v) { c.timeout_ = v; },
             [](const Config& c) { return c.timeout_.load(); });
-    int_opt("hz", true, 1, 500, [](Config& c, int64_t v) { c.hz_ = static_cast<int>(v); },
+    // Redis accepts any non-negative hz and clamps it to 1..500.
+    int_opt("hz", true, 0, INT32_MAX,
+            [](Config& c, int64_t v) { c.hz_ = static_cast<int>(std::clamp<int64_t>(v, 1, 500)); },
             [](const Config& c) { return static_cast<int64_t>(c.hz_.load()); });
     int_opt("tcp-keepalive", true, 0, INT32_MAX,
             [](Config& c, int64_t v) { c.tcp_keepalive_ = static_cast<int>(v); },
@@ -253,22 +263,33 @@ const std::vector<Config::Option>& Config::Options() {
             [](const Config& c) { return static_cast<int64_t>(c.tcp_backlog_.load()); });
     // Redis RDB snapshot schedule: Cairn is always durable through its WAL, so
     // "save" is kept only so tools that read or set it keep working.
-    str_opt("save", true,
-            [](Config& c, const std::string& v) {
-              std::lock_guard<std::mutex> lock(c.mu_);
-              c.save_ = v;
-            },
-            [](const Config& c) {
-              std::lock_guard<std::mutex> lock(c.mu_);
-              return c.save_;
-            });
+    // As in redis.conf it takes pairs of "<seconds> <changes>" ("save 3600 1
+    // 300 100") or "" to disable, checked as Redis does.
+    o.push_back(Option{"save", Kind::kList, true, 0, 0, {},
+                       [](Config& c, int64_t, const std::vector<std::string>& v) {
+                         std::lock_guard<std::mutex> lock(c.mu_);
+                         c.save_ = (v.size() == 1 && v[0].empty()) ? std::string() : JoinList(v);
+                       },
+                       [](const Config& c) {
+                         std::lock_guard<std::mutex> lock(c.mu_);
+                         return c.save_;
+                       },
+                       [](const std::vector<std::string>& v) -> std::string {
+                         if (v.size() == 1 && v[0].empty()) return "";
+                         if (v.empty() || v.size() % 2 != 0) return "Invalid save parameters";
+                         for (const auto& w : v) {
+                           int64_t n = 0;
+                           if (!ParseInt64(w, &n) || n < 0) return "Invalid save parameters";
+                         }
+                         return "";
+                       }});
     // The WAL is always on: "appendonly" reads "yes"; setting "no" is refused.
     o.push_back(Option{"appendonly", Kind::kEnum, true, 0, 0, {"yes"},
                        [](Config&, int64_t, const std::vector<std::string>&) {},
-                       [](const Config&) { return std::string("yes"); }});
+                       [](const Config&) { return std::string("yes"); }, nullptr});
     o.push_back(Option{"daemonize", Kind::kEnum, false, 0, 0, {"no"},
                        [](Config&, int64_t, const std::vector<std::string>&) {},
-                       [](const Config&) { return std::string("no"); }});
+                       [](const Config&) { return std::string("no"); }, nullptr});
     return o;
   }();
   return kOptions;
@@ -338,6 +359,10 @@ Status Config::Apply(const Option& opt, const std::vector<std::string>& values, 
     case Kind::kString:
     case Kind::kIgnoredString:
       break;
+  }
+  if (opt.validate) {
+    std::string err = opt.validate(values);
+    if (!err.empty()) return Status::InvalidArgument(err);
   }
   opt.set(*this, v, values);
   return Status::Ok();
@@ -425,6 +450,22 @@ std::vector<std::pair<std::string, std::string>> Config::Get(std::string_view pa
   return out;
 }
 
+namespace {
+
+// A CONFIG SET value as directive words: a list option splits on spaces
+// (with quotes), anything else is one word; "" stays one empty word.
+std::vector<std::string> SetValuesImpl(bool is_list, const std::string& value) {
+  std::vector<std::string> values;
+  if (is_list && resp::SplitInlineArgs(value, &values) && !values.empty()) return values;
+  return {value};
+}
+
+}  // namespace
+
+std::vector<std::string> Config::SetValues(const Option& opt, const std::string& value) {
+  return SetValuesImpl(opt.kind == Kind::kList, value);
+}
+
 Status Config::Set(const std::vector<std::pair<std::string, std::string>>& pairs) {
   // Validate everything first, so a bad pair changes nothing.
   std::set<std::string> seen;
@@ -435,7 +476,8 @@ Status Config::Set(const std::vector<std::pair<std::string, std::string>>& pairs
                                      name + "'");
     }
     if (!seen.insert(opt->name).second) {
-      return Status::InvalidArgument("ERR duplicate parameter - " + name);
+      return Status::InvalidArgument("ERR CONFIG SET failed (possibly related to argument '" +
+                                     name + "') - duplicate parameter");
     }
     if (!opt->mutable_at_runtime) {
       return Status::InvalidArgument("ERR CONFIG SET failed (possibly related to argument '" +
@@ -447,16 +489,11 @@ Status Config::Set(const std::vector<std::pair<std::string, std::string>>& pairs
   for (const auto& [name, value] : pairs) {
     const Option* opt = Find(name);
     std::string before = ValueOf(*opt);
-    std::vector<std::string> values;
-    if (opt->kind == Kind::kList) {
-      if (!resp::SplitInlineArgs(value, &values)) values = {value};
-    } else {
-      values = {value};
-    }
-    Status s = Apply(*opt, values, true);
+    Status s = Apply(*opt, SetValues(*opt, value), true);
     if (!s.ok()) {
+      // The old values were valid, so restoring them cannot fail.
       for (auto it = old.rbegin(); it != old.rend(); ++it) {
-        Status r = Apply(*it->first, {it->second}, true);
+        Status r = Apply(*it->first, SetValues(*it->first, it->second), true);
         (void)r;
       }
       return Status::InvalidArgument("ERR CONFIG SET failed (possibly related to argument '" +
@@ -494,14 +531,14 @@ Status Config::Rewrite() {
     }
     if (!written.insert(opt->name).second) continue;
     std::string v = ValueOf(*opt);
-    out.push_back(std::string(opt->name) + " " + (opt->kind == Kind::kList ? v : QuoteIfNeeded(v)));
+    out.push_back(std::string(opt->name) + " " + (opt->kind == Kind::kList && !v.empty() ? v : QuoteIfNeeded(v)));
   }
   Config defaults;
   for (const auto& o : Options()) {
     if (written.count(o.name) != 0) continue;
     std::string v = ValueOf(o);
     if (v == defaults.ValueOf(o)) continue;
-    out.push_back(std::string(o.name) + " " + (o.kind == Kind::kList ? v : QuoteIfNeeded(v)));
+    out.push_back(std::string(o.name) + " " + (o.kind == Kind::kList && !v.empty() ? v : QuoteIfNeeded(v)));
   }
   std::string tmp = config_file_ + ".tmp-rewrite";
   {

@@ -70,6 +70,7 @@ class Config {
   // Parses and stores one directive; `at_runtime` enforces immutability.
   Status Apply(const Option& opt, const std::vector<std::string>& values, bool at_runtime);
   std::string ValueOf(const Option& opt) const;
+  static std::vector<std::string> SetValues(const Option& opt, const std::string& value);
 
   std::string config_file_;
 

@@ -38,7 +38,11 @@ int main(int argc, char** argv) {
   s = server.Start(executable);
   if (!s.ok()) {
     fprintf(stderr, "cairn-server: can't start: %s\n", s.message().c_str());
-    cairn::Log(cairn::LogLevel::kWarning, "can't start: %s", s.message().c_str());
+    // Also in the log file if there is one; without one the log is stdout and
+    // the reason would print twice.
+    if (!config.logfile().empty()) {
+      cairn::Log(cairn::LogLevel::kWarning, "can't start: %s", s.message().c_str());
+    }
     return 1;
   }
   server.Run();
