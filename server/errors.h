@@ -33,6 +33,10 @@ inline constexpr std::string_view kLcsLenAndIdx =
 inline constexpr std::string_view kLcsStringTooLong = "ERR String too long for LCS";
 inline constexpr std::string_view kLcsTooMuchMemory =
     "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len";
+inline constexpr std::string_view kExpireNxIncompatible =
+    "ERR NX and XX, GT or LT options at the same time are not compatible";
+inline constexpr std::string_view kExpireGtLtIncompatible =
+    "ERR GT and LT options at the same time are not compatible";
 
 // "ERR wrong number of arguments for 'get' command"
 std::string WrongArity(std::string_view command);
@@ -45,5 +49,12 @@ std::string InvalidExpireTime(std::string_view command);
 // Storage failure while writing (full disk and the like).
 std::string WriteFailed(std::string_view why);
 std::string ReadFailed(std::string_view why);
+// "ERR Unsupported option X" (EXPIRE family). As Redis's addReplyErrorFormat,
+// CR and LF in the option become spaces so the reply stays one line.
+inline std::string UnsupportedOption(std::string_view opt) {
+  std::string out = "ERR Unsupported option ";
+  for (char c : opt) out.push_back(c == '\r' || c == '\n' ? ' ' : c);
+  return out;
+}
 
 }  // namespace cairn::errors

@@ -415,13 +415,15 @@ Result<int> Engine::ExpireCycle(int max_keys) {
     std::string hi = EncodeExpireKey(static_cast<uint8_t>(db), now + 1, 0, "");
     while (deleted_total < max_keys) {
       // Collect a small batch first: the iterator is not held while locking.
+      // Never more than the budget left, so a cycle deletes at most max_keys.
+      const int limit = std::min(kExpireBatch, max_keys - deleted_total);
       std::vector<std::string> due;
       {
         rocksdb::ReadOptions ro;
         rocksdb::Slice upper(hi);
         ro.iterate_upper_bound = &upper;
         std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, expire_cf_));
-        for (it->Seek(lo); it->Valid() && static_cast<int>(due.size()) < kExpireBatch;
+        for (it->Seek(lo); it->Valid() && static_cast<int>(due.size()) < limit;
              it->Next()) {
           due.emplace_back(it->key().data(), it->key().size());
         }
@@ -434,7 +436,7 @@ Result<int> Engine::ExpireCycle(int max_keys) {
         if (!s.ok()) return s;
         if (deleted) ++deleted_total;
       }
-      if (static_cast<int>(due.size()) < kExpireBatch) break;
+      if (static_cast<int>(due.size()) < limit) break;
     }
   }
   return deleted_total;
@@ -442,6 +444,19 @@ Result<int> Engine::ExpireCycle(int max_keys) {
 
 int64_t Engine::KeyCount(uint8_t db) const { return key_counts_[db].load(); }
 int64_t Engine::ExpireCount(uint8_t db) const { return expire_counts_[db].load(); }
+
+Result<int64_t> Engine::ScanExpireIndexSize(uint8_t db) const {
+  std::string lo = ExpireDbPrefix(db);
+  std::string hi = PrefixSuccessor(lo);
+  rocksdb::ReadOptions ro;
+  rocksdb::Slice upper(hi);
+  if (!hi.empty()) ro.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, expire_cf_));
+  int64_t n = 0;
+  for (it->Seek(lo); it->Valid(); it->Next()) ++n;
+  if (!it->status().ok()) return FromRocks(it->status());
+  return n;
+}
 
 uint64_t Engine::LatestSequence() const { return db_->GetLatestSequenceNumber(); }
 

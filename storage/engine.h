@@ -123,6 +123,9 @@ class Engine {
   // Exact counts (O(1)).
   int64_t KeyCount(uint8_t db) const;
   int64_t ExpireCount(uint8_t db) const;
+  // Rows in the expiry index of `db`, by a scan (tests and debugging: it must
+  // always equal ExpireCount).
+  Result<int64_t> ScanExpireIndexSize(uint8_t db) const;
 
   // Durability: the newest sequence number written, and an fsync of the WAL.
   uint64_t LatestSequence() const;
