@@ -34,6 +34,7 @@ struct ClientInfo {
   size_t qbuf = 0;
   size_t obuf = 0;
   bool multi = false;
+  bool no_evict = false;  // CLIENT NO-EVICT on (accepted; Cairn does not evict clients)
 
   // Set by CLIENT KILL from any thread; the owner closes the connection.
   std::atomic<bool> kill_requested{false};

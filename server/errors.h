@@ -57,4 +57,45 @@ inline std::string UnsupportedOption(std::string_view opt) {
   return out;
 }
 
+// ---- connection commands (HELLO, AUTH, SELECT, CLIENT) ----
+inline constexpr std::string_view kHelloNoAuth =
+    "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
+    "AUTH <user> <pass> option can be used to authenticate the client and select the RESP "
+    "protocol version at the same time";
+inline constexpr std::string_view kNoProto = "NOPROTO unsupported protocol version";
+inline constexpr std::string_view kProtoverNotInteger =
+    "ERR Protocol version is not an integer or out of range";
+inline constexpr std::string_view kInvalidClientName =
+    "ERR Client names cannot contain spaces, newlines or special characters.";
+inline constexpr std::string_view kNoSuchClient = "ERR No such client";
+// getIntFromObjectOrReply on an integer outside a C int (SELECT).
+inline constexpr std::string_view kIntOutOfRange =
+    "ERR value is out of range, value must between -2147483648 and 2147483647";
+inline constexpr std::string_view kInvalidClientId = "ERR Invalid client ID";
+inline constexpr std::string_view kClientIdNotPositive = "ERR client-id should be greater than 0";
+inline constexpr std::string_view kCachingWithoutTracking =
+    "ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or "
+    "OPTOUT mode enabled";
+// "ERR Syntax error in HELLO option 'x'"
+inline std::string HelloSyntax(std::string_view opt) {
+  return "ERR Syntax error in HELLO option '" + std::string(opt) + "'";
+}
+// "ERR Unknown client type 'x'" (CLIENT LIST/KILL TYPE)
+inline std::string UnknownClientType(std::string_view type) {
+  return "ERR Unknown client type '" + std::string(type) + "'";
+}
+// "ERR No such user 'x'" (CLIENT KILL USER)
+inline std::string NoSuchUser(std::string_view user) {
+  return "ERR No such user '" + std::string(user) + "'";
+}
+// "ERR Unrecognized option 'x'" (CLIENT SETINFO, Redis 7.2)
+inline std::string UnrecognizedOption(std::string_view opt) {
+  return "ERR Unrecognized option '" + std::string(opt) + "'";
+}
+// "ERR lib-name cannot contain spaces, newlines or special characters." (CLIENT SETINFO)
+inline std::string InvalidClientAttr(std::string_view attr) {
+  return "ERR " + std::string(attr) + " cannot contain spaces, newlines or special characters.";
+}
+// ---- end of connection commands
+
 }  // namespace cairn::errors
