@@ -189,10 +189,10 @@ bool Connection::OnSynced(uint64_t synced_seq) {
   if (waiting_seq_ == 0 || waiting_seq_ > synced_seq) return waiting_seq_ == 0;
   waiting_seq_ = 0;
   SendReplies();
-  // Commands that arrived while we waited.
+  // Commands that arrived while we waited; they may write and wait again.
   if (!closing_ && rlen_ > 0) ProcessInput();
   MaybeResumeReading();
-  return true;
+  return closing_ || waiting_seq_ == 0;
 }
 
 void Connection::Execute(const std::vector<std::string_view>& argv) {
