@@ -499,17 +499,23 @@ void IncrByFloatCommand(CommandContext& ctx) {
 
 // ------------------------------------------------------------ multi-key
 
-// MGET key...: nil for missing keys and for keys of other types.
+// MGET key...: nil for missing keys and for keys of other types. The keys
+// are locked together, so (as in single-threaded Redis) an MGET never sees
+// half of a concurrent MSET.
 void MGetCommand(CommandContext& ctx) {
+  std::vector<std::string_view> keys(ctx.argv.begin() + 1, ctx.argv.end());
   std::vector<std::optional<std::string>> values;
-  values.reserve(ctx.argv.size() - 1);
-  for (size_t i = 1; i < ctx.argv.size(); ++i) {
-    storage::KeyState ks;
-    if (!ReadOrReply(ctx, ctx.argv[i], &ks)) return;
-    if (ks.live && ks.type == storage::ValueType::kString) {
-      values.emplace_back(std::move(ks.payload));
-    } else {
-      values.emplace_back(std::nullopt);
+  values.reserve(keys.size());
+  {
+    storage::KeyLockGuard guard(ctx.engine.locks(), ctx.db(), keys);
+    for (std::string_view key : keys) {
+      storage::KeyState ks;
+      if (!LookupOrReply(ctx, key, &ks)) return;
+      if (ks.live && ks.type == storage::ValueType::kString) {
+        values.emplace_back(std::move(ks.payload));
+      } else {
+        values.emplace_back(std::nullopt);
+      }
     }
   }
   ctx.reply.ArrayHeader(values.size());
