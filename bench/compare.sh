@@ -89,6 +89,18 @@ for p in $PIPELINES; do
   done
 done
 
+# redis-benchmark counts error replies as requests: make sure the SETs
+# really stored their (random, 3-byte) value, or the figures mean nothing.
+valid=1
+if [[ ",$TESTS," == *",set,"* ]]; then
+  for port in "$REDIS_PORT" "$CAIRN_PORT"; do
+    if [[ "$(redis-cli -p "$port" STRLEN key:__rand_int__ 2>&1)" != 3 ]]; then
+      echo "compare.sh: the server on port $port did not store the benchmark's SETs" >&2
+      valid=0
+    fi
+  done
+fi
+
 echo
 echo "redis-benchmark -n $REQUESTS -c $CLIENTS, appendfsync everysec on both"
 printf '%-6s %3s %14s %14s %8s\n' test P "redis rps" "cairn rps" "ratio"
@@ -102,3 +114,7 @@ for p in $PIPELINES; do
 done
 echo
 echo "results: $OUT_CSV"
+if ((valid == 0)); then
+  echo "compare.sh: results are not valid (see above)" >&2
+  exit 1
+fi
