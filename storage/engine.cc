@@ -320,6 +320,7 @@ Status Engine::Read(uint8_t db, std::string_view key, KeyState* out) {
     ws.Delete(now);
     s = Commit(ws);
     if (!s.ok()) return s;
+    lazy_expired_.fetch_add(1, std::memory_order_relaxed);
     *out = std::move(now);
     return Status::Ok();
   }

@@ -126,6 +126,9 @@ class Engine {
   // Rows in the expiry index of `db`, by a scan (tests and debugging: it must
   // always equal ExpireCount).
   Result<int64_t> ScanExpireIndexSize(uint8_t db) const;
+  // Expired keys Read deleted on the way (lazy expiry), since open. INFO's
+  // expired_keys is this plus what the active cycle and commands deleted.
+  uint64_t LazyExpiredKeys() const { return lazy_expired_.load(std::memory_order_relaxed); }
 
   // Durability: the newest sequence number written, and an fsync of the WAL.
   uint64_t LatestSequence() const;
@@ -160,6 +163,7 @@ class Engine {
   // Exact counts per db, mirrored from the "counts" column family.
   std::unique_ptr<std::atomic<int64_t>[]> key_counts_;
   std::unique_ptr<std::atomic<int64_t>[]> expire_counts_;
+  std::atomic<uint64_t> lazy_expired_{0};
 };
 
 }  // namespace cairn::storage

@@ -16,6 +16,7 @@
 #include "server/client.h"
 #include "server/command.h"
 #include "server/errors.h"
+#include "server/stats.h"
 #include "storage/engine.h"
 
 namespace cairn {
@@ -35,6 +36,21 @@ bool LookupAll(CommandContext& ctx, size_t first, std::vector<storage::KeyState>
   return true;
 }
 
+// keyspace_hits/misses, as Redis's lookupKeyRead counts them (EXISTS, TYPE,
+// TOUCH and the TTL family do; write lookups do not).
+void CountLookup(CommandContext& ctx, bool hit) {
+  (hit ? ctx.server.stats.keyspace_hits : ctx.server.stats.keyspace_misses)
+      .fetch_add(1, std::memory_order_relaxed);
+}
+
+// Expired rows a command deleted itself (Redis counts lazy expiry in
+// expired_keys too).
+void CountExpired(CommandContext& ctx, int64_t n) {
+  if (n > 0) {
+    ctx.server.stats.expired_keys.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
+  }
+}
+
 std::vector<std::string_view> KeysFrom(const CommandContext& ctx, size_t first) {
   return std::vector<std::string_view>(ctx.argv.begin() + static_cast<ptrdiff_t>(first),
                                        ctx.argv.end());
@@ -50,14 +66,16 @@ void DelCommand(CommandContext& ctx) {
   storage::WriteSet ws(ctx.engine);
   std::unordered_set<std::string_view> seen;
   int64_t removed = 0;
+  int64_t expired = 0;
   for (size_t i = 0; i < states.size(); ++i) {
     if (!seen.insert(ctx.argv[i + 1]).second) continue;
     storage::KeyState& ks = states[i];
     if (!ks.stored) continue;
-    if (ks.live) ++removed;
+    ++(ks.live ? removed : expired);
     ws.Delete(ks);
   }
   if (!ctx.Commit(ws)) return;
+  CountExpired(ctx, expired);
   ctx.reply.Integer(removed);
 }
 
@@ -72,6 +90,7 @@ void CountExisting(CommandContext& ctx) {
   int64_t count = 0;
   for (size_t i = 0; i < states.size(); ++i) {
     storage::KeyState& ks = states[i];
+    CountLookup(ctx, ks.live);
     if (ks.live) {
       ++count;
     } else if (ks.stored && expired.insert(ctx.argv[i + 1]).second) {
@@ -83,6 +102,7 @@ void CountExisting(CommandContext& ctx) {
     ctx.reply.Error(errors::WriteFailed(s.ToString()));
     return;
   }
+  CountExpired(ctx, static_cast<int64_t>(expired.size()));
   ctx.reply.Integer(count);
 }
 
@@ -97,6 +117,7 @@ void TypeCommand(CommandContext& ctx) {
     ctx.reply.Error(errors::ReadFailed(s.ToString()));
     return;
   }
+  CountLookup(ctx, ks.live);
   ctx.reply.SimpleString(ks.live ? storage::TypeName(ks.type) : "none");
 }
 
@@ -172,8 +193,10 @@ void ExpireGeneric(CommandContext& ctx, int64_t basetime, bool seconds) {
   }
   storage::WriteSet ws(ctx.engine);
   if (!ks.live) {
+    const bool expired = ks.stored;
     ws.Delete(ks);  // an expired row goes, as lookupKeyWrite would do
     if (!ctx.Commit(ws)) return;
+    CountExpired(ctx, expired ? 1 : 0);
     ctx.reply.Integer(0);
     return;
   }
@@ -208,6 +231,7 @@ void TtlGeneric(CommandContext& ctx, bool ms, bool absolute) {
     ctx.reply.Error(errors::ReadFailed(s.ToString()));
     return;
   }
+  CountLookup(ctx, ks.live);
   if (!ks.live) {
     ctx.reply.Integer(-2);
     return;
@@ -239,8 +263,10 @@ void PersistCommand(CommandContext& ctx) {
   }
   storage::WriteSet ws(ctx.engine);
   if (!ks.live) {
-    ws.Delete(ks);
+    const bool expired = ks.stored;
+    ws.Delete(ks);  // as lookupKeyWrite
     if (!ctx.Commit(ws)) return;
+    CountExpired(ctx, expired ? 1 : 0);
     ctx.reply.Integer(0);
     return;
   }
@@ -262,9 +288,8 @@ void DbsizeCommand(CommandContext& ctx) { ctx.reply.Integer(ctx.engine.KeyCount(
 // FLUSHDB/FLUSHALL [ASYNC|SYNC] (Redis's getFlushCommandFlags). Both modes
 // drop the keys with range deletions, which is already asynchronous in cost.
 bool ParseFlushFlags(CommandContext& ctx) {
-  if (ctx.argv.size() > 2 ||
-      (ctx.argv.size() == 2 && !EqualsIgnoreCase(ctx.argv[1], "sync") &&
-       !EqualsIgnoreCase(ctx.argv[1], "async"))) {
+  if (ctx.argv.size() > 2 || (ctx.argv.size() == 2 && !EqualsIgnoreCase(ctx.argv[1], "sync") &&
+                              !EqualsIgnoreCase(ctx.argv[1], "async"))) {
     ctx.reply.Error(errors::kSyntax);
     return false;
   }
@@ -294,9 +319,8 @@ void FlushallCommand(CommandContext& ctx) {
 }
 
 CommandSpec Spec(const char* name, int arity, uint32_t flags, std::vector<KeySpec> keys,
-                 const char* group, const char* summary, const char* since,
-                 const char* complexity, CommandHandler handler,
-                 std::vector<std::string> acl = {}) {
+                 const char* group, const char* summary, const char* since, const char* complexity,
+                 CommandHandler handler, std::vector<std::string> acl = {}) {
   CommandSpec c;
   c.name = name;
   c.arity = arity;
@@ -353,8 +377,8 @@ void RegisterKeyCommands(CommandRegistry& reg) {
   reg.Add(Spec("pexpireat", -3, kW | kF, {one_rw_update}, "generic",
                "Set the expiration for a key as a UNIX timestamp specified in milliseconds",
                "2.6.0", "O(1)", PexpireatCommand));
-  reg.Add(Spec("persist", 2, kW | kF, {one_rw_update}, "generic", "Remove the expiration from a key",
-               "2.2.0", "O(1)", PersistCommand));
+  reg.Add(Spec("persist", 2, kW | kF, {one_rw_update}, "generic",
+               "Remove the expiration from a key", "2.2.0", "O(1)", PersistCommand));
 
   reg.Add(Spec("ttl", 2, kR | kF, {one_ro_access}, "generic",
                "Get the time to live for a key in seconds", "1.0.0", "O(1)", TtlCommand));
@@ -368,8 +392,8 @@ void RegisterKeyCommands(CommandRegistry& reg) {
 
   // Group "server" in COMMAND DOCS, ACL category @keyspace as in Redis.
   reg.Add(Spec("dbsize", 1, kR | kF, {}, "server",
-               "Return the number of keys in the selected database", "1.0.0", "O(1)",
-               DbsizeCommand, {"keyspace"}));
+               "Return the number of keys in the selected database", "1.0.0", "O(1)", DbsizeCommand,
+               {"keyspace"}));
   reg.Add(Spec("flushdb", -1, kW, {}, "server", "Remove all keys from the current database",
                "1.0.0", "O(N) where N is the number of keys in the selected database",
                FlushdbCommand, {"keyspace", "dangerous"}));

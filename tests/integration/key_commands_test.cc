@@ -29,8 +29,7 @@ int64_t WallMs() {
   if (r == nullptr) return ::testing::AssertionFailure() << "no reply";
   if (r->type != REDIS_REPLY_INTEGER) {
     return ::testing::AssertionFailure()
-           << "type " << r->type << " (" << (r->str != nullptr ? r->str : "") << "), want "
-           << want;
+           << "type " << r->type << " (" << (r->str != nullptr ? r->str : "") << "), want " << want;
   }
   if (r->integer != want) {
     return ::testing::AssertionFailure() << "got " << r->integer << ", want " << want;
@@ -267,8 +266,8 @@ TEST_F(KeyCommands, UnknownExpireOptionIsNamed) {
   EXPECT_TRUE(IsError(Cmd(c(), "EXPIRE k notanumber FOO"), "ERR Unsupported option FOO"));
   EXPECT_TRUE(IsError(Cmd(c(), "EXPIRE missing 100 FOO"), "ERR Unsupported option FOO"));
   // CR/LF in the option cannot break the reply line.
-  EXPECT_TRUE(IsError(Command(c(), {"EXPIRE", "k", "100", "a\r\nb"}),
-                      "ERR Unsupported option a  b"));
+  EXPECT_TRUE(
+      IsError(Command(c(), {"EXPIRE", "k", "100", "a\r\nb"}), "ERR Unsupported option a  b"));
 }
 
 TEST_F(KeyCommands, NonIntegerExpireIsRejected) {
@@ -437,6 +436,31 @@ TEST_F(KeyCommands, InfoKeyspaceCountsKeysAndExpires) {
   std::string info(r->str, r->len);
   EXPECT_NE(info.find("db0:keys=3,expires=1,"), std::string::npos) << info;
   EXPECT_EQ(info.find("db1:"), std::string::npos) << info;  // empty dbs are not listed
+}
+
+long long InfoField(redisContext* c, const std::string& field) {
+  Reply r = Cmd(c, "INFO stats");
+  if (r == nullptr || r->type != REDIS_REPLY_STRING) return -1;
+  std::string info(r->str, r->len);
+  size_t at = info.find("\r\n" + field + ":");
+  if (at == std::string::npos) return -1;
+  return std::stoll(info.substr(at + field.size() + 3));
+}
+
+TEST_F(KeyCommands, ReadLookupsCountKeyspaceHitsAndMisses) {
+  Cmd(c(), "SET k v");
+  const long long hits = InfoField(c(), "keyspace_hits");
+  const long long misses = InfoField(c(), "keyspace_misses");
+  ASSERT_GE(hits, 0);
+  ASSERT_GE(misses, 0);
+  Cmd(c(), "EXISTS k nope k");  // +2 +1
+  Cmd(c(), "TYPE k");           // +1
+  Cmd(c(), "TTL nope");         // +0 +1
+  Cmd(c(), "TOUCH k");          // +1
+  Cmd(c(), "PERSIST k");        // a write lookup: not counted
+  Cmd(c(), "DEL nope");         // not counted
+  EXPECT_EQ(InfoField(c(), "keyspace_hits"), hits + 4);
+  EXPECT_EQ(InfoField(c(), "keyspace_misses"), misses + 2);
 }
 
 // hiredis 0.14 cannot read RESP3, so this one speaks raw bytes.

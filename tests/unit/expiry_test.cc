@@ -145,8 +145,8 @@ TEST_F(ExpiryTest, ChangingTheDeadlineMovesTheIndexEntry) {
 TEST_F(ExpiryTest, RemovingTheTtlRemovesTheIndexEntry) {
   Put("persisted", Now() + 100);
   Put("overwritten", Now() + 100);
-  SetExpire("persisted", 0);      // PERSIST
-  Put("overwritten", 0);          // SET without KEEPTTL
+  SetExpire("persisted", 0);  // PERSIST
+  Put("overwritten", 0);      // SET without KEEPTTL
   EXPECT_EQ(engine_->ExpireCount(0), 0);
   ExpectIndexMatchesCount();
   clock_.Advance(1000);
