@@ -40,7 +40,8 @@ constexpr char kTooLong[] = "ERR string exceeds maximum allowed size (proto-max-
            << "type " << r->type << " (" << (r->str ? r->str : "") << "), want bulk";
   }
   std::string got(r->str, r->len);
-  if (got != want) return ::testing::AssertionFailure() << "bulk '" << got << "' != '" << want << "'";
+  if (got != want)
+    return ::testing::AssertionFailure() << "bulk '" << got << "' != '" << want << "'";
   return ::testing::AssertionSuccess();
 }
 
@@ -69,7 +70,8 @@ constexpr char kTooLong[] = "ERR string exceeds maximum allowed size (proto-max-
     return ::testing::AssertionFailure() << "type " << r->type << ", want error '" << want << "'";
   }
   std::string got(r->str, r->len);
-  if (got != want) return ::testing::AssertionFailure() << "error '" << got << "' != '" << want << "'";
+  if (got != want)
+    return ::testing::AssertionFailure() << "error '" << got << "' != '" << want << "'";
   return ::testing::AssertionSuccess();
 }
 
@@ -246,10 +248,16 @@ TEST_F(StringCommandsTest, SetXxOnlyOverwritesExistingKey) {
 }
 
 TEST_F(StringCommandsTest, SetRejectsConflictingOptionsAsSyntaxError) {
-  for (const auto& opts : std::vector<std::vector<std::string>>{
-           {"NX", "XX"}, {"XX", "NX"}, {"EX", "10", "PX", "100"}, {"EX", "10", "KEEPTTL"},
-           {"KEEPTTL", "EX", "10"}, {"PX", "1", "EXAT", "9999999999"}, {"EX"}, {"PERSIST"},
-           {"FOO"}, {"EXAT", "1", "PXAT", "1"}}) {
+  for (const auto& opts : std::vector<std::vector<std::string>>{{"NX", "XX"},
+                                                                {"XX", "NX"},
+                                                                {"EX", "10", "PX", "100"},
+                                                                {"EX", "10", "KEEPTTL"},
+                                                                {"KEEPTTL", "EX", "10"},
+                                                                {"PX", "1", "EXAT", "9999999999"},
+                                                                {"EX"},
+                                                                {"PERSIST"},
+                                                                {"FOO"},
+                                                                {"EXAT", "1", "PXAT", "1"}}) {
     std::vector<std::string> argv = {"SET", K("k"), "v"};
     argv.insert(argv.end(), opts.begin(), opts.end());
     EXPECT_TRUE(IsError(R(argv), kSyntax)) << opts[0];
@@ -360,18 +368,24 @@ TEST_F(StringCommandsTest, SetGetOnNonStringIsWrongTypeAndWritesNothing) {
 TEST_F(StringCommandsTest, NonStringKeysAreRejectedByEveryStringCommand) {
   if (!MakeNonString(K("l"))) GTEST_SKIP() << "no non-string type available yet";
   const std::string l = K("l");
-  for (const auto& argv : std::vector<std::vector<std::string>>{
-           {"GETEX", l}, {"GETDEL", l}, {"APPEND", l, "x"}, {"STRLEN", l},
-           {"GETRANGE", l, "0", "1"}, {"SETRANGE", l, "0", "x"}, {"SETRANGE", l, "1", ""},
-           {"INCR", l}, {"DECRBY", l, "2"}, {"INCRBYFLOAT", l, "abc"}}) {
+  for (const auto& argv : std::vector<std::vector<std::string>>{{"GETEX", l},
+                                                                {"GETDEL", l},
+                                                                {"APPEND", l, "x"},
+                                                                {"STRLEN", l},
+                                                                {"GETRANGE", l, "0", "1"},
+                                                                {"SETRANGE", l, "0", "x"},
+                                                                {"SETRANGE", l, "1", ""},
+                                                                {"INCR", l},
+                                                                {"DECRBY", l, "2"},
+                                                                {"INCRBYFLOAT", l, "abc"}}) {
     EXPECT_TRUE(IsError(R(argv), kWrongType)) << argv[0];
   }
   Reply m = R({"MGET", l, K("missing")});
   ASSERT_EQ(m->type, REDIS_REPLY_ARRAY);
   ASSERT_EQ(m->elements, 2u);
   EXPECT_EQ(m->element[0]->type, REDIS_REPLY_NIL);
-  EXPECT_TRUE(IsError(R({"LCS", l, K("missing")}),
-                      "ERR The specified keys must contain string values"));
+  EXPECT_TRUE(
+      IsError(R({"LCS", l, K("missing")}), "ERR The specified keys must contain string values"));
   EXPECT_TRUE(IsInt(R({"MSETNX", l, "x", K("other"), "y"}), 0));
 }
 
@@ -392,8 +406,10 @@ TEST_F(StringCommandsTest, SetExAndPSetExSetValueAndTtl) {
 }
 
 TEST_F(StringCommandsTest, SetExAndPSetExNameThemselvesInExpireErrors) {
-  EXPECT_TRUE(IsError(R({"SETEX", K("k"), "0", "v"}), "ERR invalid expire time in 'setex' command"));
-  EXPECT_TRUE(IsError(R({"SETEX", K("k"), "-10", "v"}), "ERR invalid expire time in 'setex' command"));
+  EXPECT_TRUE(
+      IsError(R({"SETEX", K("k"), "0", "v"}), "ERR invalid expire time in 'setex' command"));
+  EXPECT_TRUE(
+      IsError(R({"SETEX", K("k"), "-10", "v"}), "ERR invalid expire time in 'setex' command"));
   EXPECT_TRUE(IsError(R({"setex", K("k"), "9223372036854776", "v"}),
                       "ERR invalid expire time in 'setex' command"));
   EXPECT_TRUE(
@@ -441,12 +457,18 @@ TEST_F(StringCommandsTest, GetExErrors) {
   EXPECT_TRUE(IsNil(R({"GETEX", K("missing"), "EX", "abc"})));
   EXPECT_TRUE(IsOk(R({"SET", K("k"), "v"})));
   EXPECT_TRUE(IsError(R({"GETEX", K("k"), "EX", "abc"}), kNotInteger));
-  EXPECT_TRUE(IsError(R({"GETEX", K("k"), "EX", "0"}), "ERR invalid expire time in 'getex' command"));
+  EXPECT_TRUE(
+      IsError(R({"GETEX", K("k"), "EX", "0"}), "ERR invalid expire time in 'getex' command"));
   EXPECT_TRUE(IsError(R({"GETEX", K("k"), "EXAT", "9223372036854776"}),
                       "ERR invalid expire time in 'getex' command"));
-  for (const auto& opts : std::vector<std::vector<std::string>>{
-           {"NX"}, {"KEEPTTL"}, {"GET"}, {"PERSIST", "EX", "10"}, {"EX", "10", "PERSIST"}, {"EX"},
-           {"EX", "10", "PX", "10"}, {"a", "b"}}) {
+  for (const auto& opts : std::vector<std::vector<std::string>>{{"NX"},
+                                                                {"KEEPTTL"},
+                                                                {"GET"},
+                                                                {"PERSIST", "EX", "10"},
+                                                                {"EX", "10", "PERSIST"},
+                                                                {"EX"},
+                                                                {"EX", "10", "PX", "10"},
+                                                                {"a", "b"}}) {
     std::vector<std::string> argv = {"GETEX", K("k")};
     argv.insert(argv.end(), opts.begin(), opts.end());
     EXPECT_TRUE(IsError(R(argv), kSyntax)) << opts[0];
@@ -566,10 +588,10 @@ TEST_F(StringCommandsTest, IncrKeepsTheTtl) {
 }
 
 TEST_F(StringCommandsTest, IncrRejectsValuesThatAreNotStrictIntegers) {
-  for (const std::string& v : {std::string("  1"), std::string("1.0"), std::string(""),
-                               std::string("01"), std::string("-0"), std::string("+1"),
-                               std::string("1\0", 2), std::string("00"), std::string("1 "),
-                               std::string("123456789012345678901"), std::string("abc")}) {
+  for (const std::string& v :
+       {std::string("  1"), std::string("1.0"), std::string(""), std::string("01"),
+        std::string("-0"), std::string("+1"), std::string("1\0", 2), std::string("00"),
+        std::string("1 "), std::string("123456789012345678901"), std::string("abc")}) {
     EXPECT_TRUE(IsOk(R({"SET", K("i"), v})));
     EXPECT_TRUE(IsError(R({"INCR", K("i")}), kNotInteger)) << "'" << v << "'";
     EXPECT_TRUE(IsBulk(R({"GET", K("i")}), v));
@@ -593,8 +615,8 @@ TEST_F(StringCommandsTest, IncrOverflowIsAnErrorAndLeavesTheValue) {
   EXPECT_TRUE(IsError(R({"INCRBY", K("neg"), "-1"}), kOverflow));
   EXPECT_TRUE(IsInt(R({"INCRBY", K("neg"), "9223372036854775807"}), -1));
   // Negating INT64_MIN is its own error in Redis 7.
-  EXPECT_TRUE(IsError(R({"DECRBY", K("neg"), "-9223372036854775808"}),
-                      "ERR decrement would overflow"));
+  EXPECT_TRUE(
+      IsError(R({"DECRBY", K("neg"), "-9223372036854775808"}), "ERR decrement would overflow"));
 }
 
 TEST_F(StringCommandsTest, IncrByFloatUsesLongDoubleHumanFormat) {
@@ -619,21 +641,21 @@ TEST_F(StringCommandsTest, IncrByFloatUsesLongDoubleHumanFormat) {
 
 TEST_F(StringCommandsTest, IncrByFloatRejectsInvalidFloatsAndInfinity) {
   EXPECT_TRUE(IsOk(R({"SET", K("x"), "1"})));
-  for (const std::string& v : {std::string(" 1"), std::string("1 "), std::string(""),
-                               std::string("nan"), std::string("1e5000"), std::string("1e-5000"),
-                               std::string("abc"), std::string("2\0", 2)}) {
+  for (const std::string& v :
+       {std::string(" 1"), std::string("1 "), std::string(""), std::string("nan"),
+        std::string("1e5000"), std::string("1e-5000"), std::string("abc"), std::string("2\0", 2)}) {
     EXPECT_TRUE(IsError(R({"INCRBYFLOAT", K("x"), v}), kNotFloat)) << "'" << v << "'";
   }
-  EXPECT_TRUE(IsError(R({"INCRBYFLOAT", K("x"), "inf"}),
-                      "ERR increment would produce NaN or Infinity"));
-  EXPECT_TRUE(IsError(R({"INCRBYFLOAT", K("x"), "-inf"}),
-                      "ERR increment would produce NaN or Infinity"));
+  EXPECT_TRUE(
+      IsError(R({"INCRBYFLOAT", K("x"), "inf"}), "ERR increment would produce NaN or Infinity"));
+  EXPECT_TRUE(
+      IsError(R({"INCRBYFLOAT", K("x"), "-inf"}), "ERR increment would produce NaN or Infinity"));
   EXPECT_TRUE(IsBulk(R({"GET", K("x")}), "1"));
   EXPECT_TRUE(IsOk(R({"SET", K("bad"), " 1"})));
   EXPECT_TRUE(IsError(R({"INCRBYFLOAT", K("bad"), "1"}), kNotFloat));
   EXPECT_TRUE(IsOk(R({"SET", K("inf"), "inf"})));
-  EXPECT_TRUE(IsError(R({"INCRBYFLOAT", K("inf"), "1"}),
-                      "ERR increment would produce NaN or Infinity"));
+  EXPECT_TRUE(
+      IsError(R({"INCRBYFLOAT", K("inf"), "1"}), "ERR increment would produce NaN or Infinity"));
 }
 
 TEST_F(StringCommandsTest, IncrByFloatKeepsTheTtl) {
@@ -763,11 +785,22 @@ TEST_F(StringCommandsTest, LcsErrors) {
 // ------------------------------------------------------ arity and RESP3
 
 TEST_F(StringCommandsTest, ArityErrorsNameTheCommand) {
-  for (const auto& argv : std::vector<std::vector<std::string>>{
-           {"GET"}, {"SET", "k"}, {"SETNX", "k"}, {"SETEX", "k", "1"}, {"GETSET", "k"},
-           {"GETDEL"}, {"GETEX"}, {"APPEND", "k"}, {"STRLEN"}, {"GETRANGE", "k", "0"},
-           {"SETRANGE", "k", "0"}, {"INCR"}, {"DECRBY", "k"}, {"INCRBYFLOAT", "k"}, {"MGET"},
-           {"MSETNX", "k"}}) {
+  for (const auto& argv : std::vector<std::vector<std::string>>{{"GET"},
+                                                                {"SET", "k"},
+                                                                {"SETNX", "k"},
+                                                                {"SETEX", "k", "1"},
+                                                                {"GETSET", "k"},
+                                                                {"GETDEL"},
+                                                                {"GETEX"},
+                                                                {"APPEND", "k"},
+                                                                {"STRLEN"},
+                                                                {"GETRANGE", "k", "0"},
+                                                                {"SETRANGE", "k", "0"},
+                                                                {"INCR"},
+                                                                {"DECRBY", "k"},
+                                                                {"INCRBYFLOAT", "k"},
+                                                                {"MGET"},
+                                                                {"MSETNX", "k"}}) {
     std::string lower;
     for (char c : argv[0]) lower.push_back(static_cast<char>(tolower(c)));
     EXPECT_TRUE(IsError(R(argv), "ERR wrong number of arguments for '" + lower + "' command"))
