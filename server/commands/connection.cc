@@ -534,9 +534,7 @@ void ClientTrackingInfoCommand(CommandContext& ctx) {
   ctx.reply.ArrayHeader(0);
 }
 
-void ClientCachingCommand(CommandContext& ctx) {
-  ctx.reply.Error(errors::kCachingWithoutTracking);
-}
+void ClientCachingCommand(CommandContext& ctx) { ctx.reply.Error(errors::kCachingWithoutTracking); }
 
 // Redis 7.0's CLIENT HELP, less the subcommands Cairn does not have (PAUSE,
 // UNPAUSE, REPLY, TRACKING, UNBLOCK), plus 7.2's SETINFO.
@@ -626,8 +624,8 @@ void RegisterConnectionCommands(CommandRegistry& reg) {
   // Every CLIENT subcommand runs through its own entry; the container has no
   // handler of its own (the dispatcher answers `CLIENT` alone with an arity
   // error and an unknown subcommand with "Try CLIENT HELP.").
-  CommandSpec client = Spec("client", -2, 0, "A container for client connection commands",
-                            "2.4.0", "Depends on subcommand.", ClientHelpCommand);
+  CommandSpec client = Spec("client", -2, 0, "A container for client connection commands", "2.4.0",
+                            "Depends on subcommand.", ClientHelpCommand);
   client.subcommands = {
       Spec("client|caching", 3, kNS,
            "Instruct the server about tracking or not keys in the next request", "6.0.0", "O(1)",
@@ -638,8 +636,8 @@ void RegisterConnectionCommands(CommandRegistry& reg) {
            "6.0.0", "O(1)", ClientGetRedirCommand),
       Spec("client|help", 2, kLS, "Show helpful text about the different subcommands", "5.0.0",
            "O(1)", ClientHelpCommand),
-      Spec("client|id", 2, kNS, "Returns the client ID for the current connection", "5.0.0",
-           "O(1)", ClientIdCommand),
+      Spec("client|id", 2, kNS, "Returns the client ID for the current connection", "5.0.0", "O(1)",
+           ClientIdCommand),
       Spec("client|info", 2, kNS, "Returns information about the current client connection.",
            "6.2.0", "O(1)", ClientInfoCommand),
       Spec("client|kill", -3, kAdmin, "Kill the connection of a client", "2.4.0", kPerClient,
