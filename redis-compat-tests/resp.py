@@ -160,19 +160,19 @@ def format_reply(reply, indent=0):
     """Renders a reply as readable lines (used for diffs)."""
     pad = "  " * indent
     t = reply[0]
-    if t in "*~>" and reply[1] is not None:
+    if t in "*~>" and isinstance(reply[1], list):
         name = {"*": "array", "~": "set", ">": "push"}[t]
         lines = [f"{pad}{name}({len(reply[1])})"]
         for r in reply[1]:
             lines += format_reply(r, indent + 1)
         return lines
-    if t == "%":
+    if t == "%" and isinstance(reply[1], list):
         lines = [f"{pad}map({len(reply[1])})"]
         for k, v in reply[1]:
             lines += format_reply(k, indent + 1)
             lines += format_reply(v, indent + 2)
         return lines
-    if t == "|":
+    if t == "|" and len(reply) == 3:
         lines = [f"{pad}attributes({len(reply[1])})"]
         for k, v in reply[1]:
             lines += format_reply(k, indent + 1)
@@ -181,8 +181,10 @@ def format_reply(reply, indent=0):
     names = {
         "+": "simple", "-": "error", ":": "integer", "$": "bulk", "!": "bloberror",
         "=": "verbatim", "_": "null", ",": "double", "#": "bool", "(": "bignum",
-        "*": "array", "~": "set", ">": "push",
+        "*": "array", "~": "set", ">": "push", "%": "map", "|": "attributes",
     }
+    if t not in names or len(reply) < 2:
+        return [f"{pad}{reply!r}"]
     if reply[1] is None and t != "_":
         return [f"{pad}{names[t]} nil"]
     if t == "=":
