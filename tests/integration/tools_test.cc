@@ -35,14 +35,18 @@ TEST_F(ToolsTest, RedisCliShowsErrorsLikeRedis) {
   std::string out;
   int rc = RunWithTimeout("redis-cli -p " + Port() + " GET", 30, &out);
   EXPECT_EQ(rc, 0);
-  EXPECT_EQ(out, "(error) ERR wrong number of arguments for 'get' command\n");
+  // Without a terminal redis-cli prints the error text bare and a blank
+  // line, byte for byte what it prints against redis-server.
+  EXPECT_EQ(out, "ERR wrong number of arguments for 'get' command\n\n");
 }
 
 TEST_F(ToolsTest, RedisCliInteractiveSessionUnderATerminal) {
   // `script` gives redis-cli a pseudo-terminal, so it runs its interactive
   // mode (prompt, COMMAND DOCS hints) exactly as a person would use it.
+  // TERM=dumb keeps linenoise from querying the cursor position, which
+  // nothing would answer here.
   std::string out;
-  int rc = RunWithTimeout("printf 'SET tty:k v1\\nGET tty:k\\nexit\\n' | script -qfec \"redis-cli -p " +
+  int rc = RunWithTimeout("printf 'SET tty:k v1\\nGET tty:k\\nexit\\n' | TERM=dumb script -qfec \"redis-cli -p " +
                               Port() + "\" /dev/null",
                           30, &out);
   EXPECT_EQ(rc, 0) << out;
@@ -56,7 +60,8 @@ TEST_F(ToolsTest, RedisBenchmarkStandardSuiteHasNoErrors) {
                               " -t ping,set,get,incr,mset -n 100000 -P 16 -q",
                           240, &out);
   EXPECT_EQ(rc, 0) << out;
-  for (const char* test : {"PING_INLINE", "PING_MBULK", "SET", "GET", "INCR", "MSET"}) {
+  for (const char* test :
+       {"PING_INLINE", "PING_MBULK", "SET", "GET", "INCR", "MSET (10 keys)"}) {
     EXPECT_NE(out.find(std::string(test) + ": "), std::string::npos) << test << "\n" << out;
   }
   EXPECT_EQ(out.find("rror"), std::string::npos) << out;
