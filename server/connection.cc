@@ -255,7 +255,9 @@ void Connection::UpdateSharedInfo() {
   info.last_interaction_ms = worker_.server().clock.NowMs();
   if (!last_cmd_.empty()) info.last_cmd = last_cmd_;
   info.qbuf = rlen_;
-  info.obuf = out_.size() + bytes_in_flight_;
+  // Replies of this batch are about to be written; what stays pending is
+  // what the socket has not taken yet.
+  info.obuf = bytes_in_flight_;
 }
 
 void Connection::SendReplies() {

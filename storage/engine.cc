@@ -297,6 +297,7 @@ Status Engine::Lookup(uint8_t db, std::string_view key, KeyState* out) {
   out->key.assign(key.data(), key.size());
   out->stored = false;
   out->live = false;
+  out->type = ValueType::kString;
   out->expire_ms = 0;
   out->payload.clear();
   std::string mkey = EncodeMetaKey(db, out->slot, key);
@@ -349,12 +350,18 @@ Status Engine::Commit(WriteSet& ws, uint64_t* seq) {
   return Status::Ok();
 }
 
-Status Engine::FlushDb(uint8_t db) {
+Status Engine::FlushDb(uint8_t db) { return FlushRange(db, db); }
+
+Status Engine::FlushAll() { return FlushRange(0, static_cast<uint8_t>(options_.databases - 1)); }
+
+// Drops dbs first..last in one WriteBatch under every key lock, so a crash
+// leaves either all of them or none of them flushed.
+Status Engine::FlushRange(uint8_t first, uint8_t last) {
   KeyLockGuard all = KeyLockGuard::All(locks_);
   rocksdb::WriteBatch batch;
-  std::string lo = MetaDbPrefix(db);
-  std::string hi = PrefixSuccessor(lo);
-  if (hi.empty()) hi = std::string(1, '\xff') + std::string(16, '\xff');
+  std::string lo = MetaDbPrefix(first);
+  std::string hi = PrefixSuccessor(MetaDbPrefix(last));
+  if (hi.empty()) hi = std::string(17, '\xff');
   // The same bounds serve meta, data and expire: all start with [db].
   for (auto* cf : {meta_cf_, data_cf_, expire_cf_}) {
     rocksdb::Status s = batch.DeleteRange(cf, lo, hi);
@@ -362,22 +369,18 @@ Status Engine::FlushDb(uint8_t db) {
   }
   for (char kind : {kCountKeys, kCountExpires}) {
     std::string clo(1, kind);
-    clo.push_back(static_cast<char>(db));
-    std::string chi = PrefixSuccessor(clo);
+    clo.push_back(static_cast<char>(first));
+    std::string chi(1, kind);
+    chi.push_back(static_cast<char>(last));
+    chi = PrefixSuccessor(chi);
     rocksdb::Status s = batch.DeleteRange(counts_cf_, clo, chi);
     if (!s.ok()) return FromRocks(s);
   }
   rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), &batch);
   if (!s.ok()) return FromRocks(s);
-  key_counts_[db] = 0;
-  expire_counts_[db] = 0;
-  return Status::Ok();
-}
-
-Status Engine::FlushAll() {
-  for (int db = 0; db < options_.databases; ++db) {
-    Status s = FlushDb(static_cast<uint8_t>(db));
-    if (!s.ok()) return s;
+  for (int db = first; db <= last; ++db) {
+    key_counts_[db] = 0;
+    expire_counts_[db] = 0;
   }
   return Status::Ok();
 }

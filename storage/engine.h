@@ -147,6 +147,7 @@ class Engine {
   Status LoadCounts();
   Status DecodeInto(std::string_view raw, KeyState* out) const;
   void ApplyDeltas(const WriteSet& ws);
+  Status FlushRange(uint8_t first, uint8_t last);
   Status ExpireOne(uint8_t db, std::string_view index_key, int64_t now, bool* deleted);
 
   EngineOptions options_;
