@@ -132,6 +132,7 @@ void Connection::ProcessInput() {
   ServerContext& server = worker_.server();
   resp::ParserLimits limits;
   limits.max_bulk_len = server.config.proto_max_bulk_len();
+  limits.unauthenticated = !client_.authenticated;
   parser_.set_limits(limits);
   reply_.set_protocol(client_.resp);
   client_.pending_write_seq = 0;
@@ -150,6 +151,10 @@ void Connection::ProcessInput() {
     }
     start += consumed;
     if (!parser_.args().empty()) Execute(parser_.args());
+    if (limits.unauthenticated && client_.authenticated) {
+      limits.unauthenticated = false;
+      parser_.set_limits(limits);
+    }
     reply_.set_protocol(client_.resp);  // HELLO may have switched it
   }
   // Drop the consumed bytes; a half-received command moves to the front.

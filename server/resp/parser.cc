@@ -89,6 +89,7 @@ RequestParser::Result RequestParser::ParseMultibulk(std::string_view buf, size_t
     if (!ParseInt64(buf.substr(1, crlf - 1), &n) || n > limits_.max_multibulk_len) {
       return Fail("invalid multibulk length");
     }
+    if (limits_.unauthenticated && n > 10) return Fail("unauthenticated multibulk length");
     pos_ = crlf + 2;
     if (n <= 0) {
       // "*0" and "*-1": nothing to run.
@@ -126,6 +127,7 @@ RequestParser::Result RequestParser::ParseMultibulk(std::string_view buf, size_t
           len > limits_.max_bulk_len) {
         return Fail("invalid bulk length");
       }
+      if (limits_.unauthenticated && len > 16384) return Fail("unauthenticated bulk length");
       bulk_len_ = len;
       pos_ = crlf + 2;
     }

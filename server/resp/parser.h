@@ -20,6 +20,9 @@ struct ParserLimits {
   int64_t max_bulk_len = 512ll * 1024 * 1024;   // proto-max-bulk-len
   size_t max_inline_len = 64 * 1024;             // PROTO_INLINE_MAX_SIZE
   int64_t max_multibulk_len = 1024ll * 1024 * 1024;  // Redis: INT_MAX
+  // A client that still owes AUTH (requirepass set) may send only small
+  // commands, as Redis 7 enforces: at most 10 arguments of 16 KiB each.
+  bool unauthenticated = false;
 };
 
 class RequestParser {

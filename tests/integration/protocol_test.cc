@@ -211,3 +211,37 @@ TEST_F(ProtocolTest, QueryBufferLimitClosesTheClient) {
 
 }  // namespace
 }  // namespace cairn::testing
+
+namespace cairn::testing {
+namespace {
+
+// With requirepass set, a client that has not authenticated may only send
+// small commands (Redis 7): big declared sizes are refused before AUTH.
+TEST(ProtocolBeforeAuth, LargeCommandsAreRefusedUntilAuthenticated) {
+  ServerProcess server({"--requirepass", "secret"});
+  ASSERT_TRUE(server.Start()) << server.ReadLog();
+  RawClient many;
+  ASSERT_TRUE(many.Connect(server.port()));
+  many.Send("*11\r\n");
+  EXPECT_EQ(many.ReadReply(), "-ERR Protocol error: unauthenticated multibulk length\r\n");
+  EXPECT_TRUE(many.WaitClosed());
+
+  RawClient big;
+  ASSERT_TRUE(big.Connect(server.port()));
+  big.Send("*2\r\n$3\r\nGET\r\n$20000\r\n");
+  EXPECT_EQ(big.ReadReply(), "-ERR Protocol error: unauthenticated bulk length\r\n");
+  EXPECT_TRUE(big.WaitClosed());
+
+  // After AUTH (in the same pipelined write) the limits are lifted.
+  RawClient ok;
+  ASSERT_TRUE(ok.Connect(server.port()));
+  std::string value(20000, 'v');
+  ok.Send(Multibulk({"AUTH", "secret"}) + Multibulk({"SET", "big", value}) +
+          Multibulk({"STRLEN", "big"}));
+  EXPECT_EQ(ok.ReadReply(), "+OK\r\n");
+  EXPECT_EQ(ok.ReadReply(), "+OK\r\n");
+  EXPECT_EQ(ok.ReadReply(), ":20000\r\n");
+}
+
+}  // namespace
+}  // namespace cairn::testing
