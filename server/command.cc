@@ -104,6 +104,29 @@ void CommandRegistry::ResetStats() {
   }
 }
 
+CommandSpec MakeSpec(const char* name, int arity, uint32_t flags, std::vector<KeySpec> keys,
+                     const char* group, const char* summary, const char* since,
+                     const char* complexity, CommandHandler handler,
+                     std::vector<std::string> acl_categories) {
+  CommandSpec c;
+  c.name = name;
+  c.arity = arity;
+  c.flags = flags;
+  c.key_specs = std::move(keys);
+  c.group = group;
+  c.summary = summary;
+  c.since = since;
+  c.complexity = complexity;
+  c.handler = handler;
+  c.acl_categories = std::move(acl_categories);
+  return c;
+}
+
+void ReplyHelpLines(resp::ReplyBuilder& reply, std::span<const char* const> lines) {
+  reply.ArrayHeader(lines.size());
+  for (const char* l : lines) reply.SimpleString(l);
+}
+
 int64_t CommandContext::NowMs() const { return server.clock.NowMs(); }
 
 bool CommandContext::Commit(storage::WriteSet& ws) {

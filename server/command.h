@@ -157,6 +157,16 @@ class CommandContext {
   bool Commit(storage::WriteSet& ws);
 };
 
+// Builds a CommandSpec from the fields every family sets; families wrap it
+// with their group.
+CommandSpec MakeSpec(const char* name, int arity, uint32_t flags, std::vector<KeySpec> keys,
+                     const char* group, const char* summary, const char* since,
+                     const char* complexity, CommandHandler handler,
+                     std::vector<std::string> acl_categories = {});
+
+// Replies with a HELP text: an array of simple strings.
+void ReplyHelpLines(resp::ReplyBuilder& reply, std::span<const char* const> lines);
+
 // Registration of each family (one file each under server/commands/).
 void RegisterStringCommands(CommandRegistry& reg);
 void RegisterKeyCommands(CommandRegistry& reg);

@@ -582,22 +582,12 @@ void ClientHelpCommand(CommandContext& ctx) {
       "HELP",
       "    Prints this help.",
   };
-  ctx.reply.ArrayHeader(sizeof(kLines) / sizeof(kLines[0]));
-  for (const char* l : kLines) ctx.reply.SimpleString(l);
+  ReplyHelpLines(ctx.reply, kLines);
 }
 
 CommandSpec Spec(const char* name, int arity, uint32_t flags, const char* summary,
                  const char* since, const char* complexity, CommandHandler handler) {
-  CommandSpec c;
-  c.name = name;
-  c.arity = arity;
-  c.flags = flags;
-  c.group = "connection";
-  c.summary = summary;
-  c.since = since;
-  c.complexity = complexity;
-  c.handler = handler;
-  return c;
+  return MakeSpec(name, arity, flags, {}, "connection", summary, since, complexity, handler);
 }
 
 }  // namespace

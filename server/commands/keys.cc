@@ -321,18 +321,8 @@ void FlushallCommand(CommandContext& ctx) {
 CommandSpec Spec(const char* name, int arity, uint32_t flags, std::vector<KeySpec> keys,
                  const char* group, const char* summary, const char* since, const char* complexity,
                  CommandHandler handler, std::vector<std::string> acl = {}) {
-  CommandSpec c;
-  c.name = name;
-  c.arity = arity;
-  c.flags = flags;
-  c.key_specs = std::move(keys);
-  c.group = group;
-  c.summary = summary;
-  c.since = since;
-  c.complexity = complexity;
-  c.handler = handler;
-  c.acl_categories = std::move(acl);
-  return c;
+  return MakeSpec(name, arity, flags, std::move(keys), group, summary, since, complexity, handler,
+                  std::move(acl));
 }
 
 }  // namespace

@@ -694,17 +694,8 @@ void LcsCommand(CommandContext& ctx) {
 CommandSpec Spec(const char* name, int arity, uint32_t flags, std::vector<KeySpec> keys,
                  const char* summary, const char* since, const char* complexity,
                  CommandHandler handler) {
-  CommandSpec c;
-  c.name = name;
-  c.arity = arity;
-  c.flags = flags;
-  c.key_specs = std::move(keys);
-  c.group = "string";
-  c.summary = summary;
-  c.since = since;
-  c.complexity = complexity;
-  c.handler = handler;
-  return c;
+  return MakeSpec(name, arity, flags, std::move(keys), "string", summary, since, complexity,
+                  handler);
 }
 
 // Key specs as Redis 7.0 declares them: {begin_index, last_key, step, limit, flags}.
