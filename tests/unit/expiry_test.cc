@@ -9,6 +9,7 @@
 #include <string>
 
 #include "common/clock.h"
+#include "tests/unit/temp_dir.h"
 #include "storage/engine.h"
 
 namespace cairn::storage {
@@ -16,23 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "cairn-expiry-XXXXXX").string();
-    char* p = mkdtemp(tmpl.data());
-    EXPECT_NE(p, nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using cairn::testing::TempDir;
 
 class ExpiryTest : public ::testing::Test {
  protected:
