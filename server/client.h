@@ -10,9 +10,14 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace cairn {
+namespace storage {
+struct WatchFlag;
+}  // namespace storage
+struct CommandSpec;
 
 struct ClientInfo {
   // Set once at accept.
@@ -21,7 +26,7 @@ struct ClientInfo {
   std::string addr;   // "127.0.0.1:53422"
   std::string laddr;  // "127.0.0.1:6379"
   int64_t created_ms = 0;
-  int worker = 0;     // index of the owning loop
+  int worker = 0;  // index of the owning loop
 
   mutable std::mutex mu;  // guards the fields below
   std::string name;
@@ -34,10 +39,31 @@ struct ClientInfo {
   size_t qbuf = 0;
   size_t obuf = 0;
   bool multi = false;
-  bool no_evict = false;  // CLIENT NO-EVICT on (accepted; Cairn does not evict clients)
+  size_t multi_queued = 0;  // commands queued since MULTI
+  bool no_evict = false;    // CLIENT NO-EVICT on (accepted; Cairn does not evict clients)
 
   // Set by CLIENT KILL from any thread; the owner closes the connection.
   std::atomic<bool> kill_requested{false};
+};
+
+// MULTI/EXEC/WATCH state of one connection (server/transaction.h).
+struct Transaction {
+  struct Queued {
+    const CommandSpec* spec;  // the command or subcommand to run
+    std::vector<std::string> argv;
+  };
+  bool active = false;   // between MULTI and EXEC/DISCARD
+  bool aborted = false;  // a command was rejected while queueing: EXECABORT
+  std::vector<Queued> queued;
+  // WATCH: the keys, and the flag writers set when one of them changes.
+  struct Watched {
+    uint8_t db;
+    std::string key;
+    bool expired;  // stored but already expired at WATCH time
+  };
+  std::vector<Watched> watched;
+  std::shared_ptr<storage::WatchFlag> watch_flag;
+  size_t executing = 0;  // commands of the EXEC now running (CLIENT LIST)
 };
 
 // Connection state that only the owning loop touches.
@@ -50,6 +76,7 @@ struct Client {
   // Highest sequence number this client's commands wrote in the current read
   // batch (0 = none): the reply waits until it is durable (appendfsync always).
   uint64_t pending_write_seq = 0;
+  Transaction txn;
 };
 
 // Every connected client, across loops (CLIENT LIST, CLIENT KILL, INFO clients).

@@ -29,38 +29,47 @@ class CommandRegistry;
 
 // Command flags, as COMMAND INFO names them.
 enum CommandFlag : uint32_t {
-  kCmdWrite = 1u << 0,      // "write"
-  kCmdReadonly = 1u << 1,   // "readonly"
-  kCmdDenyOom = 1u << 2,    // "denyoom"
-  kCmdAdmin = 1u << 3,      // "admin"
-  kCmdPubsub = 1u << 4,     // "pubsub"
-  kCmdNoScript = 1u << 5,   // "noscript"
-  kCmdBlocking = 1u << 6,   // "blocking"
-  kCmdLoading = 1u << 7,    // "loading"
-  kCmdStale = 1u << 8,      // "stale"
-  kCmdSkipMonitor = 1u << 9,   // "skip_monitor"
-  kCmdSkipSlowlog = 1u << 10,  // "skip_slowlog"
-  kCmdFast = 1u << 11,      // "fast"
-  kCmdNoAuth = 1u << 12,    // "no_auth": allowed before AUTH
+  kCmdWrite = 1u << 0,          // "write"
+  kCmdReadonly = 1u << 1,       // "readonly"
+  kCmdDenyOom = 1u << 2,        // "denyoom"
+  kCmdAdmin = 1u << 3,          // "admin"
+  kCmdPubsub = 1u << 4,         // "pubsub"
+  kCmdNoScript = 1u << 5,       // "noscript"
+  kCmdBlocking = 1u << 6,       // "blocking"
+  kCmdLoading = 1u << 7,        // "loading"
+  kCmdStale = 1u << 8,          // "stale"
+  kCmdSkipMonitor = 1u << 9,    // "skip_monitor"
+  kCmdSkipSlowlog = 1u << 10,   // "skip_slowlog"
+  kCmdFast = 1u << 11,          // "fast"
+  kCmdNoAuth = 1u << 12,        // "no_auth": allowed before AUTH
   kCmdMayReplicate = 1u << 13,  // "may_replicate"
-  kCmdNoMulti = 1u << 14,   // "no_multi"
-  kCmdAllowBusy = 1u << 15,  // "allow_busy"
-  kCmdSentinel = 1u << 16,  // not reported
+  kCmdNoMulti = 1u << 14,       // "no_multi"
+  kCmdAllowBusy = 1u << 15,     // "allow_busy"
+  kCmdSentinel = 1u << 16,      // not reported
 };
 
 // One key specification (Redis 7 key specs): where the keys begin and how
 // to find the rest. Covers the "index" + "range" shape every command here
 // uses.
 struct KeySpec {
-  int begin_index = 1;  // argv index of the first key
-  int last_key = 0;     // range lastkey: 0 = just one key, -1 = up to the last arg
-  int key_step = 1;     // range keystep
-  int limit = 0;        // range limit
+  int begin_index = 1;     // argv index of the first key
+  int last_key = 0;        // range lastkey: 0 = just one key, -1 = up to the last arg
+  int key_step = 1;        // range keystep
+  int limit = 0;           // range limit
   const char* flags = "";  // space-separated: "RW ACCESS UPDATE", "RO ACCESS", "OW UPDATE"
 };
 
 struct ServerContext;
 class CommandContext;
+struct CommandSpec;
+
+// Runs one command that passed the checks (arity, auth...), counting it in
+// commandstats: the connection implements it, EXEC runs its queue through it.
+class CommandRunner {
+ public:
+  virtual ~CommandRunner() = default;
+  virtual void Run(const CommandSpec& spec, std::span<const std::string_view> argv) = 0;
+};
 using CommandHandler = void (*)(CommandContext&);
 
 struct CommandSpec {
@@ -138,9 +147,14 @@ struct ServerContext {
 class CommandContext {
  public:
   CommandContext(std::span<const std::string_view> argv, const CommandSpec& spec, Client& client,
-                 resp::ReplyBuilder& reply, ServerContext& server)
-      : argv(argv), spec(spec), client(client), reply(reply), server(server),
-        engine(server.engine) {}
+                 resp::ReplyBuilder& reply, ServerContext& server, CommandRunner* runner = nullptr)
+      : argv(argv),
+        spec(spec),
+        client(client),
+        reply(reply),
+        server(server),
+        engine(server.engine),
+        runner(runner) {}
 
   std::span<const std::string_view> argv;
   const CommandSpec& spec;
@@ -148,6 +162,7 @@ class CommandContext {
   resp::ReplyBuilder& reply;
   ServerContext& server;
   storage::Engine& engine;
+  CommandRunner* runner;  // null outside a connection (tests)
 
   uint8_t db() const { return static_cast<uint8_t>(client.db); }
   int64_t NowMs() const;
@@ -173,6 +188,7 @@ void RegisterKeyCommands(CommandRegistry& reg);
 void RegisterConnectionCommands(CommandRegistry& reg);
 void RegisterAdminCommands(CommandRegistry& reg);
 void RegisterIntrospectionCommands(CommandRegistry& reg);
+void RegisterTransactionCommands(CommandRegistry& reg);
 
 // All of the above.
 void RegisterAllCommands(CommandRegistry& reg);

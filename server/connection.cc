@@ -10,6 +10,7 @@
 #include "server/durability.h"
 #include "server/errors.h"
 #include "server/stats.h"
+#include "server/transaction.h"
 #include "server/worker.h"
 
 namespace cairn {
@@ -94,6 +95,8 @@ bool Connection::Accept(uv_stream_t* listener) {
 void Connection::Close() {
   if (closing_) return;
   closing_ = true;
+  // A transaction in progress is dropped whole: nothing of it was applied.
+  DiscardTransaction(client_, worker_.server().engine);
   worker_.server().clients.Remove(client_.info->id);
   worker_.Untrack(this);
   uv_close(reinterpret_cast<uv_handle_t*>(&handle_), OnClose);
@@ -200,13 +203,26 @@ bool Connection::OnSynced(uint64_t synced_seq) {
   return closing_ || waiting_seq_ == 0;
 }
 
+void Connection::Reject(const CommandSpec* run, std::string_view error) {
+  if (run != nullptr) run->rejected_calls.fetch_add(1, std::memory_order_relaxed);
+  // Redis's flagTransaction: a command refused while queueing dooms EXEC.
+  if (client_.txn.active) client_.txn.aborted = true;
+  std::string text;
+  if (run != nullptr && run->name == "exec") {
+    DiscardTransaction(client_, worker_.server().engine);
+    text = errors::ExecAbortBecause(error);
+    error = text;
+  }
+  reply_.Error(error);
+  worker_.server().stats.CountError(std::string(error.substr(0, error.find(' '))));
+}
+
 void Connection::Execute(const std::vector<std::string_view>& argv) {
   ServerContext& server = worker_.server();
   server.stats.commands_processed.fetch_add(1, std::memory_order_relaxed);
   const CommandSpec* spec = server.commands.Find(argv[0]);
   if (spec == nullptr) {
-    reply_.Error(errors::UnknownCommand(argv[0], argv.data() + 1, argv.size() - 1));
-    server.stats.CountError("ERR");
+    Reject(nullptr, errors::UnknownCommand(argv[0], argv.data() + 1, argv.size() - 1));
     last_cmd_ = "NULL";
     return;
   }
@@ -215,41 +231,49 @@ void Connection::Execute(const std::vector<std::string_view>& argv) {
     if (argv.size() >= 2) {
       const CommandSpec* sub = spec->FindSubcommand(argv[1]);
       if (sub == nullptr) {
-        spec->rejected_calls.fetch_add(1, std::memory_order_relaxed);
-        reply_.Error(errors::UnknownSubcommand(argv[1], spec->name));
-        server.stats.CountError("ERR");
+        Reject(spec, errors::UnknownSubcommand(argv[1], spec->name));
         return;
       }
       run = sub;
     }
   }
   if (!run->CheckArity(argv.size())) {
-    run->rejected_calls.fetch_add(1, std::memory_order_relaxed);
-    reply_.Error(errors::WrongArity(run->name));
-    server.stats.CountError("ERR");
+    Reject(run, errors::WrongArity(run->name));
     return;
   }
   if (!client_.authenticated && !(run->flags & kCmdNoAuth)) {
-    run->rejected_calls.fetch_add(1, std::memory_order_relaxed);
-    reply_.Error(errors::kNoAuth);
-    server.stats.CountError("NOAUTH");
+    Reject(run, errors::kNoAuth);
     return;
   }
   last_cmd_ = run->name;
+  if (client_.txn.active && !RunsInsideMulti(*run)) {
+    if (run->flags & kCmdNoMulti) {
+      Reject(run, errors::kNotAllowedInMulti);
+      return;
+    }
+    client_.txn.queued.push_back({run, std::vector<std::string>(argv.begin(), argv.end())});
+    reply_.Queued();
+    return;
+  }
+  Run(*run, std::span<const std::string_view>(argv.data(), argv.size()));
+}
+
+void Connection::Run(const CommandSpec& run, std::span<const std::string_view> argv) {
+  ServerContext& server = worker_.server();
   uint64_t errors_before = reply_.errors_written();
   auto t0 = std::chrono::steady_clock::now();
-  CommandContext ctx(std::span<const std::string_view>(argv.data(), argv.size()), *run, client_,
-                     reply_, server);
-  run->handler(ctx);
-  auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                std::chrono::steady_clock::now() - t0)
-                .count();
-  run->calls.fetch_add(1, std::memory_order_relaxed);
-  run->usec.fetch_add(static_cast<uint64_t>(us), std::memory_order_relaxed);
+  CommandContext ctx(argv, run, client_, reply_, server, this);
+  run.handler(ctx);
+  auto us =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
+  run.calls.fetch_add(1, std::memory_order_relaxed);
+  run.usec.fetch_add(static_cast<uint64_t>(us), std::memory_order_relaxed);
   if (reply_.errors_written() != errors_before) {
-    run->failed_calls.fetch_add(1, std::memory_order_relaxed);
+    run.failed_calls.fetch_add(1, std::memory_order_relaxed);
     server.stats.CountError(reply_.last_error_prefix());
   }
+  reply_.set_protocol(client_.resp);  // HELLO may have switched it
 }
 
 void Connection::UpdateSharedInfo() {
@@ -257,6 +281,8 @@ void Connection::UpdateSharedInfo() {
   std::lock_guard<std::mutex> lock(info.mu);
   info.db = client_.db;
   info.resp = client_.resp;
+  info.multi = client_.txn.active;
+  info.multi_queued = client_.txn.queued.size();
   info.last_interaction_ms = worker_.server().clock.NowMs();
   if (!last_cmd_.empty()) info.last_cmd = last_cmd_;
   info.qbuf = rlen_;

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "server/client.h"
+#include "server/command.h"
 #include "server/resp/parser.h"
 #include "server/resp/reply.h"
 
@@ -18,10 +19,10 @@ namespace cairn {
 
 class Worker;
 
-class Connection {
+class Connection : public CommandRunner {
  public:
   Connection(Worker& worker);
-  ~Connection();
+  ~Connection() override;
 
   // Accepts from `server` and starts reading. False if the accept failed
   // (the connection then closes itself).
@@ -46,6 +47,11 @@ class Connection {
   // Runs every complete command in the buffer, then sends or holds replies.
   void ProcessInput();
   void Execute(const std::vector<std::string_view>& argv);
+  // CommandRunner: runs a checked command (EXEC runs its queue through it).
+  void Run(const CommandSpec& spec, std::span<const std::string_view> argv) override;
+  // Replies with the error of a command refused before running; inside
+  // MULTI this dooms the transaction (Redis's rejectCommand).
+  void Reject(const CommandSpec* run, std::string_view error);
   void SendReplies();
   void MaybeResumeReading();
   void UpdateSharedInfo();
@@ -55,8 +61,8 @@ class Connection {
   Client client_;
   resp::RequestParser parser_;
   std::string rbuf_;
-  size_t rlen_ = 0;     // bytes of rbuf_ holding data
-  std::string out_;     // replies not yet handed to the socket
+  size_t rlen_ = 0;  // bytes of rbuf_ holding data
+  std::string out_;  // replies not yet handed to the socket
   resp::ReplyBuilder reply_;
   size_t writes_in_flight_ = 0;  // uv_write requests not completed
   size_t bytes_in_flight_ = 0;

@@ -98,4 +98,20 @@ inline std::string InvalidClientAttr(std::string_view attr) {
 }
 // ---- end of connection commands
 
+// ---- transactions (multi.c)
+inline constexpr std::string_view kMultiNested = "ERR MULTI calls can not be nested";
+inline constexpr std::string_view kExecWithoutMulti = "ERR EXEC without MULTI";
+inline constexpr std::string_view kDiscardWithoutMulti = "ERR DISCARD without MULTI";
+inline constexpr std::string_view kWatchInsideMulti = "ERR WATCH inside MULTI is not allowed";
+inline constexpr std::string_view kExecAbort =
+    "EXECABORT Transaction discarded because of previous errors.";
+inline constexpr std::string_view kNotAllowedInMulti =
+    "ERR Command not allowed inside a transaction";
+// EXEC itself rejected (arity, NOAUTH...): "EXECABORT Transaction discarded
+// because of: <reason>", the reason without a leading "ERR " as Redis prints it.
+inline std::string ExecAbortBecause(std::string_view error) {
+  if (error.substr(0, 4) == "ERR ") error.remove_prefix(4);
+  return "EXECABORT Transaction discarded because of: " + std::string(error);
+}
+
 }  // namespace cairn::errors

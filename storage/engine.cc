@@ -1,20 +1,20 @@
 #include "storage/engine.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/merge_operator.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
+#include <rocksdb/utilities/write_batch_with_index.h>
 #include <rocksdb/write_batch.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 
 #include "common/crc16.h"
 #include "common/log.h"
@@ -71,29 +71,53 @@ Status EnsureWritableDir(const std::string& dir) {
 
 }  // namespace
 
+// A transaction's writes while EXEC runs (see Engine::BeginBatch).
+struct Engine::PendingBatch {
+  // overwrite_key=false: every operation is kept in order, so the batch
+  // written at the end is exactly the sequence the commands made.
+  rocksdb::WriteBatchWithIndex batch{rocksdb::BytewiseComparator(), 0, false};
+  std::vector<WriteSet::Delta> deltas;
+  std::vector<WriteSet::TouchedKey> touched;
+};
+
+namespace {
+// The open transaction of this thread (one engine at a time).
+thread_local const Engine* tl_batch_engine = nullptr;
+thread_local std::unique_ptr<Engine::PendingBatch> tl_batch;
+}  // namespace
+
 // ----------------------------------------------------------------- WriteSet
 
 WriteSet::WriteSet(Engine& engine)
-    : engine_(engine), batch_(std::make_unique<rocksdb::WriteBatch>()) {}
+    : engine_(engine), batch_(std::make_unique<rocksdb::WriteBatch>()), out_(batch_.get()) {
+  if (Engine::PendingBatch* p = engine.Pending()) out_ = &p->batch;
+}
 WriteSet::~WriteSet() = default;
 
 void WriteSet::AddCount(char kind, uint8_t db, uint16_t slot, int64_t delta) {
   if (delta == 0) return;
   std::string k = EncodeCountKey(kind, db, slot);
-  batch_->Merge(engine_.counts_cf_, k, EncodeCountDelta(delta));
+  out_->Merge(engine_.counts_cf_, k, EncodeCountDelta(delta));
   deltas_.push_back({kind, db, slot, delta});
+}
+
+void WriteSet::Touched(const KeyState& ks, bool deleted) {
+  // A watcher registers under the key's lock, which the writer holds from
+  // its Lookup to its Commit: if nobody watches now, nobody can start
+  // watching this key before the write is done.
+  if (engine_.watches_.active()) touched_.push_back({ks.db, ks.key, deleted});
 }
 
 void WriteSet::PutString(KeyState& ks, std::string_view value, int64_t expire_ms) {
   std::string mkey = EncodeMetaKey(ks.db, ks.slot, ks.key);
   EncodeMetaValue(&scratch_, ValueType::kString, expire_ms, value);
-  batch_->Put(engine_.meta_cf_, mkey, scratch_);
+  out_->Put(engine_.meta_cf_, mkey, scratch_);
   if (ks.stored && ks.expire_ms != 0 && ks.expire_ms != expire_ms) {
-    batch_->Delete(engine_.expire_cf_, EncodeExpireKey(ks.db, ks.expire_ms, ks.slot, ks.key));
+    out_->Delete(engine_.expire_cf_, EncodeExpireKey(ks.db, ks.expire_ms, ks.slot, ks.key));
   }
   if (expire_ms != 0 && (!ks.stored || ks.expire_ms != expire_ms)) {
-    batch_->Put(engine_.expire_cf_, EncodeExpireKey(ks.db, expire_ms, ks.slot, ks.key),
-                rocksdb::Slice());
+    out_->Put(engine_.expire_cf_, EncodeExpireKey(ks.db, expire_ms, ks.slot, ks.key),
+              rocksdb::Slice());
   }
   if (!ks.stored) AddCount(kCountKeys, ks.db, ks.slot, 1);
   int had_ttl = ks.stored && ks.expire_ms != 0 ? 1 : 0;
@@ -104,6 +128,7 @@ void WriteSet::PutString(KeyState& ks, std::string_view value, int64_t expire_ms
   ks.type = ValueType::kString;
   ks.expire_ms = expire_ms;
   ks.payload.assign(value.data(), value.size());
+  Touched(ks, false);
   ++ops_;
 }
 
@@ -111,24 +136,25 @@ void WriteSet::SetExpire(KeyState& ks, int64_t expire_ms) {
   if (!ks.stored || ks.expire_ms == expire_ms) return;
   std::string mkey = EncodeMetaKey(ks.db, ks.slot, ks.key);
   EncodeMetaValue(&scratch_, ks.type, expire_ms, ks.payload);
-  batch_->Put(engine_.meta_cf_, mkey, scratch_);
+  out_->Put(engine_.meta_cf_, mkey, scratch_);
   if (ks.expire_ms != 0) {
-    batch_->Delete(engine_.expire_cf_, EncodeExpireKey(ks.db, ks.expire_ms, ks.slot, ks.key));
+    out_->Delete(engine_.expire_cf_, EncodeExpireKey(ks.db, ks.expire_ms, ks.slot, ks.key));
   }
   if (expire_ms != 0) {
-    batch_->Put(engine_.expire_cf_, EncodeExpireKey(ks.db, expire_ms, ks.slot, ks.key),
-                rocksdb::Slice());
+    out_->Put(engine_.expire_cf_, EncodeExpireKey(ks.db, expire_ms, ks.slot, ks.key),
+              rocksdb::Slice());
   }
   AddCount(kCountExpires, ks.db, ks.slot, (expire_ms != 0 ? 1 : 0) - (ks.expire_ms != 0 ? 1 : 0));
   ks.expire_ms = expire_ms;
+  Touched(ks, false);
   ++ops_;
 }
 
 void WriteSet::Delete(KeyState& ks) {
   if (!ks.stored) return;
-  batch_->Delete(engine_.meta_cf_, EncodeMetaKey(ks.db, ks.slot, ks.key));
+  out_->Delete(engine_.meta_cf_, EncodeMetaKey(ks.db, ks.slot, ks.key));
   if (ks.expire_ms != 0) {
-    batch_->Delete(engine_.expire_cf_, EncodeExpireKey(ks.db, ks.expire_ms, ks.slot, ks.key));
+    out_->Delete(engine_.expire_cf_, EncodeExpireKey(ks.db, ks.expire_ms, ks.slot, ks.key));
     AddCount(kCountExpires, ks.db, ks.slot, -1);
   }
   AddCount(kCountKeys, ks.db, ks.slot, -1);
@@ -136,6 +162,7 @@ void WriteSet::Delete(KeyState& ks) {
   ks.live = false;
   ks.expire_ms = 0;
   ks.payload.clear();
+  Touched(ks, true);
   ++ops_;
 }
 
@@ -302,7 +329,11 @@ Status Engine::Lookup(uint8_t db, std::string_view key, KeyState* out) {
   out->payload.clear();
   std::string mkey = EncodeMetaKey(db, out->slot, key);
   rocksdb::PinnableSlice value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), meta_cf_, mkey, &value);
+  PendingBatch* pending = Pending();
+  rocksdb::Status s = pending != nullptr
+                          ? pending->batch.GetFromBatchAndDB(db_.get(), rocksdb::ReadOptions(),
+                                                             meta_cf_, mkey, &value)
+                          : db_->Get(rocksdb::ReadOptions(), meta_cf_, mkey, &value);
   if (s.IsNotFound()) return Status::Ok();
   if (!s.ok()) return FromRocks(s);
   return DecodeInto(std::string_view(value.data(), value.size()), out);
@@ -329,25 +360,78 @@ Status Engine::Read(uint8_t db, std::string_view key, KeyState* out) {
   return Status::Ok();
 }
 
-void Engine::ApplyDeltas(const WriteSet& ws) {
-  for (const auto& d : ws.deltas_) {
+void Engine::ApplyDeltas(const std::vector<WriteSet::Delta>& deltas) {
+  for (const auto& d : deltas) {
     if (d.kind == kCountKeys) key_counts_[d.db] += d.delta;
     if (d.kind == kCountExpires) expire_counts_[d.db] += d.delta;
   }
 }
 
 Status Engine::Commit(WriteSet& ws, uint64_t* seq) {
-  if (ws.empty()) {
-    if (seq != nullptr) *seq = 0;
+  if (seq != nullptr) *seq = 0;
+  if (ws.empty()) return Status::Ok();
+  if (ws.out_ != ws.batch_.get()) {
+    // Inside a transaction: the operations are already in the pending batch.
+    PendingBatch* p = Pending();
+    p->deltas.insert(p->deltas.end(), ws.deltas_.begin(), ws.deltas_.end());
+    for (auto& t : ws.touched_) p->touched.push_back(std::move(t));
+    ws.touched_.clear();
     return Status::Ok();
   }
   rocksdb::WriteOptions wo;
   wo.sync = false;  // durability is the server's group-commit policy (SyncWal)
   rocksdb::Status s = db_->Write(wo, ws.batch_.get());
   if (!s.ok()) return FromRocks(s);
-  ApplyDeltas(ws);
+  ApplyDeltas(ws.deltas_);
+  ReportTouched(ws.touched_);
   if (seq != nullptr) *seq = db_->GetLatestSequenceNumber();
   return Status::Ok();
+}
+
+void Engine::ReportTouched(const std::vector<WriteSet::TouchedKey>& touched) {
+  for (const auto& t : touched) watches_.Touch(t.db, t.key, t.deleted);
+}
+
+Engine::PendingBatch* Engine::Pending() const {
+  return tl_batch_engine == this ? tl_batch.get() : nullptr;
+}
+
+void Engine::BeginBatch() {
+  tl_batch = std::make_unique<PendingBatch>();
+  tl_batch_engine = this;
+}
+
+void Engine::AbortBatch() {
+  if (tl_batch_engine != this) return;
+  tl_batch.reset();
+  tl_batch_engine = nullptr;
+}
+
+Status Engine::CommitBatch(uint64_t* seq) {
+  if (seq != nullptr) *seq = 0;
+  PendingBatch* p = Pending();
+  if (p == nullptr) return Status::Ok();
+  std::unique_ptr<PendingBatch> owned = std::move(tl_batch);
+  tl_batch_engine = nullptr;
+  rocksdb::WriteBatch* batch = owned->batch.GetWriteBatch();
+  if (batch->Count() == 0) return Status::Ok();
+  rocksdb::WriteOptions wo;
+  wo.sync = false;
+  rocksdb::Status s = db_->Write(wo, batch);
+  if (!s.ok()) return FromRocks(s);
+  ApplyDeltas(owned->deltas);
+  ReportTouched(owned->touched);
+  if (seq != nullptr) *seq = db_->GetLatestSequenceNumber();
+  return Status::Ok();
+}
+
+void Engine::TouchWatchedIn(uint8_t first, uint8_t last) {
+  if (!watches_.active()) return;
+  for (const auto& [db, key] : watches_.KeysIn(first, last)) {
+    KeyState ks;
+    // A watched key that does not exist is not changed by a flush (Redis 7.0).
+    if (Lookup(db, key, &ks).ok() && ks.stored) watches_.Touch(db, key, true);
+  }
 }
 
 Status Engine::FlushDb(uint8_t db) { return FlushRange(db, db); }
@@ -358,7 +442,12 @@ Status Engine::FlushAll() { return FlushRange(0, static_cast<uint8_t>(options_.d
 // leaves either all of them or none of them flushed.
 Status Engine::FlushRange(uint8_t first, uint8_t last) {
   KeyLockGuard all = KeyLockGuard::All(locks_);
-  rocksdb::WriteBatch batch;
+  TouchWatchedIn(first, last);
+  // Inside a transaction the writes made so far go first, in the same batch;
+  // the transaction's later writes form a new pending batch.
+  PendingBatch* pending = Pending();
+  rocksdb::WriteBatch batch =
+      pending != nullptr ? *pending->batch.GetWriteBatch() : rocksdb::WriteBatch();
   std::string lo = MetaDbPrefix(first);
   std::string hi = PrefixSuccessor(MetaDbPrefix(last));
   if (hi.empty()) hi = std::string(17, '\xff');
@@ -378,6 +467,13 @@ Status Engine::FlushRange(uint8_t first, uint8_t last) {
   }
   rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), &batch);
   if (!s.ok()) return FromRocks(s);
+  if (pending != nullptr) {
+    ApplyDeltas(pending->deltas);
+    ReportTouched(pending->touched);
+    pending->batch.Clear();
+    pending->deltas.clear();
+    pending->touched.clear();
+  }
   for (int db = first; db <= last; ++db) {
     key_counts_[db] = 0;
     expire_counts_[db] = 0;
@@ -404,7 +500,7 @@ Status Engine::ExpireOne(uint8_t db, std::string_view index_key, int64_t now, bo
     *deleted = true;
   } else if (!ks.stored || ks.expire_ms != exp) {
     // A stale index entry (should not happen; be robust).
-    ws.batch_->Delete(expire_cf_, ToSlice(index_key));
+    ws.out_->Delete(expire_cf_, ToSlice(index_key));
     ++ws.ops_;
   }
   return Commit(ws);
@@ -427,8 +523,7 @@ Result<int> Engine::ExpireCycle(int max_keys) {
         rocksdb::Slice upper(hi);
         ro.iterate_upper_bound = &upper;
         std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, expire_cf_));
-        for (it->Seek(lo); it->Valid() && static_cast<int>(due.size()) < limit;
-             it->Next()) {
+        for (it->Seek(lo); it->Valid() && static_cast<int>(due.size()) < limit; it->Next()) {
           due.emplace_back(it->key().data(), it->key().size());
         }
         if (!it->status().ok()) return FromRocks(it->status());

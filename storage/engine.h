@@ -23,19 +23,21 @@
 #include "common/status.h"
 #include "storage/encoding.h"
 #include "storage/key_locks.h"
+#include "storage/watch.h"
 
 namespace rocksdb {
 class DB;
 class ColumnFamilyHandle;
 class WriteBatch;
+class WriteBatchBase;
 class Cache;
 }  // namespace rocksdb
 
 namespace cairn::storage {
 
 struct EngineOptions {
-  std::string dir;         // Cairn's working directory; RocksDB lives in dir/db
-  int databases = 16;      // SELECT range, 1..256
+  std::string dir;             // Cairn's working directory; RocksDB lives in dir/db
+  int databases = 16;          // SELECT range, 1..256
   uint64_t memory_budget = 0;  // maxmemory: block cache + memtables; 0 = defaults
 };
 
@@ -43,9 +45,9 @@ struct EngineOptions {
 struct KeyState {
   uint8_t db = 0;
   uint16_t slot = 0;
-  std::string key;       // the user key
-  bool stored = false;   // a meta row exists, maybe logically expired
-  bool live = false;     // stored and not expired when looked up
+  std::string key;      // the user key
+  bool stored = false;  // a meta row exists, maybe logically expired
+  bool live = false;    // stored and not expired when looked up
   ValueType type = ValueType::kString;
   int64_t expire_ms = 0;  // of the stored row; 0 = none
   std::string payload;    // strings: the value
@@ -76,8 +78,12 @@ class WriteSet {
  private:
   friend class Engine;
   void AddCount(char kind, uint8_t db, uint16_t slot, int64_t delta);
+  // Remembers a changed key for WATCH (only while someone watches).
+  void Touched(const KeyState& ks, bool deleted);
   Engine& engine_;
   std::unique_ptr<rocksdb::WriteBatch> batch_;
+  // Where the operations go: batch_, or the thread's open transaction batch.
+  rocksdb::WriteBatchBase* out_;
   struct Delta {
     char kind;
     uint8_t db;
@@ -85,6 +91,12 @@ class WriteSet {
     int64_t delta;
   };
   std::vector<Delta> deltas_;
+  struct TouchedKey {
+    uint8_t db;
+    std::string key;
+    bool deleted;
+  };
+  std::vector<TouchedKey> touched_;
   int ops_ = 0;
   std::string scratch_;
 };
@@ -111,6 +123,20 @@ class Engine {
   // Applies a WriteSet. On success *seq (if given) is a sequence number at or
   // after the write: durable once SyncedSequence() >= it.
   Status Commit(WriteSet& ws, uint64_t* seq = nullptr);
+
+  // Transactions (EXEC). Between BeginBatch and CommitBatch, every WriteSet
+  // committed by this thread goes into one pending batch instead of the
+  // database, and Lookup/Read on this thread see the pending writes; other
+  // threads see none of them until CommitBatch writes the whole batch at once.
+  // The caller holds the key locks of everything the batch touches.
+  void BeginBatch();
+  Status CommitBatch(uint64_t* seq = nullptr);
+  // Drops the pending batch (nothing written).
+  void AbortBatch();
+  struct PendingBatch;  // defined in engine.cc
+
+  // Clients watching keys (WATCH). Writes report to it.
+  WatchTable& watches() { return watches_; }
 
   // Drops every key of one db / of all dbs. Takes every key lock.
   Status FlushDb(uint8_t db);
@@ -143,16 +169,22 @@ class Engine {
  private:
   friend class WriteSet;
   Engine(const EngineOptions& options, const Clock& clock);
+  // This thread's open transaction batch on this engine, or null.
+  PendingBatch* Pending() const;
+  void ReportTouched(const std::vector<WriteSet::TouchedKey>& touched);
+  // Touches the watched keys of dbs first..last that exist (FLUSHDB).
+  void TouchWatchedIn(uint8_t first, uint8_t last);
   Status OpenDb();
   Status LoadCounts();
   Status DecodeInto(std::string_view raw, KeyState* out) const;
-  void ApplyDeltas(const WriteSet& ws);
+  void ApplyDeltas(const std::vector<WriteSet::Delta>& deltas);
   Status FlushRange(uint8_t first, uint8_t last);
   Status ExpireOne(uint8_t db, std::string_view index_key, int64_t now, bool* deleted);
 
   EngineOptions options_;
   const Clock& clock_;
   KeyLocks locks_;
+  WatchTable watches_;
   std::unique_ptr<rocksdb::DB> db_;
   std::shared_ptr<rocksdb::Cache> cache_;
   rocksdb::ColumnFamilyHandle* meta_cf_ = nullptr;

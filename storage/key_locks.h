@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <mutex>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace cairn::storage {
@@ -27,11 +28,16 @@ class KeyLocks {
 };
 
 // Holds the stripes of a set of keys (deduplicated, ascending) until destroyed.
+// Re-entrant per thread: a stripe this thread already holds through another
+// guard of the same KeyLocks is skipped (EXEC holds the stripes of every key
+// of the transaction while the queued commands take their own guards).
 class KeyLockGuard {
  public:
   KeyLockGuard() = default;
   KeyLockGuard(KeyLocks& locks, uint8_t db, std::string_view key);
   KeyLockGuard(KeyLocks& locks, uint8_t db, const std::vector<std::string_view>& keys);
+  // Keys in several dbs (EXEC: watched keys and queued commands' keys).
+  KeyLockGuard(KeyLocks& locks, const std::vector<std::pair<uint8_t, std::string_view>>& keys);
   // Every stripe (FLUSHDB, FLUSHALL).
   static KeyLockGuard All(KeyLocks& locks);
   KeyLockGuard(KeyLockGuard&& other) noexcept;
@@ -41,6 +47,7 @@ class KeyLockGuard {
   ~KeyLockGuard();
 
  private:
+  void Acquire();  // locks held_ (sorted, unique) minus what the thread holds
   void Release();
   KeyLocks* locks_ = nullptr;
   std::vector<uint16_t> held_;  // ascending stripe indices

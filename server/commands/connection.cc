@@ -15,6 +15,7 @@
 
 #include "common/strings.h"
 #include "server/command.h"
+#include "server/transaction.h"
 #include "server/config.h"
 #include "server/errors.h"
 
@@ -184,6 +185,7 @@ void QuitCommand(CommandContext& ctx) {
 // db 0, RESP2, no name, no-evict off, and authenticated only if the default
 // user needs no password. lib-name/lib-ver stay, as in Redis 7.2.
 void ResetCommand(CommandContext& ctx) {
+  DiscardTransaction(ctx.client, ctx.engine);
   ctx.client.db = 0;
   ctx.client.resp = 2;
   ctx.reply.set_protocol(2);
@@ -257,6 +259,7 @@ std::string ClientLine(CommandContext& ctx, const ClientInfo& info) {
   int64_t idle_s;
   size_t qbuf, obuf, argv_mem = 0;
   bool multi, no_evict;
+  size_t multi_queued;
   {
     std::lock_guard<std::mutex> lock(info.mu);
     name = info.name;
@@ -269,6 +272,7 @@ std::string ClientLine(CommandContext& ctx, const ClientInfo& info) {
     qbuf = info.qbuf;
     obuf = info.obuf;
     multi = info.multi;
+    multi_queued = info.multi_queued;
     no_evict = info.no_evict;
   }
   if (self) {
@@ -279,6 +283,9 @@ std::string ClientLine(CommandContext& ctx, const ClientInfo& info) {
     qbuf = EncodedSize(ctx.argv);
     obuf = 0;  // the shared figure is the last batch's, already sent
     for (std::string_view a : ctx.argv) argv_mem += a.size();
+    // Inside EXEC the client still counts as in MULTI, as in Redis.
+    multi = ctx.client.txn.active || ctx.client.txn.executing > 0;
+    multi_queued = ctx.client.txn.active ? ctx.client.txn.queued.size() : ctx.client.txn.executing;
   }
   if (idle_s < 0) idle_s = 0;
   int64_t age_s = (now - info.created_ms) / 1000;
@@ -299,7 +306,7 @@ std::string ClientLine(CommandContext& ctx, const ClientInfo& info) {
            "qbuf-free=0 argv-mem=%zu multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=%zu tot-mem=%zu "
            "events=%s cmd=",
            static_cast<long long>(age_s), static_cast<long long>(idle_s), flags.c_str(), db,
-           multi ? 0 : -1, qbuf, argv_mem, obuf, qbuf + obuf + argv_mem, obuf > 0 ? "rw" : "r");
+           multi ? static_cast<int>(multi_queued) : -1, qbuf, argv_mem, obuf, qbuf + obuf + argv_mem, obuf > 0 ? "rw" : "r");
   out.append(buf);
   out.append(cmd);
   out.append(" user=default redir=-1 resp=");

@@ -137,11 +137,13 @@ constexpr uint32_t kSetXx = 1u << 1;
 constexpr uint32_t kSetGet = 1u << 2;
 constexpr uint32_t kSetKeepTtl = 1u << 3;
 constexpr uint32_t kSetPersist = 1u << 4;
+constexpr uint32_t kSetIfEq = 1u << 5;  // Valkey 8.1: IFEQ comparison-value
 
 struct SetOptions {
   uint32_t flags = 0;
   ExpireUnit unit = ExpireUnit::kNone;
   std::string_view expire_arg;
+  std::string_view ifeq;  // the comparison value of IFEQ
 };
 
 enum class OptionsFor { kSet, kGetEx };
@@ -158,10 +160,15 @@ bool ParseSetOptions(CommandContext& ctx, size_t first, OptionsFor cmd, SetOptio
       return has_next && !(o->flags & (kSetKeepTtl | kSetPersist)) &&
              (o->unit == ExpireUnit::kNone || o->unit == u);
     };
-    if (set && EqualsIgnoreCase(opt, "NX") && !(o->flags & kSetXx)) {
+    if (set && EqualsIgnoreCase(opt, "NX") && !(o->flags & (kSetXx | kSetIfEq))) {
       o->flags |= kSetNx;
-    } else if (set && EqualsIgnoreCase(opt, "XX") && !(o->flags & kSetNx)) {
+    } else if (set && EqualsIgnoreCase(opt, "XX") && !(o->flags & (kSetNx | kSetIfEq))) {
       o->flags |= kSetXx;
+    } else if (set && EqualsIgnoreCase(opt, "IFEQ") && has_next &&
+               !(o->flags & (kSetNx | kSetXx | kSetIfEq))) {
+      // Valkey's compare-and-set; exclusive with NX and XX (and with itself).
+      o->flags |= kSetIfEq;
+      o->ifeq = ctx.argv[++j];
     } else if (set && EqualsIgnoreCase(opt, "GET")) {
       o->flags |= kSetGet;
     } else if (set && EqualsIgnoreCase(opt, "KEEPTTL") && !(o->flags & kSetPersist) &&
@@ -202,11 +209,13 @@ void SetGeneric(CommandContext& ctx, std::string_view key, std::string_view valu
   storage::KeyState ks;
   if (!LookupOrReply(ctx, key, &ks)) return;
   const bool get = o.flags & kSetGet;
-  if (get && WrongType(ctx, ks)) return;
+  const bool ifeq = o.flags & kSetIfEq;
+  if ((get || ifeq) && WrongType(ctx, ks)) return;
   std::optional<std::string> old;
   if (ks.live && ks.type == storage::ValueType::kString) old = ks.payload;
   const bool found = ks.live;
-  if (((o.flags & kSetNx) && found) || ((o.flags & kSetXx) && !found)) {
+  if (((o.flags & kSetNx) && found) || ((o.flags & kSetXx) && !found) ||
+      (ifeq && (!found || ks.payload != o.ifeq))) {
     if (get) {
       ReplyOptional(ctx, old);
     } else if (abort_reply != nullptr) {
@@ -323,6 +332,24 @@ void GetDelCommand(CommandContext& ctx) {
   ws.Delete(ks);
   if (!ctx.Commit(ws)) return;
   ctx.reply.Bulk(value);
+}
+
+// DELIFEQ key value (Valkey 9.0): deletes the key only if it holds exactly
+// `value`; 1 if deleted, 0 if missing or different. The compare-and-delete
+// that releases a lock safely without a script.
+void DelIfEqCommand(CommandContext& ctx) {
+  storage::KeyLockGuard guard(ctx.engine.locks(), ctx.db(), ctx.argv[1]);
+  storage::KeyState ks;
+  if (!LookupOrReply(ctx, ctx.argv[1], &ks)) return;
+  if (WrongType(ctx, ks)) return;
+  if (!ks.live || ks.payload != ctx.argv[2]) {
+    ctx.reply.Integer(0);
+    return;
+  }
+  storage::WriteSet ws(ctx.engine);
+  ws.Delete(ks);
+  if (!ctx.Commit(ws)) return;
+  ctx.reply.Integer(1);
 }
 
 // ---------------------------------------------------- in-place changes
@@ -727,6 +754,9 @@ void RegisterStringCommands(CommandRegistry& reg) {
   reg.Add(Spec("getset", 3, kW | kOom | kFast, {OneKey("RW ACCESS UPDATE")},
                "Set the string value of a key and return its old value", "1.0.0", "O(1)",
                GetSetCommand));
+  reg.Add(Spec("delifeq", 3, kW | kFast, {OneKey("RM DELETE")},
+               "Delete the key if its value equals the given value", "9.0.0", "O(1)",
+               DelIfEqCommand));
   reg.Add(Spec("getdel", 2, kW | kFast, {OneKey("RW ACCESS DELETE")},
                "Get the value of a key and delete the key", "6.2.0", "O(1)", GetDelCommand));
   reg.Add(Spec("getex", -2, kW | kFast, {OneKey("RW ACCESS UPDATE")},
