@@ -35,6 +35,8 @@ struct ClientInfo {
   size_t obuf = 0;
   bool multi = false;
   bool no_evict = false;  // CLIENT NO-EVICT on (accepted; Cairn does not evict clients)
+  int sub = 0;            // Pub/Sub channels subscribed
+  int psub = 0;           // Pub/Sub patterns subscribed
 
   // Set by CLIENT KILL from any thread; the owner closes the connection.
   std::atomic<bool> kill_requested{false};
@@ -50,6 +52,10 @@ struct Client {
   // Highest sequence number this client's commands wrote in the current read
   // batch (0 = none): the reply waits until it is durable (appendfsync always).
   uint64_t pending_write_seq = 0;
+  // Pub/Sub subscriptions (the registry has the names): > 0 is Redis's
+  // "subscribed" context.
+  int pubsub_channels = 0;
+  int pubsub_patterns = 0;
 };
 
 // Every connected client, across loops (CLIENT LIST, CLIENT KILL, INFO clients).

@@ -9,6 +9,7 @@
 #include "server/config.h"
 #include "server/durability.h"
 #include "server/errors.h"
+#include "server/pubsub.h"
 #include "server/stats.h"
 #include "server/worker.h"
 
@@ -94,6 +95,7 @@ bool Connection::Accept(uv_stream_t* listener) {
 void Connection::Close() {
   if (closing_) return;
   closing_ = true;
+  if (worker_.server().pubsub != nullptr) ClearSubscriptions(*worker_.server().pubsub, client_);
   worker_.server().clients.Remove(client_.info->id);
   worker_.Untrack(this);
   uv_close(reinterpret_cast<uv_handle_t*>(&handle_), OnClose);
@@ -235,6 +237,13 @@ void Connection::Execute(const std::vector<std::string_view>& argv) {
     server.stats.CountError("NOAUTH");
     return;
   }
+  if (client_.resp == 2 && client_.pubsub_channels + client_.pubsub_patterns > 0 &&
+      !AllowedWhileSubscribed(spec->name)) {
+    run->rejected_calls.fetch_add(1, std::memory_order_relaxed);
+    reply_.Error(errors::NotAllowedWhileSubscribed(run->name));
+    server.stats.CountError("ERR");
+    return;
+  }
   last_cmd_ = run->name;
   uint64_t errors_before = reply_.errors_written();
   auto t0 = std::chrono::steady_clock::now();
@@ -339,6 +348,21 @@ void Connection::MaybeResumeReading() {
     uv_read_stop(reinterpret_cast<uv_stream_t*>(&handle_));
     reading_ = false;
   }
+}
+
+void Connection::DeliverPubsub(std::span<const PubsubDelivery* const> batch) {
+  if (closing_) return;
+  resp::ReplyBuilder push(&out_);
+  push.set_protocol(client_.resp);
+  for (const PubsubDelivery* d : batch) WritePubsubMessage(push, *d);
+  if (out_.size() + bytes_in_flight_ > kPubsubOutputHardLimit) {
+    LOG_WARNING("closing client %s: pubsub output over the 32mb hard limit",
+                client_.info->addr.c_str());
+    Close();
+    return;
+  }
+  // Replies held for an fsync go first: these wait with them.
+  if (waiting_seq_ == 0) SendReplies();
 }
 
 void Connection::FlushNow() {

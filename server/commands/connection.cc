@@ -17,6 +17,7 @@
 #include "server/command.h"
 #include "server/config.h"
 #include "server/errors.h"
+#include "server/pubsub.h"
 
 namespace cairn {
 namespace {
@@ -74,6 +75,14 @@ bool SetNameOrReply(CommandContext& ctx, std::string_view name) {
 void PingCommand(CommandContext& ctx) {
   if (ctx.argv.size() > 2) {  // arity is -1 in the table, as Redis, but at most one argument
     ctx.reply.Error(errors::WrongArity(ctx.spec.name));
+    return;
+  }
+  // A subscribed RESP2 connection gets an array, which a client reading
+  // pushes can tell from a message: ["pong", ""] or ["pong", <argument>].
+  if (ctx.client.resp == 2 && ctx.client.pubsub_channels + ctx.client.pubsub_patterns > 0) {
+    ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk("pong");
+    ctx.reply.Bulk(ctx.argv.size() == 1 ? std::string_view() : ctx.argv[1]);
     return;
   }
   if (ctx.argv.size() == 1) {
@@ -181,9 +190,11 @@ void QuitCommand(CommandContext& ctx) {
 }
 
 // Back to a fresh connection's state (Redis's clearClientConnectionState):
-// db 0, RESP2, no name, no-evict off, and authenticated only if the default
-// user needs no password. lib-name/lib-ver stay, as in Redis 7.2.
+// db 0, RESP2, no name, no-evict off, no subscriptions, and authenticated
+// only if the default user needs no password. lib-name/lib-ver stay, as in
+// Redis 7.2.
 void ResetCommand(CommandContext& ctx) {
+  ResetSubscriptions(ctx);
   ctx.client.db = 0;
   ctx.client.resp = 2;
   ctx.reply.set_protocol(2);
@@ -217,9 +228,14 @@ void SelectCommand(CommandContext& ctx) {
 
 // ---------------------------------------------------------------- CLIENT
 
-// The client types of CLIENT LIST/KILL TYPE. Every Cairn connection is a
-// normal client (no replication, no pub/sub mode).
+// The client types of CLIENT LIST/KILL TYPE. A connection with Pub/Sub
+// subscriptions is "pubsub", every other one "normal" (no replication yet).
 enum class ClientType { kNormal, kReplica, kPubsub, kMaster };
+
+ClientType TypeOf(const ClientInfo& info) {
+  std::lock_guard<std::mutex> lock(info.mu);
+  return info.sub + info.psub > 0 ? ClientType::kPubsub : ClientType::kNormal;
+}
 
 bool ParseClientType(std::string_view s, ClientType* out) {
   if (EqualsIgnoreCase(s, "normal")) {
@@ -257,6 +273,7 @@ std::string ClientLine(CommandContext& ctx, const ClientInfo& info) {
   int64_t idle_s;
   size_t qbuf, obuf, argv_mem = 0;
   bool multi, no_evict;
+  int sub, psub;
   {
     std::lock_guard<std::mutex> lock(info.mu);
     name = info.name;
@@ -270,6 +287,8 @@ std::string ClientLine(CommandContext& ctx, const ClientInfo& info) {
     obuf = info.obuf;
     multi = info.multi;
     no_evict = info.no_evict;
+    sub = info.sub;
+    psub = info.psub;
   }
   if (self) {
     cmd = ctx.spec.name;
@@ -279,12 +298,15 @@ std::string ClientLine(CommandContext& ctx, const ClientInfo& info) {
     qbuf = EncodedSize(ctx.argv);
     obuf = 0;  // the shared figure is the last batch's, already sent
     for (std::string_view a : ctx.argv) argv_mem += a.size();
+    sub = ctx.client.pubsub_channels;
+    psub = ctx.client.pubsub_patterns;
   }
   if (idle_s < 0) idle_s = 0;
   int64_t age_s = (now - info.created_ms) / 1000;
   if (age_s < 0) age_s = 0;
 
   std::string flags;
+  if (sub + psub > 0) flags.push_back('P');
   if (multi) flags.push_back('x');
   if (self && ctx.client.close_after_reply) flags.push_back('c');
   if (info.kill_requested.load(std::memory_order_relaxed)) flags.push_back('A');
@@ -295,11 +317,12 @@ std::string ClientLine(CommandContext& ctx, const ClientInfo& info) {
   std::string out = "id=" + std::to_string(info.id) + " addr=" + info.addr +
                     " laddr=" + info.laddr + " fd=" + std::to_string(info.fd) + " name=" + name;
   snprintf(buf, sizeof(buf),
-           " age=%lld idle=%lld flags=%s db=%d sub=0 psub=0 ssub=0 multi=%d qbuf=%zu "
+           " age=%lld idle=%lld flags=%s db=%d sub=%d psub=%d ssub=0 multi=%d qbuf=%zu "
            "qbuf-free=0 argv-mem=%zu multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=%zu tot-mem=%zu "
            "events=%s cmd=",
-           static_cast<long long>(age_s), static_cast<long long>(idle_s), flags.c_str(), db,
-           multi ? 0 : -1, qbuf, argv_mem, obuf, qbuf + obuf + argv_mem, obuf > 0 ? "rw" : "r");
+           static_cast<long long>(age_s), static_cast<long long>(idle_s), flags.c_str(), db, sub,
+           psub, multi ? 0 : -1, qbuf, argv_mem, obuf, qbuf + obuf + argv_mem,
+           obuf > 0 ? "rw" : "r");
   out.append(buf);
   out.append(cmd);
   out.append(" user=default redir=-1 resp=");
@@ -345,12 +368,11 @@ void ClientListCommand(CommandContext& ctx) {
       ctx.reply.Error(errors::UnknownClientType(ctx.argv[3]));
       return;
     }
-    if (type == ClientType::kNormal) {
-      for (const auto& c : clients) {
-        if (c->kill_requested.load(std::memory_order_relaxed)) continue;
-        out += ClientLine(ctx, *c);
-        out.push_back('\n');
-      }
+    for (const auto& c : clients) {
+      if (c->kill_requested.load(std::memory_order_relaxed)) continue;
+      if (TypeOf(*c) != type) continue;
+      out += ClientLine(ctx, *c);
+      out.push_back('\n');
     }
   } else if (ctx.argv.size() > 3 && EqualsIgnoreCase(ctx.argv[2], "ID")) {
     std::vector<int64_t> ids;
@@ -455,7 +477,7 @@ void ClientKillCommand(CommandContext& ctx) {
     if (c->kill_requested.load(std::memory_order_relaxed)) continue;  // already going away
     if (has_addr && c->addr != addr) continue;
     if (has_laddr && c->laddr != laddr) continue;
-    if (has_type && type != ClientType::kNormal) continue;
+    if (has_type && TypeOf(*c) != type) continue;
     if (id != 0 && c->id != id) continue;
     bool self = c.get() == ctx.client.info.get();
     if (self && skipme) continue;
