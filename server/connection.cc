@@ -138,6 +138,13 @@ void Connection::ProcessInput() {
   parser_.set_limits(limits);
   reply_.set_protocol(client_.resp);
   client_.pending_write_seq = 0;
+  // What was published to this client before these commands goes first, as
+  // Redis would already have written it (the loop may not have drained it).
+  if (client_.pubsub_channels + client_.pubsub_patterns > 0 && server.pubsub != nullptr) {
+    for (const PubsubDelivery& d : server.pubsub->TakeFor(worker_.index(), client_.info->id)) {
+      WritePubsubMessage(reply_, d);
+    }
+  }
 
   size_t start = 0;
   while (!client_.close_after_reply && start < rlen_) {

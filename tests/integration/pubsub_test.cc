@@ -362,6 +362,19 @@ TEST_F(Pubsub, UnsubscribeConfirmationFollowsEarlierMessages) {
   EXPECT_EQ(Flat(Cmd(s.get(), "PING")), "PONG");
 }
 
+TEST_F(Pubsub, MessagesPublishedBeforeACommandComeBeforeItsReply) {
+  Connection s = Connect();
+  Connection pub = Connect();
+  CallN(s.get(), {"SUBSCRIBE", "ch"}, 1);
+  for (int round = 0; round < 20; ++round) {
+    // PUBLISH has answered, so the message is queued for the subscriber's
+    // loop; the PING sent after that must not overtake it.
+    ASSERT_EQ(Int(Command(pub.get(), {"PUBLISH", "ch", std::to_string(round)})), 1);
+    EXPECT_EQ(CallN(s.get(), {"PING"}, 2),
+              (std::vector<std::string>{"message|ch|" + std::to_string(round), "pong|"}));
+  }
+}
+
 TEST_F(Pubsub, DisconnectedSubscriberIsForgotten) {
   Connection pub = Connect();
   {
