@@ -120,21 +120,18 @@ void PubsubRegistry::RemoveClient(uint64_t client_id) {
 }
 
 int64_t PubsubRegistry::Publish(std::string_view channel, std::string_view payload) {
-  std::vector<bool> woken(mailboxes_.size(), false);
+  std::vector<std::vector<PubsubDelivery>> per_worker(mailboxes_.size());
   int64_t receivers = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
     std::shared_ptr<const PubsubMessage> msg;
     auto deliver = [&](uint64_t id, int worker, const std::shared_ptr<const std::string>& pat) {
-      if (worker < 0 || worker >= static_cast<int>(mailboxes_.size())) return;
+      if (worker < 0 || worker >= static_cast<int>(per_worker.size())) return;
       if (msg == nullptr) {
         msg = std::make_shared<const PubsubMessage>(
             PubsubMessage{std::string(channel), std::string(payload)});
       }
-      Mailbox& box = *mailboxes_[static_cast<size_t>(worker)];
-      std::lock_guard<std::mutex> box_lock(box.mu);
-      box.queue.push_back(PubsubDelivery{id, msg, pat});
-      woken[static_cast<size_t>(worker)] = true;
+      per_worker[static_cast<size_t>(worker)].push_back(PubsubDelivery{id, msg, pat});
       ++receivers;
     };
     auto it = channels_.find(std::string(channel));
@@ -145,9 +142,16 @@ int64_t PubsubRegistry::Publish(std::string_view channel, std::string_view paylo
       if (!GlobMatch(name, channel)) continue;
       for (const auto& [id, worker] : entry.subscribers) deliver(id, worker, entry.pattern);
     }
+    // Still under mu_: the next PUBLISH queues behind this one everywhere.
+    for (size_t w = 0; w < per_worker.size(); ++w) {
+      if (per_worker[w].empty()) continue;
+      Mailbox& box = *mailboxes_[w];
+      std::lock_guard<std::mutex> box_lock(box.mu);
+      for (PubsubDelivery& d : per_worker[w]) box.queue.push_back(std::move(d));
+    }
   }
-  for (size_t i = 0; i < woken.size(); ++i) {
-    if (woken[i] && wake_) wake_(static_cast<int>(i));
+  for (size_t w = 0; w < per_worker.size(); ++w) {
+    if (!per_worker[w].empty() && wake_) wake_(static_cast<int>(w));
   }
   return receivers;
 }
