@@ -358,7 +358,9 @@ void Connection::MaybeResumeReading() {
 }
 
 void Connection::DeliverPubsub(std::span<const PubsubDelivery* const> batch) {
-  if (closing_) return;
+  // After QUIT nothing more is written, as Redis stops writing to a client
+  // flagged close-after-reply.
+  if (closing_ || client_.close_after_reply) return;
   resp::ReplyBuilder push(&out_);
   push.set_protocol(client_.resp);
   for (const PubsubDelivery* d : batch) WritePubsubMessage(push, *d);

@@ -544,6 +544,24 @@ TEST_F(Pubsub, SubscribersComingAndGoingWhilePublishingLeaveNothingBehind) {
   EXPECT_EQ(InfoField(q.get(), "pubsub_channels"), "0");
 }
 
+TEST_F(Pubsub, RedisCliSubscribePrintsEachMessage) {
+  // redis-cli stays subscribed until `timeout` ends it; what it printed by
+  // then is what a user sees (same bytes as against redis-server 7.0).
+  std::string out;
+  std::thread cli([&] {
+    RunWithTimeout("redis-cli -p " + std::to_string(server_->port()) + " SUBSCRIBE cli-ch", 3,
+                   &out);
+  });
+  Connection pub = Connect();
+  bool subscribed =
+      Eventually([&] { return Flat(Cmd(pub.get(), "PUBSUB NUMSUB cli-ch")) == "cli-ch|:1"; });
+  EXPECT_EQ(Int(Cmd(pub.get(), "PUBLISH cli-ch hello")), subscribed ? 1 : 0);
+  EXPECT_EQ(Int(Cmd(pub.get(), "PUBLISH cli-ch %s", "two words")), subscribed ? 1 : 0);
+  cli.join();
+  ASSERT_TRUE(subscribed);
+  EXPECT_EQ(out, "subscribe\ncli-ch\n1\nmessage\ncli-ch\nhello\nmessage\ncli-ch\ntwo words\n");
+}
+
 TEST_F(Pubsub, CommandInfoMatchesRedis) {
   Connection c = Connect();
   EXPECT_EQ(Flat(Cmd(c.get(), "COMMAND INFO subscribe")),
