@@ -55,6 +55,9 @@ def test_subscribe_confirmations(pair):
         "PUNSUBSCRIBE",
         "SUBSCRIBE",
         "PSUBSCRIBE",
+        "PSUBSCRIBE only-a-pattern",
+        "UNSUBSCRIBE",          # no channel: a nil name, the pattern still counts
+        "PUNSUBSCRIBE",
         "PING",
     ])
 
