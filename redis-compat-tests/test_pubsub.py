@@ -149,6 +149,20 @@ def test_resp3_pushes_and_any_command(pair3):
     ])
 
 
+def test_protocol_switch_while_subscribed(pair3):
+    hello = compat.fields("id", "version")
+    pair3.check([
+        Step("SUBSCRIBE ch", replies=1),
+        Step("HELLO 2", norm=hello),   # allowed in RESP3; from now on RESP2 rules
+        "GET k",
+        "PING",
+        "HELLO 3",                     # refused in the RESP2 subscribed context
+        Step("UNSUBSCRIBE", replies=1),
+        Step("HELLO 3", norm=hello),
+        "PING",
+    ])
+
+
 def test_reset_drops_subscriptions(pair):
     pub = pair.connect("publisher")
     pair.check([
