@@ -6,7 +6,9 @@
 // lock it finds the receivers and appends one Delivery per receiver to the
 // receiver's loop mailbox, then wakes those loops (uv_async_send through
 // the wake callback). Each loop drains its mailbox in HandleWake, encodes
-// the messages in the connection's current protocol and writes them. The
+// the messages in the connection's current protocol and writes them; a
+// subscriber's own commands first take its queued messages (TakeFor), so
+// what was published before a command is written before its reply. The
 // publisher never waits for a subscriber: a slow subscriber only grows its
 // own output, and is closed past the pubsub output hard limit.
 //
