@@ -6,6 +6,9 @@ A test is a list of steps; each step is one command:
   Step(cmd, norm=approx(1))            with a normaliser for replies that
                                        legitimately differ (times, ids)
   Step(raw=b"PING\\r\\n", replies=1)     raw bytes, then read `replies` replies
+  Step("SUBSCRIBE a b", replies=2)     a command answered by several replies
+  Step(read=1)                         send nothing, read what the server pushes
+  Step("PUBLISH a x", on=other)        on another connection (other = pair.connect())
 Both servers get every step (interleaved, so relative times match) and the
 whole transcripts must be equal. A mismatch fails with a unified diff
 (redis-server vs cairn-server) unless the test id is in allowlist.txt.
@@ -52,16 +55,28 @@ def allowlisted(test_id):
 
 
 class Step:
-    def __init__(self, cmd=None, norm=None, raw=None, replies=1, expect_close=False):
+    def __init__(self, cmd=None, norm=None, raw=None, replies=1, expect_close=False, read=None,
+                 on=None):
+        if read is not None:
+            if cmd is not None or raw is not None:
+                raise ValueError("a read step sends nothing")
+            raw, replies = b"", read
         if (cmd is None) == (raw is None):
             raise ValueError("a step has either a command or raw bytes")
         self.argv = parse_cmd(cmd) if cmd is not None else None
         self.raw = raw
-        self.replies = replies if raw is not None else 1
+        self.replies = replies
         self.norm = norm
         self.expect_close = expect_close
+        self.on = on  # another Pair's connections (Pair.connect), or None for this one
 
     def label(self):
+        prefix = f"[{self.on.name}] " if self.on is not None else ""
+        return prefix + self._label()
+
+    def _label(self):
+        if self.raw == b"":
+            return f"(read {self.replies})"
         if self.raw is not None:
             return "raw " + repr(self.raw if len(self.raw) < 120 else self.raw[:117] + b"...")
         return " ".join(_show_arg(a) for a in self.argv)
@@ -182,13 +197,15 @@ class Side:
 
 
 class Pair:
-    def __init__(self, redis, cairn, protocol=2, test_id=None):
+    def __init__(self, redis, cairn, protocol=2, test_id=None, flush=True, name="main"):
         self.protocol = protocol
         self.test_id = test_id
+        self.name = name
+        self.extra = []
         self.redis = Side("redis-server", redis, protocol)
         self.cairn = Side("cairn-server", cairn, protocol)
         for side in (self.redis, self.cairn):
-            r = side.run(Step("FLUSHALL"))[0]
+            r = side.run(Step("FLUSHALL"))[0] if flush else ("+", "OK")
             if r != ("+", "OK"):
                 pytest.fail(f"FLUSHALL on {side.name} answered {r!r}: cannot start from an "
                             "empty data set")
@@ -197,7 +214,19 @@ class Pair:
                 if r[0] != "%":
                     pytest.fail(f"HELLO 3 on {side.name} answered {r!r}: no RESP3")
 
+    def connect(self, name=None, protocol=None):
+        """One more connection to each server (a publisher beside a subscriber);
+        steps run on it with Step(..., on=other). Closed with this pair."""
+        other = Pair(self.redis.server, self.cairn.server,
+                     protocol=self.protocol if protocol is None else protocol,
+                     test_id=self.test_id, flush=False,
+                     name=name or f"conn{len(self.extra) + 2}")
+        self.extra.append(other)
+        return other
+
     def close(self):
+        for other in self.extra:
+            other.close()
         self.redis.close()
         self.cairn.close()
 
@@ -206,8 +235,9 @@ class Pair:
         out = []
         for s in steps:
             s = as_step(s)
-            r = self.redis.run(s)
-            c = self.cairn.run(s)
+            target = s.on if s.on is not None else self
+            r = target.redis.run(s)
+            c = target.cairn.run(s)
             if s.norm is not None and len(r) == len(c):
                 pairs = [s.norm(a, b) for a, b in zip(r, c)]
                 r = [a for a, _ in pairs]

@@ -40,7 +40,9 @@ struct ClientInfo {
   size_t obuf = 0;
   bool multi = false;
   size_t multi_queued = 0;  // commands queued since MULTI
-  bool no_evict = false;    // CLIENT NO-EVICT on (accepted; Cairn does not evict clients)
+  bool no_evict = false;  // CLIENT NO-EVICT on (accepted; Cairn does not evict clients)
+  int sub = 0;            // Pub/Sub channels subscribed
+  int psub = 0;           // Pub/Sub patterns subscribed
 
   // Set by CLIENT KILL from any thread; the owner closes the connection.
   std::atomic<bool> kill_requested{false};
@@ -77,6 +79,10 @@ struct Client {
   // batch (0 = none): the reply waits until it is durable (appendfsync always).
   uint64_t pending_write_seq = 0;
   Transaction txn;
+  // Pub/Sub subscriptions (the registry has the names): > 0 is Redis's
+  // "subscribed" context.
+  int pubsub_channels = 0;
+  int pubsub_patterns = 0;
 };
 
 // Every connected client, across loops (CLIENT LIST, CLIENT KILL, INFO clients).

@@ -147,6 +147,7 @@ void RegisterAllCommands(CommandRegistry& reg) {
   RegisterAdminCommands(reg);
   RegisterIntrospectionCommands(reg);
   RegisterTransactionCommands(reg);
+  RegisterPubsubCommands(reg);
 }
 
 }  // namespace cairn

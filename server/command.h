@@ -26,6 +26,7 @@ class WriteSet;
 class Config;
 struct Stats;
 class CommandRegistry;
+class PubsubRegistry;
 
 // Command flags, as COMMAND INFO names them.
 enum CommandFlag : uint32_t {
@@ -141,6 +142,7 @@ struct ServerContext {
   std::function<void()> request_shutdown;
   // Wakes the owning loop of a client so it notices kill_requested.
   std::function<void(int worker)> wake_worker;
+  PubsubRegistry* pubsub = nullptr;  // subscriptions and per-loop mailboxes
 };
 
 // What one command invocation may touch.
@@ -189,6 +191,7 @@ void RegisterConnectionCommands(CommandRegistry& reg);
 void RegisterAdminCommands(CommandRegistry& reg);
 void RegisterIntrospectionCommands(CommandRegistry& reg);
 void RegisterTransactionCommands(CommandRegistry& reg);
+void RegisterPubsubCommands(CommandRegistry& reg);
 
 // All of the above.
 void RegisterAllCommands(CommandRegistry& reg);

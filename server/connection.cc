@@ -9,6 +9,7 @@
 #include "server/config.h"
 #include "server/durability.h"
 #include "server/errors.h"
+#include "server/pubsub.h"
 #include "server/stats.h"
 #include "server/transaction.h"
 #include "server/worker.h"
@@ -97,6 +98,7 @@ void Connection::Close() {
   closing_ = true;
   // A transaction in progress is dropped whole: nothing of it was applied.
   DiscardTransaction(client_, worker_.server().engine);
+  if (worker_.server().pubsub != nullptr) ClearSubscriptions(*worker_.server().pubsub, client_);
   worker_.server().clients.Remove(client_.info->id);
   worker_.Untrack(this);
   uv_close(reinterpret_cast<uv_handle_t*>(&handle_), OnClose);
@@ -139,6 +141,13 @@ void Connection::ProcessInput() {
   parser_.set_limits(limits);
   reply_.set_protocol(client_.resp);
   client_.pending_write_seq = 0;
+  // What was published to this client before these commands goes first, as
+  // Redis would already have written it (the loop may not have drained it).
+  if (client_.pubsub_channels + client_.pubsub_patterns > 0 && server.pubsub != nullptr) {
+    for (const PubsubDelivery& d : server.pubsub->TakeFor(worker_.index(), client_.info->id)) {
+      WritePubsubMessage(reply_, d);
+    }
+  }
 
   size_t start = 0;
   while (!client_.close_after_reply && start < rlen_) {
@@ -243,6 +252,11 @@ void Connection::Execute(const std::vector<std::string_view>& argv) {
   }
   if (!client_.authenticated && !(run->flags & kCmdNoAuth)) {
     Reject(run, errors::kNoAuth);
+    return;
+  }
+  if (client_.resp == 2 && client_.pubsub_channels + client_.pubsub_patterns > 0 &&
+      !AllowedWhileSubscribed(spec->name)) {
+    Reject(run, errors::NotAllowedWhileSubscribed(run->name));
     return;
   }
   last_cmd_ = run->name;
@@ -365,6 +379,23 @@ void Connection::MaybeResumeReading() {
     uv_read_stop(reinterpret_cast<uv_stream_t*>(&handle_));
     reading_ = false;
   }
+}
+
+void Connection::DeliverPubsub(std::span<const PubsubDelivery* const> batch) {
+  // After QUIT nothing more is written, as Redis stops writing to a client
+  // flagged close-after-reply.
+  if (closing_ || client_.close_after_reply) return;
+  resp::ReplyBuilder push(&out_);
+  push.set_protocol(client_.resp);
+  for (const PubsubDelivery* d : batch) WritePubsubMessage(push, *d);
+  if (out_.size() + bytes_in_flight_ > kPubsubOutputHardLimit) {
+    LOG_WARNING("closing client %s: pubsub output over the 32mb hard limit",
+                client_.info->addr.c_str());
+    Close();
+    return;
+  }
+  // Replies held for an fsync go first: these wait with them.
+  if (waiting_seq_ == 0) SendReplies();
 }
 
 void Connection::FlushNow() {

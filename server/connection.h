@@ -8,6 +8,7 @@
 #include <uv.h>
 
 #include <memory>
+#include <span>
 #include <string>
 
 #include "server/client.h"
@@ -18,6 +19,7 @@
 namespace cairn {
 
 class Worker;
+struct PubsubDelivery;
 
 class Connection : public CommandRunner {
  public:
@@ -34,6 +36,9 @@ class Connection : public CommandRunner {
   bool OnSynced(uint64_t synced_seq);
   // Writes what is pending without waiting (shutdown).
   void FlushNow();
+  // Pub/Sub messages for this client from the loop's mailbox, in order;
+  // closes the connection if its unsent output passes the pubsub hard limit.
+  void DeliverPubsub(std::span<const PubsubDelivery* const> batch);
 
   Client& client() { return client_; }
   bool closing() const { return closing_; }

@@ -41,4 +41,11 @@ std::string WriteFailed(std::string_view why) {
 
 std::string ReadFailed(std::string_view why) { return "ERR read failed: " + std::string(why); }
 
+std::string SubcommandSyntax(std::string_view sub, std::string_view command) {
+  std::string upper(command);
+  for (char& c : upper) c = static_cast<char>(toupper(static_cast<unsigned char>(c)));
+  return "ERR unknown subcommand or wrong number of arguments for '" +
+         std::string(sub.substr(0, 128)) + "'. Try " + upper + " HELP.";
+}
+
 }  // namespace cairn::errors

@@ -113,5 +113,18 @@ inline std::string ExecAbortBecause(std::string_view error) {
   if (error.substr(0, 4) == "ERR ") error.remove_prefix(4);
   return "EXECABORT Transaction discarded because of: " + std::string(error);
 }
+// ---- Pub/Sub
+// "ERR unknown subcommand or wrong number of arguments for 'x'. Try PUBSUB HELP."
+// (Redis's addReplySubcommandSyntaxError: the subcommand as given, the
+// command upper-cased).
+std::string SubcommandSyntax(std::string_view sub, std::string_view command);
+// A RESP2 connection with subscriptions ran another command; `command` is
+// the full name ("get", "client|list").
+inline std::string NotAllowedWhileSubscribed(std::string_view command) {
+  return "ERR Can't execute '" + std::string(command) +
+         "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this "
+         "context";
+}
+// ---- end of Pub/Sub
 
 }  // namespace cairn::errors

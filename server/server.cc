@@ -11,6 +11,7 @@
 
 #include "common/log.h"
 #include "server/durability.h"
+#include "server/pubsub.h"
 #include "server/worker.h"
 #include "storage/engine.h"
 
@@ -48,6 +49,7 @@ Server::~Server() {
   if (durability_ != nullptr) durability_->Stop();
   durability_.reset();
   context_.reset();
+  pubsub_.reset();
   engine_.reset();
   for (int fd : shutdown_pipe_) {
     if (fd >= 0) close(fd);
@@ -90,6 +92,8 @@ Status Server::Start(const std::string& executable) {
 
   int threads = config_.threads();
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  pubsub_ = std::make_unique<PubsubRegistry>(threads, context_->wake_worker);
+  context_->pubsub = pubsub_.get();
   int port = config_.port();
   for (int i = 0; i < threads; ++i) {
     auto w = std::make_unique<Worker>(i, *context_, *durability_);

@@ -20,6 +20,7 @@ namespace storage {
 class Engine;
 }
 class Durability;
+class PubsubRegistry;
 class Worker;
 
 class Server {
@@ -43,6 +44,7 @@ class Server {
   CommandRegistry commands_;
   std::unique_ptr<storage::Engine> engine_;
   std::unique_ptr<Durability> durability_;
+  std::unique_ptr<PubsubRegistry> pubsub_;
   std::unique_ptr<ServerContext> context_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::thread housekeeper_;

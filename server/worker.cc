@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "server/connection.h"
 #include "server/durability.h"
+#include "server/pubsub.h"
 
 namespace cairn {
 namespace {
@@ -123,6 +124,17 @@ void Worker::Stop() {
 
 void Worker::Wake() { uv_async_send(&async_); }
 
+void Worker::Track(Connection* c) {
+  connections_.insert(c);
+  by_id_[c->client().info->id] = c;
+}
+
+void Worker::Untrack(Connection* c) {
+  connections_.erase(c);
+  waiting_.erase(c);
+  by_id_.erase(c->client().info->id);
+}
+
 void Worker::OnConnection(uv_stream_t* server, int status) {
   auto* self = static_cast<Worker*>(server->data);
   if (status < 0 || self->stopping_) return;
@@ -147,6 +159,7 @@ void Worker::HandleWake() {
       if (c->OnSynced(synced)) waiting_.erase(c);
     }
   }
+  DeliverPubsub();
   std::vector<Connection*> doomed;
   int64_t timeout_ms = server_.config.timeout_seconds() * 1000;
   int64_t now = server_.clock.NowMs();
@@ -160,6 +173,24 @@ void Worker::HandleWake() {
     }
   }
   for (Connection* c : doomed) c->Close();
+}
+
+// Hands each connection its mail in one batch (one write), in queue order.
+// Mail for a client that is gone is dropped.
+void Worker::DeliverPubsub() {
+  if (server_.pubsub == nullptr) return;
+  std::vector<PubsubDelivery> mail = server_.pubsub->TakeAll(index_);
+  if (mail.empty()) return;
+  std::vector<Connection*> order;
+  std::unordered_map<Connection*, std::vector<const PubsubDelivery*>> batches;
+  for (const PubsubDelivery& d : mail) {
+    auto it = by_id_.find(d.client_id);
+    if (it == by_id_.end()) continue;
+    auto& batch = batches[it->second];
+    if (batch.empty()) order.push_back(it->second);
+    batch.push_back(&d);
+  }
+  for (Connection* c : order) c->DeliverPubsub(batches[c]);
 }
 
 void Worker::Shutdown() {

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -44,11 +45,8 @@ class Worker {
   uv_loop_t* loop() { return &loop_; }
 
   // Connection bookkeeping (loop thread only).
-  void Track(Connection* c) { connections_.insert(c); }
-  void Untrack(Connection* c) {
-    connections_.erase(c);
-    waiting_.erase(c);
-  }
+  void Track(Connection* c);
+  void Untrack(Connection* c);
   void WaitForSync(Connection* c) { waiting_.insert(c); }
 
  private:
@@ -56,6 +54,7 @@ class Worker {
   static void OnAsync(uv_async_t* handle);
   static void OnTimer(uv_timer_t* handle);
   void HandleWake();
+  void DeliverPubsub();
   void Shutdown();
 
   const int index_;
@@ -70,6 +69,7 @@ class Worker {
   std::thread thread_;
   std::unordered_set<Connection*> connections_;
   std::unordered_set<Connection*> waiting_;  // replies held for fsync
+  std::unordered_map<uint64_t, Connection*> by_id_;  // client id -> connection (Pub/Sub mail)
 };
 
 }  // namespace cairn

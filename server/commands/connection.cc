@@ -18,6 +18,7 @@
 #include "server/transaction.h"
 #include "server/config.h"
 #include "server/errors.h"
+#include "server/pubsub.h"
 
 namespace cairn {
 namespace {
@@ -75,6 +76,14 @@ bool SetNameOrReply(CommandContext& ctx, std::string_view name) {
 void PingCommand(CommandContext& ctx) {
   if (ctx.argv.size() > 2) {  // arity is -1 in the table, as Redis, but at most one argument
     ctx.reply.Error(errors::WrongArity(ctx.spec.name));
+    return;
+  }
+  // A subscribed RESP2 connection gets an array, which a client reading
+  // pushes can tell from a message: ["pong", ""] or ["pong", <argument>].
+  if (ctx.client.resp == 2 && ctx.client.pubsub_channels + ctx.client.pubsub_patterns > 0) {
+    ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk("pong");
+    ctx.reply.Bulk(ctx.argv.size() == 1 ? std::string_view() : ctx.argv[1]);
     return;
   }
   if (ctx.argv.size() == 1) {
@@ -182,10 +191,12 @@ void QuitCommand(CommandContext& ctx) {
 }
 
 // Back to a fresh connection's state (Redis's clearClientConnectionState):
-// db 0, RESP2, no name, no-evict off, and authenticated only if the default
-// user needs no password. lib-name/lib-ver stay, as in Redis 7.2.
+// db 0, RESP2, no name, no-evict off, no subscriptions, and authenticated
+// only if the default user needs no password. lib-name/lib-ver stay, as in
+// Redis 7.2.
 void ResetCommand(CommandContext& ctx) {
   DiscardTransaction(ctx.client, ctx.engine);
+  ResetSubscriptions(ctx);
   ctx.client.db = 0;
   ctx.client.resp = 2;
   ctx.reply.set_protocol(2);
@@ -219,9 +230,14 @@ void SelectCommand(CommandContext& ctx) {
 
 // ---------------------------------------------------------------- CLIENT
 
-// The client types of CLIENT LIST/KILL TYPE. Every Cairn connection is a
-// normal client (no replication, no pub/sub mode).
+// The client types of CLIENT LIST/KILL TYPE. A connection with Pub/Sub
+// subscriptions is "pubsub", every other one "normal" (no replication yet).
 enum class ClientType { kNormal, kReplica, kPubsub, kMaster };
+
+ClientType TypeOf(const ClientInfo& info) {
+  std::lock_guard<std::mutex> lock(info.mu);
+  return info.sub + info.psub > 0 ? ClientType::kPubsub : ClientType::kNormal;
+}
 
 bool ParseClientType(std::string_view s, ClientType* out) {
   if (EqualsIgnoreCase(s, "normal")) {
@@ -260,6 +276,7 @@ std::string ClientLine(CommandContext& ctx, const ClientInfo& info) {
   size_t qbuf, obuf, argv_mem = 0;
   bool multi, no_evict;
   size_t multi_queued;
+  int sub, psub;
   {
     std::lock_guard<std::mutex> lock(info.mu);
     name = info.name;
@@ -274,6 +291,8 @@ std::string ClientLine(CommandContext& ctx, const ClientInfo& info) {
     multi = info.multi;
     multi_queued = info.multi_queued;
     no_evict = info.no_evict;
+    sub = info.sub;
+    psub = info.psub;
   }
   if (self) {
     cmd = ctx.spec.name;
@@ -286,12 +305,15 @@ std::string ClientLine(CommandContext& ctx, const ClientInfo& info) {
     // Inside EXEC the client still counts as in MULTI, as in Redis.
     multi = ctx.client.txn.active || ctx.client.txn.executing > 0;
     multi_queued = ctx.client.txn.active ? ctx.client.txn.queued.size() : ctx.client.txn.executing;
+    sub = ctx.client.pubsub_channels;
+    psub = ctx.client.pubsub_patterns;
   }
   if (idle_s < 0) idle_s = 0;
   int64_t age_s = (now - info.created_ms) / 1000;
   if (age_s < 0) age_s = 0;
 
   std::string flags;
+  if (sub + psub > 0) flags.push_back('P');
   if (multi) flags.push_back('x');
   if (self && ctx.client.close_after_reply) flags.push_back('c');
   if (info.kill_requested.load(std::memory_order_relaxed)) flags.push_back('A');
@@ -302,11 +324,12 @@ std::string ClientLine(CommandContext& ctx, const ClientInfo& info) {
   std::string out = "id=" + std::to_string(info.id) + " addr=" + info.addr +
                     " laddr=" + info.laddr + " fd=" + std::to_string(info.fd) + " name=" + name;
   snprintf(buf, sizeof(buf),
-           " age=%lld idle=%lld flags=%s db=%d sub=0 psub=0 ssub=0 multi=%d qbuf=%zu "
+           " age=%lld idle=%lld flags=%s db=%d sub=%d psub=%d ssub=0 multi=%d qbuf=%zu "
            "qbuf-free=0 argv-mem=%zu multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=%zu tot-mem=%zu "
            "events=%s cmd=",
-           static_cast<long long>(age_s), static_cast<long long>(idle_s), flags.c_str(), db,
-           multi ? static_cast<int>(multi_queued) : -1, qbuf, argv_mem, obuf, qbuf + obuf + argv_mem, obuf > 0 ? "rw" : "r");
+           static_cast<long long>(age_s), static_cast<long long>(idle_s), flags.c_str(), db, sub,
+           psub, multi ? static_cast<int>(multi_queued) : -1, qbuf, argv_mem, obuf,
+           qbuf + obuf + argv_mem, obuf > 0 ? "rw" : "r");
   out.append(buf);
   out.append(cmd);
   out.append(" user=default redir=-1 resp=");
@@ -352,12 +375,11 @@ void ClientListCommand(CommandContext& ctx) {
       ctx.reply.Error(errors::UnknownClientType(ctx.argv[3]));
       return;
     }
-    if (type == ClientType::kNormal) {
-      for (const auto& c : clients) {
-        if (c->kill_requested.load(std::memory_order_relaxed)) continue;
-        out += ClientLine(ctx, *c);
-        out.push_back('\n');
-      }
+    for (const auto& c : clients) {
+      if (c->kill_requested.load(std::memory_order_relaxed)) continue;
+      if (TypeOf(*c) != type) continue;
+      out += ClientLine(ctx, *c);
+      out.push_back('\n');
     }
   } else if (ctx.argv.size() > 3 && EqualsIgnoreCase(ctx.argv[2], "ID")) {
     std::vector<int64_t> ids;
@@ -462,7 +484,7 @@ void ClientKillCommand(CommandContext& ctx) {
     if (c->kill_requested.load(std::memory_order_relaxed)) continue;  // already going away
     if (has_addr && c->addr != addr) continue;
     if (has_laddr && c->laddr != laddr) continue;
-    if (has_type && type != ClientType::kNormal) continue;
+    if (has_type && TypeOf(*c) != type) continue;
     if (id != 0 && c->id != id) continue;
     bool self = c.get() == ctx.client.info.get();
     if (self && skipme) continue;
