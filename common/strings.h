@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/glob.h"  // GlobMatch lived here first; callers still include this
+
 namespace cairn {
 
 // Strict integer parse as Redis's string2ll: optional '-', no leading zeros,
@@ -26,10 +28,6 @@ std::string FormatDouble(double v);
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 std::string ToLower(std::string_view s);
-
-// Glob-style match as Redis's stringmatchlen (*, ?, [...], \x), optionally
-// case-insensitive. Recursion is bounded: a pathological pattern fails.
-bool GlobMatch(std::string_view pattern, std::string_view str, bool nocase = false);
 
 // Appends a big-endian integer.
 void PutFixed16BE(std::string* dst, uint16_t v);

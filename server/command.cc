@@ -146,6 +146,7 @@ void RegisterAllCommands(CommandRegistry& reg) {
   RegisterConnectionCommands(reg);
   RegisterAdminCommands(reg);
   RegisterIntrospectionCommands(reg);
+  RegisterKeyspaceCommands(reg);
 }
 
 }  // namespace cairn

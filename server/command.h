@@ -173,6 +173,7 @@ void RegisterKeyCommands(CommandRegistry& reg);
 void RegisterConnectionCommands(CommandRegistry& reg);
 void RegisterAdminCommands(CommandRegistry& reg);
 void RegisterIntrospectionCommands(CommandRegistry& reg);
+void RegisterKeyspaceCommands(CommandRegistry& reg);
 
 // All of the above.
 void RegisterAllCommands(CommandRegistry& reg);

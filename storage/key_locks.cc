@@ -26,6 +26,16 @@ KeyLockGuard::KeyLockGuard(KeyLocks& locks, uint8_t db, const std::vector<std::s
   for (uint16_t s : held_) locks.Stripe(s).lock();
 }
 
+KeyLockGuard::KeyLockGuard(KeyLocks& locks,
+                           const std::vector<std::pair<uint8_t, std::string_view>>& keys)
+    : locks_(&locks) {
+  held_.reserve(keys.size());
+  for (const auto& [db, k] : keys) held_.push_back(static_cast<uint16_t>(locks.StripeOf(db, k)));
+  std::sort(held_.begin(), held_.end());
+  held_.erase(std::unique(held_.begin(), held_.end()), held_.end());
+  for (uint16_t s : held_) locks.Stripe(s).lock();
+}
+
 KeyLockGuard KeyLockGuard::All(KeyLocks& locks) {
   KeyLockGuard g;
   g.locks_ = &locks;

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <mutex>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace cairn::storage {
@@ -32,6 +33,8 @@ class KeyLockGuard {
   KeyLockGuard() = default;
   KeyLockGuard(KeyLocks& locks, uint8_t db, std::string_view key);
   KeyLockGuard(KeyLocks& locks, uint8_t db, const std::vector<std::string_view>& keys);
+  // Keys of several dbs (COPY ... DB n, MOVE).
+  KeyLockGuard(KeyLocks& locks, const std::vector<std::pair<uint8_t, std::string_view>>& keys);
   // Every stripe (FLUSHDB, FLUSHALL).
   static KeyLockGuard All(KeyLocks& locks);
   KeyLockGuard(KeyLockGuard&& other) noexcept;
