@@ -21,12 +21,10 @@ inline constexpr std::string_view kAuthNotConfigured =
     "sure your configuration is correct?";
 inline constexpr std::string_view kDbIndexOutOfRange = "ERR DB index is out of range";
 inline constexpr std::string_view kOffsetOutOfRange = "ERR offset is out of range";
-inline constexpr std::string_view kStringTooLong =
-    "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+inline constexpr std::string_view kStringTooLong = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
 inline constexpr std::string_view kNoSuchKey = "ERR no such key";
 inline constexpr std::string_view kNanOrInfinity = "ERR increment would produce NaN or Infinity";
-inline constexpr std::string_view kTimeoutNotInteger =
-    "ERR timeout is not an integer or out of range";
+inline constexpr std::string_view kTimeoutNotInteger = "ERR timeout is not an integer or out of range";
 inline constexpr std::string_view kDecrementOverflow = "ERR decrement would overflow";
 inline constexpr std::string_view kLcsNotStrings =
     "ERR The specified keys must contain string values";
