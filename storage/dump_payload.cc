@@ -173,7 +173,9 @@ Status VerifyDumpPayload(std::string_view payload) {
 
 Status DecodeStringDump(std::string_view payload, std::string* value) {
   if (payload.size() < kFooter) return Status::InvalidArgument("payload shorter than its footer");
-  Reader r(payload.substr(0, payload.size() - kFooter));
+  // Redis reads the object from the whole payload, footer included, so a
+  // string whose length runs into the footer is accepted there; do the same.
+  Reader r(payload);
   uint8_t type = 0;
   if (!r.Byte(&type)) return Status::InvalidArgument("no object type");
   if (type != kRdbTypeString) return Status::InvalidArgument("not a string object");

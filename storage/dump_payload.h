@@ -44,8 +44,9 @@ Status VerifyDumpPayload(std::string_view payload);
 // Decodes the object of a verified payload. InvalidArgument if it is not a
 // well-formed string object; objects of other RDB types
 // (lists, hashes, streams...) are InvalidArgument too, since Cairn stores
-// strings only. Bytes between the object and the footer are ignored, as
-// Redis 7.0 ignores them.
+// strings only. As in Redis 7.0 (rdbLoadObject over the whole buffer),
+// bytes between the object and the footer are ignored, and an object may
+// read into the footer bytes.
 Status DecodeStringDump(std::string_view payload, std::string* value);
 
 }  // namespace cairn::storage
