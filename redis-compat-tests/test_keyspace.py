@@ -318,6 +318,12 @@ def test_keys_binary_and_expired(pair):
         Step(["KEYS", b"[a-\xff]*"], norm=sorted_elements),
         Step(["KEYS", b"a?\nb"], norm=sorted_elements),
         Step("KEYS g*", norm=sorted_elements),
+        ["SET", "", "empty key"],
+        Step("KEYS *", norm=sorted_elements),
+        Step("KEYS **", norm=sorted_elements),
+        Step(["KEYS", ""], norm=sorted_elements),
+        Step("SCAN 0 COUNT 100 MATCH **", norm=scan_sorted),
+        Step("SCAN 0 COUNT 100 MATCH *", norm=scan_sorted),
     ])
 
 
