@@ -570,9 +570,10 @@ void RestoreCommand(CommandContext& ctx) {
 
 CommandSpec Spec(const char* name, int arity, uint32_t flags, std::vector<KeySpec> keys,
                  const char* summary, const char* since, const char* complexity,
-                 CommandHandler handler, const char* group = "generic") {
+                 CommandHandler handler, const char* group = "generic",
+                 std::vector<std::string> acl = {"keyspace"}) {
   return MakeSpec(name, arity, flags, std::move(keys), group, summary, since, complexity, handler,
-                  {"keyspace"});
+                  std::move(acl));
 }
 
 }  // namespace
@@ -596,13 +597,13 @@ void RegisterKeyspaceCommands(CommandRegistry& reg) {
   reg.Add(Spec("swapdb", 3, kW | kF, {}, "Swaps two Redis databases", "4.0.0",
                "O(N) where N is the count of clients watching or blocking on keys from both "
                "databases.",
-               SwapDbCommand, "server"));
+               SwapDbCommand, "server", {"keyspace", "dangerous"}));
   reg.Add(Spec("randomkey", 1, kR, {}, "Return a random key from the keyspace", "1.0.0", "O(1)",
                RandomKeyCommand));
   reg.Add(Spec("keys", 2, kR, {}, "Find all keys matching the given pattern", "1.0.0",
                "O(N) with N being the number of keys in the database, under the assumption that "
                "the key names in the database and the given pattern have limited length.",
-               KeysCommand));
+               KeysCommand, "generic", {"keyspace", "dangerous"}));
   reg.Add(Spec("scan", -2, kR, {}, "Incrementally iterate the keys space", "2.8.0",
                "O(1) for every call. O(N) for a complete iteration, including enough command "
                "calls for the cursor to return back to 0. N is the number of elements inside the "
@@ -623,7 +624,7 @@ void RegisterKeyspaceCommands(CommandRegistry& reg) {
                "average size. For small string values the time complexity is thus O(1)+O(1*M) "
                "where M is small, so simply O(1). However for sorted set values the complexity is "
                "O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).",
-               RestoreCommand));
+               RestoreCommand, "generic", {"keyspace", "dangerous"}));
 
   const KeySpec object_key{2, 0, 1, 0, "RO"};
   CommandSpec object =
