@@ -631,3 +631,21 @@ def test_dump_moves_between_servers(redis_port, cairn_port):
     finally:
         redis.close()
         cairn.close()
+
+
+def test_restore_ttl_edges(pair):
+    pair.check(["SET s hello"])
+    payload = dump_of(pair.redis, "s")
+    pair.check([
+        ["RESTORE", "a", "9223372036854775807", payload],
+        "EXISTS a",
+        ["RESTORE", "b", "9223372036854775000", payload, "ABSTTL"],
+        "PEXPIRETIME b",
+        ["RESTORE", "c", "0", payload, "ABSTTL"],
+        "PTTL c",
+        ["RESTORE", "d", "9223372036854775808", payload],
+        ["RESTORE", "e", "1", payload, "REPLACE"],
+        Step("PTTL e", norm=PTTL),
+        ["RESTORE", "s", "0", payload, "REPLACE", "REPLACE"],
+        "TTL s",
+    ])
