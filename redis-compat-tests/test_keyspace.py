@@ -649,3 +649,16 @@ def test_restore_ttl_edges(pair):
         ["RESTORE", "s", "0", payload, "REPLACE", "REPLACE"],
         "TTL s",
     ])
+
+
+def test_keys_pattern_nesting_limit(pair):
+    """Redis stops matching beyond 1000 nested '*': the same keys match here."""
+    pair.check([
+        ["SET", "a" * 1100, "v"],
+        ["SET", "a" * 300, "v"],
+        Step(["KEYS", "*a" * 300], norm=sorted_elements),
+        Step(["KEYS", "*a" * 1000], norm=sorted_elements),
+        Step(["KEYS", "*a" * 1001], norm=sorted_elements),
+        Step(["SCAN", "0", "COUNT", "100", "MATCH", "*a" * 1001], norm=scan_sorted),
+        Step(["KEYS", "a*" * 40 + "b"], norm=sorted_elements),
+    ])
