@@ -5,8 +5,6 @@
 #include <string>
 #include <string_view>
 
-#include "common/glob.h"  // GlobMatch lived here first; callers still include this
-
 namespace cairn {
 
 // Strict integer parse as Redis's string2ll: optional '-', no leading zeros,

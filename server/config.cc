@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/glob.h"
 #include "common/log.h"
 #include "common/strings.h"
 #include "server/resp/parser.h"

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "common/glob.h"
 #include "common/strings.h"
 #include "server/command.h"
 #include "server/config.h"

@@ -33,14 +33,4 @@ TEST(FormatLongDoubleHuman, TrimsTrailingZeros) {
   EXPECT_EQ(FormatLongDoubleHuman(-0.0L), "0");
 }
 
-TEST(GlobMatch, SupportsRedisPatterns) {
-  EXPECT_TRUE(GlobMatch("h?llo", "hello"));
-  EXPECT_TRUE(GlobMatch("h*llo", "heeeello"));
-  EXPECT_TRUE(GlobMatch("h[ae]llo", "hallo"));
-  EXPECT_FALSE(GlobMatch("h[^e]llo", "hello"));
-  EXPECT_TRUE(GlobMatch("h[a-b]llo", "hbllo"));
-  EXPECT_TRUE(GlobMatch("MAX*", "maxmemory", true));
-  EXPECT_FALSE(GlobMatch("MAX*", "maxmemory", false));
-}
-
 }  // namespace cairn
