@@ -1,43 +1,41 @@
 #include "common/glob.h"
 
-#include <utility>
+#include <cstddef>
 
 namespace cairn {
 namespace {
 
-// Bytes as Redis compares them: `const char` is signed on the platforms Redis
-// is built for, so ranges order 0x80..0xff below 0x00.
-int SignedByte(char c) { return static_cast<signed char>(c); }
-
-// tolower in the C locale: only ASCII letters fold; other values, negative
-// ones included, stay as they are.
-int Fold(int c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; }
+// ASCII-only folding: Redis calls tolower() in the C locale, which leaves
+// every byte outside 'A'..'Z' alone (negative chars included).
+int Fold(int c) { return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c; }
 
 bool SameByte(char a, char b, bool nocase) {
-  return nocase ? Fold(SignedByte(a)) == Fold(SignedByte(b)) : a == b;
+  return nocase ? Fold(static_cast<signed char>(a)) == Fold(static_cast<signed char>(b)) : a == b;
 }
 
-// One step of the match. *give_up is set when a '*' found no position at
-// which the rest of the pattern matches: then no earlier '*' can do better
-// by eating more, since the rest would have to match even further on.
-bool Match(const char* p, size_t plen, const char* s, size_t slen, bool nocase, bool* give_up) {
+// Redis's stringmatchlen_impl, step for step. `skip_longer` is its
+// skipLongerMatches: once the rest of a pattern after a '*' matched nowhere
+// in the remaining string, no earlier '*' can help either, which keeps
+// patterns like "a*a*a*a*b" linear instead of exponential.
+bool Match(const char* p, size_t plen, const char* s, size_t slen, bool nocase, bool* skip_longer,
+           int nesting) {
+  if (nesting > 1000) return false;
   while (plen > 0 && slen > 0) {
     switch (p[0]) {
-      case '*': {
+      case '*':
         while (plen > 1 && p[1] == '*') {
           ++p;
           --plen;
         }
-        if (plen == 1) return true;  // a trailing star takes the rest
+        if (plen == 1) return true;
         while (slen > 0) {
-          if (Match(p + 1, plen - 1, s, slen, nocase, give_up)) return true;
-          if (*give_up) return false;
+          if (Match(p + 1, plen - 1, s, slen, nocase, skip_longer, nesting + 1)) return true;
+          if (*skip_longer) return false;
           ++s;
           --slen;
         }
-        *give_up = true;
+        *skip_longer = true;
         return false;
-      }
       case '?':
         ++s;
         --slen;
@@ -45,47 +43,50 @@ bool Match(const char* p, size_t plen, const char* s, size_t slen, bool nocase, 
       case '[': {
         ++p;
         --plen;
-        bool negate = plen > 0 && p[0] == '^';
+        const bool negate = plen > 0 && p[0] == '^';
         if (negate) {
           ++p;
           --plen;
         }
-        bool matched = false;
+        bool match = false;
         while (true) {
-          if (plen == 0) {
-            // Unterminated class: step back so the increment below lands
-            // on the end of the pattern, as Redis does.
+          if (plen >= 2 && p[0] == '\\') {
+            ++p;
+            --plen;
+            if (p[0] == s[0]) match = true;
+          } else if (plen == 0) {
+            // Unterminated class: Redis steps back so the outer loop's
+            // advance lands on the end of the pattern.
             --p;
             ++plen;
             break;
-          }
-          if (p[0] == '\\' && plen >= 2) {
-            ++p;
-            --plen;
-            if (p[0] == s[0]) matched = true;
           } else if (p[0] == ']') {
             break;
           } else if (plen >= 3 && p[1] == '-') {
-            int lo = SignedByte(p[0]);
-            int hi = SignedByte(p[2]);
-            int c = SignedByte(s[0]);
-            if (lo > hi) std::swap(lo, hi);
+            int start = static_cast<signed char>(p[0]);
+            int end = static_cast<signed char>(p[2]);
+            int c = static_cast<signed char>(s[0]);
+            if (start > end) {
+              int t = start;
+              start = end;
+              end = t;
+            }
             if (nocase) {
-              lo = Fold(lo);
-              hi = Fold(hi);
+              start = Fold(start);
+              end = Fold(end);
               c = Fold(c);
             }
             p += 2;
             plen -= 2;
-            if (c >= lo && c <= hi) matched = true;
+            if (c >= start && c <= end) match = true;
           } else if (SameByte(p[0], s[0], nocase)) {
-            matched = true;
+            match = true;
           }
           ++p;
           --plen;
         }
-        if (negate) matched = !matched;
-        if (!matched) return false;
+        if (negate) match = !match;
+        if (!match) return false;
         ++s;
         --slen;
         break;
@@ -118,8 +119,8 @@ bool Match(const char* p, size_t plen, const char* s, size_t slen, bool nocase, 
 }  // namespace
 
 bool GlobMatch(std::string_view pattern, std::string_view str, bool nocase) {
-  bool give_up = false;
-  return Match(pattern.data(), pattern.size(), str.data(), str.size(), nocase, &give_up);
+  bool skip_longer = false;
+  return Match(pattern.data(), pattern.size(), str.data(), str.size(), nocase, &skip_longer, 0);
 }
 
 }  // namespace cairn

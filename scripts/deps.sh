@@ -8,6 +8,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config   # toolchain
   libuv1-dev                                     # event loops
   librocksdb-dev                                 # storage engine
+  liblzf-dev                                     # LZF strings in DUMP/RESTORE payloads
   capnproto libcapnp-dev                         # cluster bus (RPC schema compiler + runtime)
   libhiredis-dev                                 # C client used by the integration tests
   libgtest-dev libgmock-dev                      # unit and integration tests

@@ -148,6 +148,7 @@ void RegisterAllCommands(CommandRegistry& reg) {
   RegisterIntrospectionCommands(reg);
   RegisterTransactionCommands(reg);
   RegisterPubsubCommands(reg);
+  RegisterKeyspaceCommands(reg);
 }
 
 }  // namespace cairn

@@ -192,6 +192,7 @@ void RegisterAdminCommands(CommandRegistry& reg);
 void RegisterIntrospectionCommands(CommandRegistry& reg);
 void RegisterTransactionCommands(CommandRegistry& reg);
 void RegisterPubsubCommands(CommandRegistry& reg);
+void RegisterKeyspaceCommands(CommandRegistry& reg);
 
 // All of the above.
 void RegisterAllCommands(CommandRegistry& reg);

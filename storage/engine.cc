@@ -425,6 +425,19 @@ Status Engine::CommitBatch(uint64_t* seq) {
   return Status::Ok();
 }
 
+Status Engine::WritePendingBatch() {
+  PendingBatch* p = Pending();
+  if (p == nullptr || p->batch.GetWriteBatch()->Count() == 0) return Status::Ok();
+  rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), p->batch.GetWriteBatch());
+  if (!s.ok()) return FromRocks(s);
+  ApplyDeltas(p->deltas);
+  ReportTouched(p->touched);
+  p->batch.Clear();
+  p->deltas.clear();
+  p->touched.clear();
+  return Status::Ok();
+}
+
 void Engine::TouchWatchedIn(uint8_t first, uint8_t last) {
   if (!watches_.active()) return;
   for (const auto& [db, key] : watches_.KeysIn(first, last)) {

@@ -23,6 +23,7 @@
 #include "common/status.h"
 #include "storage/encoding.h"
 #include "storage/key_locks.h"
+#include "storage/scan_cursors.h"
 #include "storage/watch.h"
 
 namespace rocksdb {
@@ -54,6 +55,15 @@ struct KeyState {
 };
 
 class Engine;
+
+// A meta row met by a keyspace walk (SCAN, KEYS, RANDOMKEY); no payload.
+struct ScannedKey {
+  uint16_t slot = 0;
+  std::string key;
+  ValueType type = ValueType::kString;
+  int64_t expire_ms = 0;
+  bool live = false;  // not expired when read
+};
 
 // The writes of one command, committed as one RocksDB WriteBatch. Each call
 // takes the KeyState the command looked up under its lock, so the old expiry
@@ -166,11 +176,35 @@ class Engine {
   uint64_t MemoryUsage() const;
   uint64_t DiskUsage() const;
 
+  // ---- keyspace walks and SWAPDB (storage/engine_keyspace.cc) ----
+  // Reads up to `limit` meta rows of `db` in storage order ([slot][key]),
+  // from the first row at or after (slot, from), or after it if
+  // `exclusive`. Expired rows come back with live=false (never deleted
+  // here). *end is true when no row of `db` follows the last one returned.
+  Status ScanKeys(uint8_t db, uint16_t slot, std::string_view from, bool exclusive, size_t limit,
+                  std::vector<ScannedKey>* out, bool* end);
+  // One SCAN page: about `count` rows from `cursor` (0 = start), and the
+  // cursor of the next page (0 = done). Every key present for the whole
+  // scan is returned at least once; see storage/scan_cursors.h.
+  Status Scan(uint8_t db, uint64_t cursor, size_t count, std::vector<ScannedKey>* out,
+              uint64_t* next_cursor);
+  // A random stored key of `db` that is not expired; *found false if there
+  // is none. Expired rows met on the way are appended to *expired (at most a
+  // few) so the caller can delete them through Read.
+  Status RandomKey(uint8_t db, std::string* key, bool* found, std::vector<std::string>* expired);
+  // Exchanges the contents of two dbs (rows, expiry index and counts) in one
+  // WriteBatch under every key lock. O(keys of both dbs).
+  Status SwapDb(uint8_t a, uint8_t b);
+  // ---- end of keyspace walks
+
  private:
   friend class WriteSet;
   Engine(const EngineOptions& options, const Clock& clock);
   // This thread's open transaction batch on this engine, or null.
   PendingBatch* Pending() const;
+  // Writes this thread's open transaction batch now and keeps the
+  // transaction open with an empty one (SWAPDB inside EXEC).
+  Status WritePendingBatch();
   void ReportTouched(const std::vector<WriteSet::TouchedKey>& touched);
   // Touches the watched keys of dbs first..last that exist (FLUSHDB).
   void TouchWatchedIn(uint8_t first, uint8_t last);
@@ -197,6 +231,7 @@ class Engine {
   std::unique_ptr<std::atomic<int64_t>[]> key_counts_;
   std::unique_ptr<std::atomic<int64_t>[]> expire_counts_;
   std::atomic<uint64_t> lazy_expired_{0};
+  ScanCursors scan_cursors_;  // SCAN positions (engine_keyspace.cc)
 };
 
 }  // namespace cairn::storage

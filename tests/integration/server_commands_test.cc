@@ -245,6 +245,15 @@ TEST_F(ServerCommands, InfoServerFieldsDescribeThisProcess) {
 TEST_F(ServerCommands, InfoClientsCountsConnections) {
   auto before = std::stoi(InfoFields(Info("clients"))["connected_clients"]);
   EXPECT_GE(before, 1);
+  // Other suites' connections to this shared server may still be closing:
+  // wait (bounded) until the count settles, then add one.
+  const auto settle = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  for (int last = -1; std::chrono::steady_clock::now() < settle;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    before = std::stoi(InfoFields(Info("clients"))["connected_clients"]);
+    if (before == last) break;
+    last = before;
+  }
   Connection extra = server_->Connect();
   ASSERT_EQ(Str(Cmd(extra.get(), "PING")), "PONG");
   EXPECT_EQ(std::stoi(InfoFields(Info("clients"))["connected_clients"]), before + 1);
