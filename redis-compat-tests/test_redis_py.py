@@ -155,3 +155,84 @@ def test_many_clients_from_a_pool(clients, servers):
             pc.incrby("shared", i + 1)
         return int(r.get("shared"))
     assert assert_same(clients, scenario)[1] == 15
+
+
+# ---- transactions, pipelines and scans, as applications use them ----
+
+def test_pipeline_of_many_commands(clients):
+    def fn(r):
+        p = r.pipeline(transaction=False)
+        for i in range(50):
+            p.set(f"p{i}", i)
+        p.incr("p0")
+        p.get("p0")
+        p.mget("p1", "p2", "missing")
+        p.delete("p3", "p4")
+        return p.execute()
+    assert_same(clients, fn)
+
+
+def test_pipeline_transaction_true(clients):
+    def fn(r):
+        p = r.pipeline(transaction=True)
+        p.set("a", 1).incr("a").incrby("a", 5).get("a").expire("a", 100).ttl("a")
+        return p.execute()
+    assert_same(clients, fn)
+
+
+def test_pipeline_transaction_runtime_error_is_returned_not_raised(clients):
+    def fn(r):
+        r.set("s", "text")
+        p = r.pipeline(transaction=True)
+        p.incr("s").set("t", 1).get("t")
+        res = p.execute(raise_on_error=False)
+        return [type(x).__name__ if isinstance(x, Exception) else x for x in res]
+    assert_same(clients, fn)
+
+
+def test_watch_retry_loop_with_a_concurrent_writer(clients):
+    results = {}
+    for which in ("redis", "cairn"):
+        r, other = clients(which), clients(which)
+        r.set("balance", 100)
+        attempts = 0
+        with r.pipeline() as p:
+            while attempts < 5:
+                attempts += 1
+                try:
+                    p.watch("balance")
+                    v = int(p.get("balance"))
+                    if attempts == 1:
+                        other.incrby("balance", 1)  # another client: the first EXEC must fail
+                    p.multi()
+                    p.set("balance", v - 10)
+                    p.execute()
+                    break
+                except redis.WatchError:
+                    continue
+        results[which] = (attempts, r.get("balance"))
+    assert results["cairn"] == results["redis"] == (2, b"91")
+
+
+def test_transaction_helper(clients):
+    def fn(r):
+        r.set("n", 1)
+
+        def work(p):
+            n = int(p.get("n"))
+            p.multi()
+            p.set("n", n * 2)
+        r.transaction(work, "n")
+        r.transaction(work, "n")
+        return r.get("n")
+    assert_same(clients, fn)
+
+
+def test_scan_iter_returns_every_key(clients):
+    def fn(r):
+        r.mset({f"user:{i}": i for i in range(300)})
+        r.mset({f"other:{i}": i for i in range(50)})
+        every = sorted(r.scan_iter(count=17))
+        users = sorted(r.scan_iter(match="user:1*", count=50))
+        return len(every), len(set(every)), users
+    assert_same(clients, fn)

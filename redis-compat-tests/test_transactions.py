@@ -233,3 +233,52 @@ def test_multi_requires_auth_and_auth_is_queued(pair):
         "EXEC",
         "CONFIG SET requirepass \"\"",
     ])
+
+
+@pytest.mark.parametrize("change", [
+    ["RENAME src w"],
+    ["RENAME w elsewhere"],
+    ["RENAMENX src w"],
+    ["COPY src w REPLACE"],
+    ["MOVE w 1"],
+    ["EXPIRE w 100"],
+    ["PERSIST w"],
+    ["APPEND w x"],
+    ["INCR w"],
+    ["DEL w"],
+    ["GETDEL w"],
+    ["SWAPDB 0 1"],
+    ["SET w 5 KEEPTTL"],
+    ["MSET w 1 z 2"],
+])
+def test_watch_sees_every_kind_of_write(pair, other, change):
+    pair.check(["SET w 1", "EXPIRE w 1000", "SET src s", "WATCH w"])
+    other.check(change)
+    pair.check(["MULTI", "PING", "EXEC"])
+
+
+@pytest.mark.parametrize("change", [
+    ["RENAME src dst"],
+    ["EXPIRE nothere 100"],
+    ["PERSIST w"],
+    ["SWAPDB 2 3"],
+    ["MOVE nothere 1"],
+    ["GET w"],
+])
+def test_watch_ignores_non_changes(pair, other, change):
+    pair.check(["SET w 1", "SET src s", "WATCH w"])
+    other.check(change)
+    pair.check(["MULTI", "PING", "EXEC"])
+
+
+def test_watch_sees_restore_and_swapdb_of_other_db(pair, other):
+    pair.check(["SET v payload", "WATCH w"])
+    dumped = other.run(["DUMP v"])[0]
+    payload_r, payload_c = dumped[1][0][1], dumped[2][0][1]
+    # RESTORE of the same payload into the watched key on both servers.
+    for side, payload in ((other.redis, payload_r), (other.cairn, payload_c)):
+        assert side.run(compat.as_step(["RESTORE", "w", "0", payload])) == [("+", "OK")]
+    pair.check(["MULTI", "PING", "EXEC", "SELECT 1", "SET q 1", "SELECT 0", "WATCH q"])
+    # q does not exist in db 0 but exists in db 1: SWAPDB changes it.
+    other.check(["SWAPDB 0 1"])
+    pair.check(["MULTI", "PING", "EXEC"])
