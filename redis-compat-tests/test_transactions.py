@@ -282,3 +282,30 @@ def test_watch_sees_restore_and_swapdb_of_other_db(pair, other):
     # q does not exist in db 0 but exists in db 1: SWAPDB changes it.
     other.check(["SWAPDB 0 1"])
     pair.check(["MULTI", "PING", "EXEC"])
+
+
+def test_keys_scan_and_dbsize_inside_exec_see_the_transaction(pair):
+    pair.check([
+        "MSET a 1 b 2 c 3",
+        "MULTI",
+        "SET d 4",
+        "SET d 5",
+        "DEL b",
+        "SET e 6 PX 100000",
+        "KEYS d",
+        "KEYS b",
+        "SCAN 0 MATCH e COUNT 1000",
+        "DBSIZE",
+        "EXISTS a b c d e",
+        "RENAME a z",
+        "KEYS z",
+        "KEYS a",
+        "DBSIZE",
+        "FLUSHDB",
+        "SET f 1",
+        "DBSIZE",
+        "KEYS f",
+        "EXEC",
+        "KEYS *",
+        "DBSIZE",
+    ])

@@ -73,9 +73,11 @@ Status EnsureWritableDir(const std::string& dir) {
 
 // A transaction's writes while EXEC runs (see Engine::BeginBatch).
 struct Engine::PendingBatch {
-  // overwrite_key=false: every operation is kept in order, so the batch
-  // written at the end is exactly the sequence the commands made.
-  rocksdb::WriteBatchWithIndex batch{rocksdb::BytewiseComparator(), 0, false};
+  // The underlying WriteBatch keeps every operation in order (what is
+  // written at the end is exactly the sequence the commands made);
+  // overwrite_key=true only makes the index keep the newest entry per key,
+  // which iterators over batch + database need (NewIteratorWithBase).
+  rocksdb::WriteBatchWithIndex batch{rocksdb::BytewiseComparator(), 0, true};
   std::vector<WriteSet::Delta> deltas;
   std::vector<WriteSet::TouchedKey> touched;
 };
@@ -425,6 +427,14 @@ Status Engine::CommitBatch(uint64_t* seq) {
   return Status::Ok();
 }
 
+rocksdb::Iterator* Engine::NewIterator(const rocksdb::ReadOptions& ro,
+                                       rocksdb::ColumnFamilyHandle* cf) const {
+  rocksdb::Iterator* base = db_->NewIterator(ro, cf);
+  PendingBatch* p = Pending();
+  if (p == nullptr || p->batch.GetWriteBatch()->Count() == 0) return base;
+  return p->batch.NewIteratorWithBase(cf, base, &ro);
+}
+
 Status Engine::WritePendingBatch() {
   PendingBatch* p = Pending();
   if (p == nullptr || p->batch.GetWriteBatch()->Count() == 0) return Status::Ok();
@@ -554,8 +564,25 @@ Result<int> Engine::ExpireCycle(int max_keys) {
   return deleted_total;
 }
 
-int64_t Engine::KeyCount(uint8_t db) const { return key_counts_[db].load(); }
-int64_t Engine::ExpireCount(uint8_t db) const { return expire_counts_[db].load(); }
+// Inside EXEC the transaction's own pending changes count too.
+int64_t Engine::KeyCount(uint8_t db) const {
+  int64_t n = key_counts_[db].load();
+  if (const PendingBatch* p = Pending()) {
+    for (const auto& d : p->deltas) {
+      if (d.kind == kCountKeys && d.db == db) n += d.delta;
+    }
+  }
+  return n;
+}
+int64_t Engine::ExpireCount(uint8_t db) const {
+  int64_t n = expire_counts_[db].load();
+  if (const PendingBatch* p = Pending()) {
+    for (const auto& d : p->deltas) {
+      if (d.kind == kCountExpires && d.db == db) n += d.delta;
+    }
+  }
+  return n;
+}
 
 Result<int64_t> Engine::ScanExpireIndexSize(uint8_t db) const {
   std::string lo = ExpireDbPrefix(db);

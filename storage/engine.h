@@ -31,6 +31,8 @@ class DB;
 class ColumnFamilyHandle;
 class WriteBatch;
 class WriteBatchBase;
+class Iterator;
+struct ReadOptions;
 class Cache;
 }  // namespace rocksdb
 
@@ -144,6 +146,11 @@ class Engine {
   // Drops the pending batch (nothing written).
   void AbortBatch();
   struct PendingBatch;  // defined in engine.cc
+
+  // A RocksDB iterator over `cf` that, inside this thread's open transaction
+  // batch, also sees the batch's writes (KEYS/SCAN inside EXEC).
+  rocksdb::Iterator* NewIterator(const rocksdb::ReadOptions& ro,
+                                 rocksdb::ColumnFamilyHandle* cf) const;
 
   // Clients watching keys (WATCH). Writes report to it.
   WatchTable& watches() { return watches_; }

@@ -38,11 +38,11 @@ bool HasPrefix(const rocksdb::Slice& s, std::string_view prefix) {
 // prefix of each row anyway).
 class PrefixIterator {
  public:
-  PrefixIterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, std::string prefix)
+  PrefixIterator(const Engine& engine, rocksdb::ColumnFamilyHandle* cf, std::string prefix)
       : prefix_(std::move(prefix)), upper_(PrefixSuccessor(prefix_)), upper_slice_(upper_) {
     rocksdb::ReadOptions ro;
     if (!upper_.empty()) ro.iterate_upper_bound = &upper_slice_;
-    it_.reset(db->NewIterator(ro, cf));
+    it_.reset(engine.NewIterator(ro, cf));
   }
   rocksdb::Iterator* it() { return it_.get(); }
   bool Valid() const { return it_->Valid() && HasPrefix(it_->key(), prefix_); }
@@ -69,7 +69,7 @@ constexpr size_t kMaxExpiredReported = 16;
 Status Engine::ScanKeys(uint8_t db, uint16_t slot, std::string_view from, bool exclusive,
                         size_t limit, std::vector<ScannedKey>* out, bool* end) {
   *end = true;
-  PrefixIterator pi(db_.get(), meta_cf_, MetaDbPrefix(db));
+  PrefixIterator pi(*this, meta_cf_, MetaDbPrefix(db));
   rocksdb::Iterator* it = pi.it();
   const std::string start = EncodeMetaKey(db, slot, from);
   it->Seek(start);
@@ -134,7 +134,7 @@ Status Engine::RandomKey(uint8_t db, std::string* key, bool* found,
     r >>= 8;
   }
   const std::string start = EncodeMetaKey(db, slot, from);
-  PrefixIterator pi(db_.get(), meta_cf_, MetaDbPrefix(db));
+  PrefixIterator pi(*this, meta_cf_, MetaDbPrefix(db));
   rocksdb::Iterator* it = pi.it();
   const int64_t now = clock_.NowMs();
   // Walk from the random start to the end of the db, then from the db's
@@ -203,7 +203,7 @@ Status Engine::SwapDb(uint8_t a, uint8_t b) {
     }
     for (const std::string* p : {&pa, &pb}) {
       const char other = static_cast<char>(p == &pa ? b : a);
-      PrefixIterator pi(db_.get(), cf, *p);
+      PrefixIterator pi(*this, cf, *p);
       std::string k;
       for (pi.SeekToStart(); pi.Valid(); pi.it()->Next()) {
         k.assign(pi.it()->key().data(), pi.it()->key().size());
