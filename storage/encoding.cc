@@ -8,11 +8,16 @@ namespace cairn::storage {
 
 const char* TypeName(ValueType type) {
   switch (type) {
-    case ValueType::kString: return "string";
-    case ValueType::kList: return "list";
-    case ValueType::kSet: return "set";
-    case ValueType::kZset: return "zset";
-    case ValueType::kHash: return "hash";
+    case ValueType::kString:
+      return "string";
+    case ValueType::kList:
+      return "list";
+    case ValueType::kSet:
+      return "set";
+    case ValueType::kZset:
+      return "zset";
+    case ValueType::kHash:
+      return "hash";
   }
   return "none";
 }
@@ -126,6 +131,23 @@ std::string PrefixSuccessor(std::string prefix) {
     prefix.pop_back();
   }
   return prefix;
+}
+
+std::string EncodeU64(uint64_t v) {
+  std::string out(8, '\0');
+  for (int i = 7; i >= 0; --i) {
+    out[i] = static_cast<char>(v & 0xff);
+    v >>= 8;
+  }
+  return out;
+}
+
+bool DecodeU64(std::string_view raw, uint64_t* out) {
+  if (raw.size() != 8) return false;
+  uint64_t v = 0;
+  for (unsigned char c : raw) v = (v << 8) | c;
+  *out = v;
+  return true;
 }
 
 }  // namespace cairn::storage

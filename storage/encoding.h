@@ -19,6 +19,8 @@
 //   key   = [db:1][expire_ms:8 BE][slot:2 BE][user key ...]
 //   value = empty
 //
+// Column family "default": the engine's own state (kReplOffsetKey below).
+//
 // Column family "counts": exact key counts, kept by an int64-add merge
 // operator in the same WriteBatch as the change they count.
 //   key   = [kind:1][db:1][slot:2 BE]   kind 'k' = keys, 'e' = keys with TTL
@@ -42,8 +44,8 @@ enum class ValueType : uint8_t {
 // Redis's name of a type, as TYPE answers.
 const char* TypeName(ValueType type);
 
-inline constexpr size_t kMetaKeyPrefix = 3;    // db + slot
-inline constexpr size_t kMetaValueHeader = 9;  // type + expire
+inline constexpr size_t kMetaKeyPrefix = 3;     // db + slot
+inline constexpr size_t kMetaValueHeader = 9;   // type + expire
 inline constexpr size_t kExpireKeyPrefix = 11;  // db + expire + slot
 
 // ---- meta ----
@@ -73,6 +75,13 @@ std::string EncodeCountKey(char kind, uint8_t db, uint16_t slot);
 bool DecodeCountKey(std::string_view raw, char* kind, uint8_t* db, uint16_t* slot);
 std::string EncodeCountDelta(int64_t delta);
 bool DecodeCount(std::string_view raw, int64_t* out);
+
+// ---- default column family: the engine's own state ----
+// "repl:offset" -> [seq:8 BE]: on a replica, the master sequence number up
+// to which batches were applied, written in the same batch as they are.
+inline constexpr std::string_view kReplOffsetKey = "repl:offset";
+std::string EncodeU64(uint64_t v);
+bool DecodeU64(std::string_view raw, uint64_t* out);
 
 // The exclusive upper bound of all keys starting with `prefix` (prefix with
 // its last byte incremented, carrying); empty if there is none.

@@ -190,6 +190,8 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options, const
   if (!s.ok()) return s;
   s = engine->LoadCounts();
   if (!s.ok()) return s;
+  s = engine->LoadReplOffset();
+  if (!s.ok()) return s;
   return engine;
 }
 
@@ -219,6 +221,10 @@ Status Engine::OpenDb() {
   opts.bytes_per_sync = 1 << 20;
   opts.max_total_wal_size = 256ull << 20;
   opts.keep_log_file_num = 4;
+  // Obsolete WAL files stay in the archive for a while: they are the
+  // replication log a reconnecting replica resumes from (partial resync).
+  opts.WAL_ttl_seconds = 3600;
+  opts.WAL_size_limit_MB = 1024;
   opts.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
 
   // Memory budget: a third to memtables, the rest to the block cache.
@@ -344,6 +350,7 @@ Status Engine::Lookup(uint8_t db, std::string_view key, KeyState* out) {
 Status Engine::Read(uint8_t db, std::string_view key, KeyState* out) {
   Status s = Lookup(db, key, out);
   if (!s.ok() || !out->stored || out->live) return s;
+  if (replica()) return Status::Ok();  // the master's deletion will come
   // Expired: delete it under its lock, unless someone rewrote it meanwhile.
   KeyLockGuard guard(locks_, db, key);
   KeyState now;
@@ -531,6 +538,7 @@ Status Engine::ExpireOne(uint8_t db, std::string_view index_key, int64_t now, bo
 
 Result<int> Engine::ExpireCycle(int max_keys) {
   int deleted_total = 0;
+  if (replica()) return 0;  // expiry arrives from the master as deletions
   const int64_t now = clock_.NowMs();
   for (int db = 0; db < options_.databases && deleted_total < max_keys; ++db) {
     if (expire_counts_[db].load(std::memory_order_relaxed) == 0) continue;

@@ -152,6 +152,29 @@ class Engine {
   rocksdb::Iterator* NewIterator(const rocksdb::ReadOptions& ro,
                                  rocksdb::ColumnFamilyHandle* cf) const;
 
+  // ---- replication (storage/replication_log.cc) ----
+  // The WAL is the replication log: a batch's first sequence number is its
+  // offset. ReadUpdatesSince returns whole batches covering sequence
+  // numbers >= `from`, oldest first, until about `max_bytes`; NotFound when
+  // the WAL no longer reaches back to `from` (the replica needs a full sync).
+  struct ReplBatch {
+    uint64_t seq = 0;    // first sequence number of the batch
+    uint32_t count = 0;  // sequence numbers it uses
+    std::string data;    // the RocksDB WriteBatch representation
+  };
+  Result<std::vector<ReplBatch>> ReadUpdatesSince(uint64_t from, size_t max_bytes) const;
+  // On a replica: applies a batch read from the master, in order, and
+  // records the master offset (seq + count - 1) in the same write, so a
+  // restarted replica resumes exactly where its data is. Keeps the in-memory
+  // counts and WATCH in step with what the batch changed.
+  Status ApplyReplicated(const ReplBatch& batch);
+  // The master offset applied so far (0 = none); survives restarts.
+  uint64_t ReplicatedOffset() const { return repl_offset_.load(std::memory_order_acquire); }
+  // A replica never deletes keys on its own clock: expired keys read as
+  // absent but stay until the master's deletion arrives.
+  void SetReplica(bool replica) { replica_.store(replica, std::memory_order_release); }
+  bool replica() const { return replica_.load(std::memory_order_acquire); }
+
   // Clients watching keys (WATCH). Writes report to it.
   WatchTable& watches() { return watches_; }
 
@@ -217,6 +240,7 @@ class Engine {
   void TouchWatchedIn(uint8_t first, uint8_t last);
   Status OpenDb();
   Status LoadCounts();
+  Status LoadReplOffset();
   Status DecodeInto(std::string_view raw, KeyState* out) const;
   void ApplyDeltas(const std::vector<WriteSet::Delta>& deltas);
   Status FlushRange(uint8_t first, uint8_t last);
@@ -238,6 +262,8 @@ class Engine {
   std::unique_ptr<std::atomic<int64_t>[]> key_counts_;
   std::unique_ptr<std::atomic<int64_t>[]> expire_counts_;
   std::atomic<uint64_t> lazy_expired_{0};
+  std::atomic<uint64_t> repl_offset_{0};
+  std::atomic<bool> replica_{false};
   ScanCursors scan_cursors_;  // SCAN positions (engine_keyspace.cc)
 };
 

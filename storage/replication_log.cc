@@ -1,0 +1,174 @@
+// The replication log side of the Engine: reading the WAL as a stream of
+// batches on a master, applying them on a replica.
+#include <rocksdb/db.h>
+#include <rocksdb/transaction_log.h>
+#include <rocksdb/write_batch.h>
+
+#include "storage/engine.h"
+
+namespace cairn::storage {
+namespace {
+
+Status ToStatus(const rocksdb::Status& s) {
+  if (s.ok()) return Status::Ok();
+  if (s.IsNotFound()) return Status::NotFound(s.ToString());
+  if (s.IsCorruption()) return Status::Corruption(s.ToString());
+  if (s.IsNoSpace()) return Status::NoSpace(s.ToString());
+  return Status::IOError(s.ToString());
+}
+
+// What a replicated batch changes that the engine mirrors in memory: count
+// deltas, flushed count ranges, and user keys written (for WATCH).
+class BatchInspector : public rocksdb::WriteBatch::Handler {
+ public:
+  BatchInspector(uint32_t meta_id, uint32_t counts_id) : meta_id_(meta_id), counts_id_(counts_id) {}
+
+  rocksdb::Status PutCF(uint32_t cf, const rocksdb::Slice& key, const rocksdb::Slice&) override {
+    if (cf == meta_id_) AddKey(key, false);
+    return rocksdb::Status::OK();
+  }
+  rocksdb::Status DeleteCF(uint32_t cf, const rocksdb::Slice& key) override {
+    if (cf == meta_id_) AddKey(key, true);
+    return rocksdb::Status::OK();
+  }
+  rocksdb::Status SingleDeleteCF(uint32_t cf, const rocksdb::Slice& key) override {
+    return DeleteCF(cf, key);
+  }
+  rocksdb::Status MergeCF(uint32_t cf, const rocksdb::Slice& key,
+                          const rocksdb::Slice& value) override {
+    if (cf != counts_id_) return rocksdb::Status::OK();
+    char kind;
+    uint8_t db;
+    uint16_t slot;
+    int64_t delta;
+    if (DecodeCountKey(std::string_view(key.data(), key.size()), &kind, &db, &slot) &&
+        DecodeCount(std::string_view(value.data(), value.size()), &delta)) {
+      deltas.push_back({kind, db, delta});
+    }
+    return rocksdb::Status::OK();
+  }
+  rocksdb::Status DeleteRangeCF(uint32_t cf, const rocksdb::Slice& begin,
+                                const rocksdb::Slice&) override {
+    if (cf == counts_id_) counts_reset = true;
+    if (cf == meta_id_ && !begin.empty()) flushed_dbs.push_back(static_cast<uint8_t>(begin[0]));
+    return rocksdb::Status::OK();
+  }
+
+  struct Delta {
+    char kind;
+    uint8_t db;
+    int64_t delta;
+  };
+  std::vector<Delta> deltas;
+  std::vector<std::pair<uint8_t, std::string>> keys;
+  std::vector<bool> deleted;
+  std::vector<uint8_t> flushed_dbs;
+  bool counts_reset = false;
+
+ private:
+  void AddKey(const rocksdb::Slice& raw, bool del) {
+    uint8_t db;
+    uint16_t slot;
+    std::string_view key;
+    if (!DecodeMetaKey(std::string_view(raw.data(), raw.size()), &db, &slot, &key)) return;
+    keys.emplace_back(db, std::string(key));
+    deleted.push_back(del);
+  }
+  uint32_t meta_id_;
+  uint32_t counts_id_;
+};
+
+}  // namespace
+
+Result<std::vector<Engine::ReplBatch>> Engine::ReadUpdatesSince(uint64_t from,
+                                                                size_t max_bytes) const {
+  std::vector<ReplBatch> out;
+  if (from > db_->GetLatestSequenceNumber()) return out;
+  std::unique_ptr<rocksdb::TransactionLogIterator> it;
+  rocksdb::Status s = db_->GetUpdatesSince(from, &it);
+  if (!s.ok()) {
+    return Status::NotFound("the write-ahead log no longer reaches sequence " +
+                            std::to_string(from) + ": " + s.ToString());
+  }
+  size_t bytes = 0;
+  bool first = true;
+  for (; it->Valid() && bytes < max_bytes; it->Next()) {
+    rocksdb::BatchResult r = it->GetBatch();
+    const uint32_t count = r.writeBatchPtr->Count();
+    // The first batch returned may start before `from` (it contains it);
+    // a gap before `from` means the log was truncated there.
+    if (first && r.sequence > from) {
+      return Status::NotFound("the write-ahead log starts at " + std::to_string(r.sequence) +
+                              ", after " + std::to_string(from));
+    }
+    first = false;
+    if (r.sequence + count <= from) continue;  // wholly before `from`
+    ReplBatch b;
+    b.seq = r.sequence;
+    b.count = count;
+    b.data = r.writeBatchPtr->Data();
+    bytes += b.data.size();
+    out.push_back(std::move(b));
+  }
+  if (!it->status().ok() && out.empty()) return ToStatus(it->status());
+  return out;
+}
+
+Status Engine::ApplyReplicated(const ReplBatch& batch) {
+  const uint64_t last = batch.seq + (batch.count > 0 ? batch.count - 1 : 0);
+  if (last <= ReplicatedOffset() && ReplicatedOffset() != 0) return Status::Ok();  // seen
+  rocksdb::WriteBatch wb(batch.data);
+  BatchInspector inspect(meta_cf_->GetID(), counts_cf_->GetID());
+  rocksdb::Status rs = wb.Iterate(&inspect);
+  if (!rs.ok()) return Status::Corruption("a replicated batch does not parse: " + rs.ToString());
+
+  // Writers of this engine take key locks; so does the replica's apply, so
+  // a WATCH on the replica orders against it like against a local write.
+  std::vector<std::pair<uint8_t, std::string_view>> lock_keys;
+  for (const auto& [db, key] : inspect.keys) lock_keys.emplace_back(db, key);
+  KeyLockGuard guard =
+      inspect.flushed_dbs.empty() ? KeyLockGuard(locks_, lock_keys) : KeyLockGuard::All(locks_);
+  for (uint8_t db : inspect.flushed_dbs) TouchWatchedIn(db, db);
+
+  rs = wb.Put(rocksdb::Slice(kReplOffsetKey.data(), kReplOffsetKey.size()), EncodeU64(last));
+  if (!rs.ok()) return ToStatus(rs);
+  rocksdb::WriteOptions wo;
+  wo.sync = false;
+  rs = db_->Write(wo, &wb);
+  if (!rs.ok()) return ToStatus(rs);
+  repl_offset_.store(last, std::memory_order_release);
+
+  if (inspect.counts_reset) {
+    for (int i = 0; i < 256; ++i) {
+      key_counts_[i] = 0;
+      expire_counts_[i] = 0;
+    }
+    Status s = LoadCounts();
+    if (!s.ok()) return s;
+  } else {
+    for (const auto& d : inspect.deltas) {
+      if (d.kind == kCountKeys) key_counts_[d.db] += d.delta;
+      if (d.kind == kCountExpires) expire_counts_[d.db] += d.delta;
+    }
+  }
+  if (watches_.active()) {
+    for (size_t i = 0; i < inspect.keys.size(); ++i) {
+      watches_.Touch(inspect.keys[i].first, inspect.keys[i].second, inspect.deleted[i]);
+    }
+  }
+  return Status::Ok();
+}
+
+Status Engine::LoadReplOffset() {
+  std::string v;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), db_->DefaultColumnFamily(),
+                               rocksdb::Slice(kReplOffsetKey.data(), kReplOffsetKey.size()), &v);
+  if (s.IsNotFound()) return Status::Ok();
+  if (!s.ok()) return ToStatus(s);
+  uint64_t off = 0;
+  if (!DecodeU64(v, &off)) return Status::Corruption("bad replication offset row");
+  repl_offset_.store(off, std::memory_order_release);
+  return Status::Ok();
+}
+
+}  // namespace cairn::storage
