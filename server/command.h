@@ -26,6 +26,7 @@ class WriteSet;
 class Config;
 struct Stats;
 class CommandRegistry;
+class Persistence;
 
 // Command flags, as COMMAND INFO names them.
 enum CommandFlag : uint32_t {
@@ -132,6 +133,8 @@ struct ServerContext {
   std::function<void()> request_shutdown;
   // Wakes the owning loop of a client so it notices kill_requested.
   std::function<void(int worker)> wake_worker;
+  // SAVE/BGSAVE/LASTSAVE state; set by Server::Start, outlives the loops.
+  Persistence* persistence = nullptr;
 };
 
 // What one command invocation may touch.
@@ -173,6 +176,7 @@ void RegisterKeyCommands(CommandRegistry& reg);
 void RegisterConnectionCommands(CommandRegistry& reg);
 void RegisterAdminCommands(CommandRegistry& reg);
 void RegisterIntrospectionCommands(CommandRegistry& reg);
+void RegisterPersistenceCommands(CommandRegistry& reg);
 
 // All of the above.
 void RegisterAllCommands(CommandRegistry& reg);

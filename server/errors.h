@@ -98,4 +98,11 @@ inline std::string InvalidClientAttr(std::string_view attr) {
 }
 // ---- end of connection commands
 
+// ---- persistence (SAVE, BGSAVE, SHUTDOWN SAVE) ----
+inline constexpr std::string_view kBgsaveInProgress = "ERR Background save already in progress";
+// A failed SAVE: Redis replies with just "ERR" (shared.err) and logs why.
+inline constexpr std::string_view kSaveFailed = "ERR";
+inline constexpr std::string_view kShutdownFailed = "ERR Errors trying to SHUTDOWN. Check logs.";
+// ---- end of persistence
+
 }  // namespace cairn::errors

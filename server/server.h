@@ -20,6 +20,7 @@ namespace storage {
 class Engine;
 }
 class Durability;
+class Persistence;
 class Worker;
 
 class Server {
@@ -44,6 +45,7 @@ class Server {
   std::unique_ptr<storage::Engine> engine_;
   std::unique_ptr<Durability> durability_;
   std::unique_ptr<ServerContext> context_;
+  std::unique_ptr<Persistence> persistence_;  // uses engine_; destroyed first
   std::vector<std::unique_ptr<Worker>> workers_;
   std::thread housekeeper_;
   std::atomic<bool> stop_{false};
