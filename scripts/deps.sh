@@ -15,10 +15,18 @@ PACKAGES=(
   libbenchmark-dev                               # micro-benchmarks (bench/)
   redis-server redis-tools                       # reference server, redis-cli, redis-benchmark
   python3 python3-redis python3-pytest           # differential compatibility suite
+  nodejs npm                                     # ioredis client tests (redis-compat-tests/ioredis)
 )
+
+# Present when their command is, whichever package brought it: NodeSource's
+# nodejs bundles npm and conflicts with Debian's npm package.
+declare -A COMMAND_OF=([nodejs]=node [npm]=npm)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
+  if [[ -n "${COMMAND_OF[$p]:-}" ]] && command -v "${COMMAND_OF[$p]}" >/dev/null 2>&1; then
+    continue
+  fi
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
   if [[ "$status" != "install ok installed" ]]; then
     missing+=("$p")

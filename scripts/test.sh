@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds Cairn with AddressSanitizer + UndefinedBehaviorSanitizer and runs
 # every test: GoogleTest unit and integration suites (ctest), then the
-# differential compatibility suite against a real redis-server.
+# differential compatibility suite against a real redis-server, then the
+# ioredis client-library tests (redis-compat-tests/ioredis).
 # Exits non-zero if anything fails to build or any test fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +24,9 @@ ctest --test-dir build/debug --output-on-failure -j"$JOBS" --timeout 300 || stat
 echo "== compatibility suite (redis-compat-tests, against redis-server $(redis-server --version | sed -n 's/.*v=\([^ ]*\).*/\1/p'))"
 CAIRN_SERVER="$PWD/build/debug/cairn-server" \
   /usr/bin/python3 -m pytest -q -p no:cacheprovider redis-compat-tests || status=1
+
+echo "== client library tests (redis-compat-tests/ioredis, node $(node --version))"
+CAIRN_SERVER="$PWD/build/debug/cairn-server" bash redis-compat-tests/ioredis/run.sh || status=1
 
 if ((status != 0)); then
   echo "test.sh: FAILED" >&2

@@ -2,6 +2,7 @@
 
 #include "common/strings.h"
 #include "server/errors.h"
+#include "server/stats.h"
 #include "storage/engine.h"
 
 namespace cairn {
@@ -137,6 +138,7 @@ bool CommandContext::Commit(storage::WriteSet& ws) {
     return false;
   }
   if (seq > client.pending_write_seq) client.pending_write_seq = seq;
+  server.stats.changes.fetch_add(static_cast<uint64_t>(ws.size()), std::memory_order_relaxed);
   return true;
 }
 
@@ -149,6 +151,7 @@ void RegisterAllCommands(CommandRegistry& reg) {
   RegisterTransactionCommands(reg);
   RegisterPubsubCommands(reg);
   RegisterKeyspaceCommands(reg);
+  RegisterPersistenceCommands(reg);
 }
 
 }  // namespace cairn

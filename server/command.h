@@ -27,6 +27,7 @@ class Config;
 struct Stats;
 class CommandRegistry;
 class PubsubRegistry;
+class Persistence;
 
 // Command flags, as COMMAND INFO names them.
 enum CommandFlag : uint32_t {
@@ -143,6 +144,8 @@ struct ServerContext {
   // Wakes the owning loop of a client so it notices kill_requested.
   std::function<void(int worker)> wake_worker;
   PubsubRegistry* pubsub = nullptr;  // subscriptions and per-loop mailboxes
+  // SAVE/BGSAVE/LASTSAVE state; set by Server::Start, outlives the loops.
+  Persistence* persistence = nullptr;
 };
 
 // What one command invocation may touch.
@@ -193,6 +196,7 @@ void RegisterIntrospectionCommands(CommandRegistry& reg);
 void RegisterTransactionCommands(CommandRegistry& reg);
 void RegisterPubsubCommands(CommandRegistry& reg);
 void RegisterKeyspaceCommands(CommandRegistry& reg);
+void RegisterPersistenceCommands(CommandRegistry& reg);
 
 // All of the above.
 void RegisterAllCommands(CommandRegistry& reg);

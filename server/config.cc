@@ -142,6 +142,10 @@ std::string Config::requirepass() const {
   std::lock_guard<std::mutex> lock(mu_);
   return requirepass_;
 }
+std::string Config::restore_from() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return restore_from_;
+}
 
 const std::vector<Config::Option>& Config::Options() {
   static const std::vector<Option> kOptions = [] {
@@ -230,6 +234,13 @@ const std::vector<Config::Option>& Config::Options() {
                          std::lock_guard<std::mutex> lock(c.mu_);
                          return c.loglevel_;
                        }, nullptr});
+    // Start-up only: populate <dir>/db from a checkpoint (storage/snapshot.h).
+    str_opt("restore-from", false,
+            [](Config& c, const std::string& v) {
+              std::lock_guard<std::mutex> lock(c.mu_);
+              c.restore_from_ = v;
+            },
+            [](const Config& c) { return c.restore_from(); });
     str_opt("logfile", false,
             [](Config& c, const std::string& v) {
               std::lock_guard<std::mutex> lock(c.mu_);
@@ -537,6 +548,9 @@ Status Config::Rewrite() {
   Config defaults;
   for (const auto& o : Options()) {
     if (written.count(o.name) != 0) continue;
+    // A one-time start-up action, not a setting: written back, it would make
+    // every later start refuse the (no longer empty) data directory.
+    if (std::string_view(o.name) == "restore-from") continue;
     std::string v = ValueOf(o);
     if (v == defaults.ValueOf(o)) continue;
     out.push_back(std::string(o.name) + " " + (o.kind == Kind::kList && !v.empty() ? v : QuoteIfNeeded(v)));

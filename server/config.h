@@ -59,6 +59,8 @@ class Config {
   int maxclients() const { return maxclients_.load(); }
   int64_t timeout_seconds() const { return timeout_.load(); }
   int hz() const { return hz_.load(); }
+  // A checkpoint to seed an empty data directory from at start-up; "" = none.
+  std::string restore_from() const;
 
   // Defaults and settings that tests or main adjust directly.
   void set_port(int port) { port_ = port; }
@@ -81,6 +83,7 @@ class Config {
   std::string requirepass_;
   std::string save_;
   std::string loglevel_;
+  std::string restore_from_;
 
   std::atomic<int> port_;
   std::atomic<int> threads_;

@@ -142,5 +142,11 @@ inline constexpr std::string_view kLfuNotSelected =
     "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that "
     "when switching between policies at runtime LRU and LFU data will take some time to adjust.";
 // ---- end of keyspace commands
+// ---- persistence (SAVE, BGSAVE, SHUTDOWN SAVE) ----
+inline constexpr std::string_view kBgsaveInProgress = "ERR Background save already in progress";
+// A failed SAVE: Redis replies with just "ERR" (shared.err) and logs why.
+inline constexpr std::string_view kSaveFailed = "ERR";
+inline constexpr std::string_view kShutdownFailed = "ERR Errors trying to SHUTDOWN. Check logs.";
+// ---- end of persistence
 
 }  // namespace cairn::errors

@@ -12,8 +12,10 @@
 #include "common/log.h"
 #include "server/durability.h"
 #include "server/pubsub.h"
+#include "server/persistence.h"
 #include "server/worker.h"
 #include "storage/engine.h"
+#include "storage/snapshot.h"
 
 namespace cairn {
 namespace {
@@ -48,6 +50,7 @@ Server::~Server() {
   workers_.clear();
   if (durability_ != nullptr) durability_->Stop();
   durability_.reset();
+  persistence_.reset();  // waits for a background save
   context_.reset();
   pubsub_.reset();
   engine_.reset();
@@ -59,6 +62,13 @@ Server::~Server() {
 Status Server::Start(const std::string& executable) {
   if (!config_.logfile().empty() && !SetLogFile(config_.logfile())) {
     return Status::IOError("can't open the log file '" + config_.logfile() + "'");
+  }
+  const std::string restore_from = config_.restore_from();
+  if (!restore_from.empty()) {
+    Status rs = storage::RestoreCheckpoint(restore_from, config_.dir());
+    if (!rs.ok()) return rs;
+    LOG_NOTICE("Data directory %s/db populated from the checkpoint %s", config_.dir().c_str(),
+               restore_from.c_str());
   }
   storage::EngineOptions eo;
   eo.dir = config_.dir();
@@ -76,6 +86,9 @@ Status Server::Start(const std::string& executable) {
   context_->start_mono_ms = clock_.MonotonicMs();
   context_->executable = executable;
   context_->config_file = config_.config_file();
+  persistence_ =
+      std::make_unique<Persistence>(*engine_, config_, stats_, clock_, context_->start_time_ms);
+  context_->persistence = persistence_.get();
 
   if (pipe2(shutdown_pipe_, O_CLOEXEC | O_NONBLOCK) != 0) {
     return Status::IOError(std::string("pipe: ") + strerror(errno));
@@ -139,6 +152,7 @@ void Server::Run() {
   stop_ = true;
   for (auto& w : workers_) w->Stop();
   if (housekeeper_.joinable()) housekeeper_.join();
+  persistence_->WaitIdle();  // a BGSAVE still running completes first
   durability_->Stop();  // last WAL sync
   Status s = engine_->Flush();
   if (!s.ok()) LOG_WARNING("flush at shutdown failed: %s", s.ToString().c_str());

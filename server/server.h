@@ -21,6 +21,7 @@ class Engine;
 }
 class Durability;
 class PubsubRegistry;
+class Persistence;
 class Worker;
 
 class Server {
@@ -46,6 +47,7 @@ class Server {
   std::unique_ptr<Durability> durability_;
   std::unique_ptr<PubsubRegistry> pubsub_;
   std::unique_ptr<ServerContext> context_;
+  std::unique_ptr<Persistence> persistence_;  // uses engine_; destroyed first
   std::vector<std::unique_ptr<Worker>> workers_;
   std::thread housekeeper_;
   std::atomic<bool> stop_{false};

@@ -24,6 +24,10 @@ struct Stats {
   std::atomic<uint64_t> unexpected_error_replies{0};
   std::atomic<uint64_t> fsyncs{0};
   std::atomic<int64_t> last_fsync_us{0};
+  // Keys changed by write commands since start (Redis's server.dirty, but
+  // never reset: Persistence subtracts the value of the last save). CONFIG
+  // RESETSTAT leaves it alone, as Redis does.
+  std::atomic<uint64_t> changes{0};
 
   // errorstats: error prefix ("ERR", "WRONGTYPE") -> count.
   void CountError(const std::string& prefix);

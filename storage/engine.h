@@ -86,6 +86,8 @@ class WriteSet {
   void Delete(KeyState& ks);
 
   bool empty() const { return ops_ == 0; }
+  // Keys written or deleted (INFO's rdb_changes_since_last_save).
+  int size() const { return ops_; }
 
  private:
   friend class Engine;
@@ -226,6 +228,11 @@ class Engine {
   // WriteBatch under every key lock. O(keys of both dbs).
   Status SwapDb(uint8_t a, uint8_t b);
   // ---- end of keyspace walks
+  // Snapshots (storage/snapshot.cc; SaveCheckpoint in storage/snapshot.h is
+  // the entry point): a consistent RocksDB checkpoint plus the CAIRN marker
+  // in `target_dir` (absolute, must not exist). *sequence: every write up to
+  // it is in the checkpoint.
+  Status CreateCheckpoint(const std::string& target_dir, uint64_t* sequence);
 
  private:
   friend class WriteSet;

@@ -14,6 +14,7 @@
 #include "server/command.h"
 #include "server/config.h"
 #include "server/errors.h"
+#include "server/persistence.h"
 #include "server/stats.h"
 
 namespace cairn {
@@ -101,10 +102,13 @@ void ConfigContainerCommand(CommandContext& ctx) { ctx.reply.Error(errors::Wrong
 
 // ---- SHUTDOWN ----
 
-// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. Cairn has no RDB to save and
-// no replicas to wait for (the WAL is synced and the memtables flushed on the
-// way out either way), so every legal combination shuts down at once. As in
-// Redis, the client gets no reply: the connection just closes.
+// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. The WAL is synced and the
+// memtables flushed on the way out whatever the arguments, and there are no
+// replicas to wait for. SAVE first takes a checkpoint as SAVE does (after
+// a running BGSAVE ends); if it fails, the server stays up with Redis's
+// error, unless FORCE. Without SAVE no checkpoint is taken, even with save
+// points configured: the data is durable without one. As in Redis, a
+// shutdown gets no reply: the connection just closes.
 void ShutdownCommand(CommandContext& ctx) {
   if (ctx.argv.size() > 6) {
     ctx.reply.Error(errors::kSyntax);
@@ -140,6 +144,13 @@ void ShutdownCommand(CommandContext& ctx) {
     // A shutdown here is never "in progress": it starts and completes.
     ctx.reply.Error("ERR No shutdown in progress.");
     return;
+  }
+  if (save && ctx.server.persistence != nullptr) {
+    Status s = ctx.server.persistence->Save(true);
+    if (!s.ok() && !force) {
+      ctx.reply.Error(errors::kShutdownFailed);
+      return;
+    }
   }
   ctx.client.close_after_reply = true;
   if (ctx.server.request_shutdown) ctx.server.request_shutdown();

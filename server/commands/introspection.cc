@@ -24,6 +24,7 @@
 #include "server/config.h"
 #include "server/errors.h"
 #include "server/pubsub.h"
+#include "server/persistence.h"
 #include "server/stats.h"
 #include "storage/engine.h"
 
@@ -251,19 +252,30 @@ void InfoMemory(CommandContext& ctx, std::string* out) {
   Appendf(out, "storage_disk_usage:%" PRIu64 "\r\n", ctx.engine.DiskUsage());
 }
 
-// Cairn has no RDB or AOF rewrite; every write is in the RocksDB WAL, so the
-// fields read as "an always-on AOF with nothing pending".
+// The rdb_* fields describe checkpoints (SAVE/BGSAVE, server/persistence.h):
+// no fork, so no copy-on-write figures. Every write is in the RocksDB WAL,
+// so the aof_* fields read as "an always-on AOF with nothing pending".
 void InfoPersistence(CommandContext& ctx, std::string* out) {
+  Persistence::State st;
+  if (ctx.server.persistence != nullptr) {
+    st = ctx.server.persistence->state();
+  } else {
+    st.last_save_time_s = ctx.server.start_time_ms / 1000;
+  }
   out->append("# Persistence\r\n");
   out->append(
       "loading:0\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\ncurrent_cow_size:0\r\n"
       "current_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\ncurrent_save_keys_processed:0\r\n"
-      "current_save_keys_total:0\r\nrdb_changes_since_last_save:0\r\n"
-      "rdb_bgsave_in_progress:0\r\n");
-  Appendf(out, "rdb_last_save_time:%" PRId64 "\r\n", ctx.server.start_time_ms / 1000);
+      "current_save_keys_total:0\r\n");
+  Appendf(out, "rdb_changes_since_last_save:%" PRIu64 "\r\n", st.changes_since_last_save);
+  Appendf(out, "rdb_bgsave_in_progress:%d\r\n", st.in_progress ? 1 : 0);
+  Appendf(out, "rdb_last_save_time:%" PRId64 "\r\n", st.last_save_time_s);
+  Appendf(out, "rdb_last_bgsave_status:%s\r\n", st.last_status_ok ? "ok" : "err");
+  Appendf(out, "rdb_last_bgsave_time_sec:%" PRId64 "\r\n", st.last_bgsave_time_s);
+  Appendf(out, "rdb_current_bgsave_time_sec:%" PRId64 "\r\n", st.current_save_time_s);
+  Appendf(out, "rdb_saves:%" PRIu64 "\r\n", st.saves);
   out->append(
-      "rdb_last_bgsave_status:ok\r\nrdb_last_bgsave_time_sec:-1\r\n"
-      "rdb_current_bgsave_time_sec:-1\r\nrdb_saves:0\r\nrdb_last_cow_size:0\r\n"
+      "rdb_last_cow_size:0\r\n"
       "rdb_last_load_keys_expired:0\r\nrdb_last_load_keys_loaded:0\r\n"
       "aof_enabled:1\r\naof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0\r\n"
       "aof_last_rewrite_time_sec:-1\r\naof_current_rewrite_time_sec:-1\r\n"
