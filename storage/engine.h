@@ -172,6 +172,17 @@ class Engine {
   Status ApplyReplicated(const ReplBatch& batch);
   // The master offset applied so far (0 = none); survives restarts.
   uint64_t ReplicatedOffset() const { return repl_offset_.load(std::memory_order_acquire); }
+  // Full sync. On the master, SnapshotChunks reads one consistent view of
+  // every row (a RocksDB snapshot) and hands it out as WriteBatch
+  // representations of about `chunk_bytes`; *seq is the view's sequence,
+  // from which the stream continues. On the replica, BeginFullSync drops
+  // everything, each chunk goes through ApplySnapshotChunk, and
+  // FinishFullSync records the offset and reloads the counts.
+  Status SnapshotChunks(size_t chunk_bytes, const std::function<Status(std::string)>& emit,
+                        uint64_t* seq) const;
+  Status BeginFullSync();
+  Status ApplySnapshotChunk(const std::string& data);
+  Status FinishFullSync(uint64_t seq);
   // A replica never deletes keys on its own clock: expired keys read as
   // absent but stay until the master's deletion arrives.
   void SetReplica(bool replica) { replica_.store(replica, std::memory_order_release); }

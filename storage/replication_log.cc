@@ -1,6 +1,7 @@
 // The replication log side of the Engine: reading the WAL as a stream of
 // batches on a master, applying them on a replica.
 #include <rocksdb/db.h>
+#include <rocksdb/snapshot.h>
 #include <rocksdb/transaction_log.h>
 #include <rocksdb/write_batch.h>
 
@@ -157,6 +158,80 @@ Status Engine::ApplyReplicated(const ReplBatch& batch) {
     }
   }
   return Status::Ok();
+}
+
+Status Engine::SnapshotChunks(size_t chunk_bytes, const std::function<Status(std::string)>& emit,
+                              uint64_t* seq) const {
+  const rocksdb::Snapshot* snap = db_->GetSnapshot();
+  *seq = snap->GetSequenceNumber();
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snap;
+  ro.fill_cache = false;  // a full scan would evict the hot set
+  Status result = Status::Ok();
+  rocksdb::WriteBatch chunk;
+  auto flush = [&]() -> Status {
+    if (chunk.Count() == 0) return Status::Ok();
+    Status s = emit(chunk.Data());
+    chunk.Clear();
+    return s;
+  };
+  for (auto* cf : {meta_cf_, data_cf_, expire_cf_, counts_cf_}) {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf));
+    for (it->SeekToFirst(); it->Valid() && result.ok(); it->Next()) {
+      rocksdb::Status ps = chunk.Put(cf, it->key(), it->value());
+      if (!ps.ok()) result = ToStatus(ps);
+      if (chunk.GetDataSize() >= chunk_bytes) result = flush();
+    }
+    if (result.ok() && !it->status().ok()) result = ToStatus(it->status());
+    if (!result.ok()) break;
+  }
+  if (result.ok()) result = flush();
+  db_->ReleaseSnapshot(snap);
+  return result;
+}
+
+Status Engine::BeginFullSync() {
+  KeyLockGuard all = KeyLockGuard::All(locks_);
+  TouchWatchedIn(0, 255);
+  rocksdb::WriteBatch batch;
+  const std::string lo(1, '\0');
+  const std::string hi(64, '\xff');
+  for (auto* cf : {meta_cf_, data_cf_, expire_cf_, counts_cf_}) {
+    rocksdb::Status s = batch.DeleteRange(cf, lo, hi);
+    if (!s.ok()) return ToStatus(s);
+  }
+  rocksdb::Status s = batch.Delete(rocksdb::Slice(kReplOffsetKey.data(), kReplOffsetKey.size()));
+  if (!s.ok()) return ToStatus(s);
+  s = db_->Write(rocksdb::WriteOptions(), &batch);
+  if (!s.ok()) return ToStatus(s);
+  for (int i = 0; i < 256; ++i) {
+    key_counts_[i] = 0;
+    expire_counts_[i] = 0;
+  }
+  repl_offset_.store(0, std::memory_order_release);
+  return Status::Ok();
+}
+
+Status Engine::ApplySnapshotChunk(const std::string& data) {
+  if (data.size() < 12) return Status::Corruption("a full-sync chunk is too short");
+  rocksdb::WriteBatch wb(data);
+  rocksdb::WriteOptions wo;
+  wo.sync = false;
+  return ToStatus(db_->Write(wo, &wb));
+}
+
+Status Engine::FinishFullSync(uint64_t seq) {
+  KeyLockGuard all = KeyLockGuard::All(locks_);
+  rocksdb::Status s =
+      db_->Put(rocksdb::WriteOptions(), db_->DefaultColumnFamily(),
+               rocksdb::Slice(kReplOffsetKey.data(), kReplOffsetKey.size()), EncodeU64(seq));
+  if (!s.ok()) return ToStatus(s);
+  repl_offset_.store(seq, std::memory_order_release);
+  for (int i = 0; i < 256; ++i) {
+    key_counts_[i] = 0;
+    expire_counts_[i] = 0;
+  }
+  return LoadCounts();
 }
 
 Status Engine::LoadReplOffset() {

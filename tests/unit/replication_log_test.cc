@@ -178,5 +178,37 @@ TEST_F(ReplicationLogTest, AGarbledBatchIsRefusedAndChangesNothing) {
   EXPECT_EQ(replica_->KeyCount(0), 0);
 }
 
+TEST_F(ReplicationLogTest, FullSyncCopiesASnapshotThenTheStreamContinues) {
+  for (int i = 0; i < 500; ++i) Put(*master_, i % 3, "k" + std::to_string(i), std::string(50, 'v'));
+  Put(*master_, 0, "ttl", "x", clock_.NowMs() + 100000);
+  // The replica holds stale data of its own: a full sync replaces all of it.
+  Put(*replica_, 5, "stale", "x");
+  ASSERT_TRUE(replica_->BeginFullSync().ok());
+  uint64_t seq = 0;
+  int chunks = 0;
+  Status s = master_->SnapshotChunks(
+      4096,
+      [&](std::string data) {
+        ++chunks;
+        return replica_->ApplySnapshotChunk(data);
+      },
+      &seq);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  ASSERT_TRUE(replica_->FinishFullSync(seq).ok());
+  EXPECT_GT(chunks, 1);
+  EXPECT_EQ(seq, master_->LatestSequence());
+  EXPECT_EQ(replica_->ReplicatedOffset(), seq);
+  EXPECT_EQ(replica_->KeyCount(0), 168);
+  EXPECT_EQ(replica_->KeyCount(1), 167);
+  EXPECT_EQ(replica_->KeyCount(5), 0);
+  EXPECT_EQ(replica_->ExpireCount(0), 1);
+  EXPECT_EQ(Value(*replica_, 5, "stale"), "<none>");
+  EXPECT_EQ(Value(*replica_, 2, "k2"), std::string(50, 'v'));
+  Put(*master_, 0, "after", "1");
+  Ship();
+  EXPECT_EQ(Value(*replica_, 0, "after"), "1");
+  EXPECT_EQ(replica_->KeyCount(0), 169);
+}
+
 }  // namespace
 }  // namespace cairn::storage
