@@ -80,6 +80,11 @@ bool DecodeCount(std::string_view raw, int64_t* out);
 // "repl:offset" -> [seq:8 BE]: on a replica, the master sequence number up
 // to which batches were applied, written in the same batch as they are.
 inline constexpr std::string_view kReplOffsetKey = "repl:offset";
+// "repl:id" -> 40 hex chars: this data directory's replication id, made at
+// creation (a master's master_replid). "repl:master-id": on a replica, the
+// id of the master whose offsets repl:offset counts.
+inline constexpr std::string_view kReplIdKey = "repl:id";
+inline constexpr std::string_view kReplMasterIdKey = "repl:master-id";
 std::string EncodeU64(uint64_t v);
 bool DecodeU64(std::string_view raw, uint64_t* out);
 

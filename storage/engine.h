@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -182,7 +183,10 @@ class Engine {
                         uint64_t* seq) const;
   Status BeginFullSync();
   Status ApplySnapshotChunk(const std::string& data);
-  Status FinishFullSync(uint64_t seq);
+  Status FinishFullSync(uint64_t seq, const std::string& master_id);
+  // This data directory's replication id, and (replica) its master's.
+  std::string DataId() const;
+  std::string MasterDataId() const;
   // A replica never deletes keys on its own clock: expired keys read as
   // absent but stay until the master's deletion arrives.
   void SetReplica(bool replica) { replica_.store(replica, std::memory_order_release); }
@@ -282,6 +286,9 @@ class Engine {
   std::atomic<uint64_t> lazy_expired_{0};
   std::atomic<uint64_t> repl_offset_{0};
   std::atomic<bool> replica_{false};
+  mutable std::mutex repl_mu_;  // guards data_id_, master_id_
+  std::string data_id_;
+  std::string master_id_;
   ScanCursors scan_cursors_;  // SCAN positions (engine_keyspace.cc)
 };
 

@@ -5,6 +5,8 @@
 #include <rocksdb/transaction_log.h>
 #include <rocksdb/write_batch.h>
 
+#include <random>
+
 #include "storage/engine.h"
 
 namespace cairn::storage {
@@ -20,24 +22,36 @@ Status ToStatus(const rocksdb::Status& s) {
 
 // What a replicated batch changes that the engine mirrors in memory: count
 // deltas, flushed count ranges, and user keys written (for WATCH).
+//
+// It also copies the batch without the default column family's rows: those
+// are each node's own state (its replication id and offset) and never
+// replicate.
 class BatchInspector : public rocksdb::WriteBatch::Handler {
  public:
-  BatchInspector(uint32_t meta_id, uint32_t counts_id) : meta_id_(meta_id), counts_id_(counts_id) {}
+  BatchInspector(const std::vector<rocksdb::ColumnFamilyHandle*>& handles, uint32_t meta_id,
+                 uint32_t counts_id)
+      : handles_(handles), meta_id_(meta_id), counts_id_(counts_id) {}
 
-  rocksdb::Status PutCF(uint32_t cf, const rocksdb::Slice& key, const rocksdb::Slice&) override {
+  rocksdb::Status PutCF(uint32_t cf, const rocksdb::Slice& key,
+                        const rocksdb::Slice& value) override {
     if (cf == meta_id_) AddKey(key, false);
-    return rocksdb::Status::OK();
+    auto* h = Handle(cf);
+    return h == nullptr ? Skip(cf) : filtered.Put(h, key, value);
   }
   rocksdb::Status DeleteCF(uint32_t cf, const rocksdb::Slice& key) override {
     if (cf == meta_id_) AddKey(key, true);
-    return rocksdb::Status::OK();
+    auto* h = Handle(cf);
+    return h == nullptr ? Skip(cf) : filtered.Delete(h, key);
   }
   rocksdb::Status SingleDeleteCF(uint32_t cf, const rocksdb::Slice& key) override {
     return DeleteCF(cf, key);
   }
   rocksdb::Status MergeCF(uint32_t cf, const rocksdb::Slice& key,
                           const rocksdb::Slice& value) override {
-    if (cf != counts_id_) return rocksdb::Status::OK();
+    auto* h = Handle(cf);
+    if (h == nullptr) return Skip(cf);
+    rocksdb::Status ms = filtered.Merge(h, key, value);
+    if (!ms.ok() || cf != counts_id_) return ms;
     char kind;
     uint8_t db;
     uint16_t slot;
@@ -49,11 +63,14 @@ class BatchInspector : public rocksdb::WriteBatch::Handler {
     return rocksdb::Status::OK();
   }
   rocksdb::Status DeleteRangeCF(uint32_t cf, const rocksdb::Slice& begin,
-                                const rocksdb::Slice&) override {
+                                const rocksdb::Slice& end) override {
     if (cf == counts_id_) counts_reset = true;
     if (cf == meta_id_ && !begin.empty()) flushed_dbs.push_back(static_cast<uint8_t>(begin[0]));
-    return rocksdb::Status::OK();
+    auto* h = Handle(cf);
+    return h == nullptr ? Skip(cf) : filtered.DeleteRange(h, begin, end);
   }
+
+  rocksdb::WriteBatch filtered;
 
   struct Delta {
     char kind;
@@ -75,6 +92,19 @@ class BatchInspector : public rocksdb::WriteBatch::Handler {
     keys.emplace_back(db, std::string(key));
     deleted.push_back(del);
   }
+  // The handle of a replicated column family; null for the default one.
+  rocksdb::ColumnFamilyHandle* Handle(uint32_t cf) const {
+    if (cf == 0) return nullptr;
+    for (auto* h : handles_) {
+      if (h->GetID() == cf) return h;
+    }
+    return nullptr;
+  }
+  rocksdb::Status Skip(uint32_t cf) {
+    if (cf == 0) return rocksdb::Status::OK();
+    return rocksdb::Status::Corruption("unknown column family " + std::to_string(cf));
+  }
+  const std::vector<rocksdb::ColumnFamilyHandle*>& handles_;
   uint32_t meta_id_;
   uint32_t counts_id_;
 };
@@ -118,8 +148,9 @@ Result<std::vector<Engine::ReplBatch>> Engine::ReadUpdatesSince(uint64_t from,
 Status Engine::ApplyReplicated(const ReplBatch& batch) {
   const uint64_t last = batch.seq + (batch.count > 0 ? batch.count - 1 : 0);
   if (last <= ReplicatedOffset() && ReplicatedOffset() != 0) return Status::Ok();  // seen
+  if (batch.data.size() < 12) return Status::Corruption("a replicated batch is too short");
   rocksdb::WriteBatch wb(batch.data);
-  BatchInspector inspect(meta_cf_->GetID(), counts_cf_->GetID());
+  BatchInspector inspect(handles_, meta_cf_->GetID(), counts_cf_->GetID());
   rocksdb::Status rs = wb.Iterate(&inspect);
   if (!rs.ok()) return Status::Corruption("a replicated batch does not parse: " + rs.ToString());
 
@@ -131,11 +162,12 @@ Status Engine::ApplyReplicated(const ReplBatch& batch) {
       inspect.flushed_dbs.empty() ? KeyLockGuard(locks_, lock_keys) : KeyLockGuard::All(locks_);
   for (uint8_t db : inspect.flushed_dbs) TouchWatchedIn(db, db);
 
-  rs = wb.Put(rocksdb::Slice(kReplOffsetKey.data(), kReplOffsetKey.size()), EncodeU64(last));
+  rocksdb::WriteBatch& out = inspect.filtered;
+  rs = out.Put(rocksdb::Slice(kReplOffsetKey.data(), kReplOffsetKey.size()), EncodeU64(last));
   if (!rs.ok()) return ToStatus(rs);
   rocksdb::WriteOptions wo;
   wo.sync = false;
-  rs = db_->Write(wo, &wb);
+  rs = db_->Write(wo, &out);
   if (!rs.ok()) return ToStatus(rs);
   repl_offset_.store(last, std::memory_order_release);
 
@@ -220,12 +252,20 @@ Status Engine::ApplySnapshotChunk(const std::string& data) {
   return ToStatus(db_->Write(wo, &wb));
 }
 
-Status Engine::FinishFullSync(uint64_t seq) {
+Status Engine::FinishFullSync(uint64_t seq, const std::string& master_id) {
   KeyLockGuard all = KeyLockGuard::All(locks_);
+  rocksdb::WriteBatch wb;
   rocksdb::Status s =
-      db_->Put(rocksdb::WriteOptions(), db_->DefaultColumnFamily(),
-               rocksdb::Slice(kReplOffsetKey.data(), kReplOffsetKey.size()), EncodeU64(seq));
+      wb.Put(rocksdb::Slice(kReplOffsetKey.data(), kReplOffsetKey.size()), EncodeU64(seq));
+  if (s.ok()) {
+    s = wb.Put(rocksdb::Slice(kReplMasterIdKey.data(), kReplMasterIdKey.size()), master_id);
+  }
+  if (s.ok()) s = db_->Write(rocksdb::WriteOptions(), &wb);
   if (!s.ok()) return ToStatus(s);
+  {
+    std::lock_guard<std::mutex> lock(repl_mu_);
+    master_id_ = master_id;
+  }
   repl_offset_.store(seq, std::memory_order_release);
   for (int i = 0; i < 256; ++i) {
     key_counts_[i] = 0;
@@ -234,10 +274,46 @@ Status Engine::FinishFullSync(uint64_t seq) {
   return LoadCounts();
 }
 
+std::string Engine::DataId() const {
+  std::lock_guard<std::mutex> lock(repl_mu_);
+  return data_id_;
+}
+
+std::string Engine::MasterDataId() const {
+  std::lock_guard<std::mutex> lock(repl_mu_);
+  return master_id_;
+}
+
 Status Engine::LoadReplOffset() {
+  auto get = [&](std::string_view key, std::string* out) {
+    return db_->Get(rocksdb::ReadOptions(), db_->DefaultColumnFamily(),
+                    rocksdb::Slice(key.data(), key.size()), out);
+  };
+  std::string id;
+  rocksdb::Status s = get(kReplIdKey, &id);
+  if (s.IsNotFound()) {
+    std::random_device rd;
+    std::mt19937_64 gen((static_cast<uint64_t>(rd()) << 32) ^ rd() ^
+                        static_cast<uint64_t>(clock_.NowUs()));
+    static const char kHex[] = "0123456789abcdef";
+    id.clear();
+    for (int i = 0; i < 40; ++i) id.push_back(kHex[gen() % 16]);
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    s = db_->Put(wo, db_->DefaultColumnFamily(),
+                 rocksdb::Slice(kReplIdKey.data(), kReplIdKey.size()), id);
+  }
+  if (!s.ok()) return ToStatus(s);
+  std::string master_id;
+  s = get(kReplMasterIdKey, &master_id);
+  if (!s.ok() && !s.IsNotFound()) return ToStatus(s);
+  {
+    std::lock_guard<std::mutex> lock(repl_mu_);
+    data_id_ = id;
+    master_id_ = master_id;
+  }
   std::string v;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), db_->DefaultColumnFamily(),
-                               rocksdb::Slice(kReplOffsetKey.data(), kReplOffsetKey.size()), &v);
+  s = get(kReplOffsetKey, &v);
   if (s.IsNotFound()) return Status::Ok();
   if (!s.ok()) return ToStatus(s);
   uint64_t off = 0;

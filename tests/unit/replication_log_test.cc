@@ -96,6 +96,7 @@ TEST_F(ReplicationLogTest, ReplicaReproducesDataAndCounts) {
 }
 
 TEST_F(ReplicationLogTest, SmallReadsStillMakeProgressBatchByBatch) {
+  Ship();  // the master's own bookkeeping written at creation
   for (int i = 0; i < 20; ++i) Put(*master_, 0, "k" + std::to_string(i), std::string(100, 'x'));
   EXPECT_EQ(Ship(/*max_bytes=*/1), 20u);  // one batch per read
   EXPECT_EQ(replica_->KeyCount(0), 20);
@@ -168,6 +169,18 @@ TEST_F(ReplicationLogTest, WatchOnTheReplicaSeesReplicatedWrites) {
   replica_->watches().Unwatch(0, "w", flag.get());
 }
 
+TEST_F(ReplicationLogTest, EachNodeKeepsItsOwnReplicationId) {
+  const std::string replica_id = replica_->DataId();
+  Put(*master_, 0, "a", "1");
+  Ship();
+  EXPECT_EQ(replica_->DataId(), replica_id);
+  replica_.reset();
+  replica_ = OpenEngine(replica_dir_.path(), clock_);
+  ASSERT_TRUE(replica_);
+  EXPECT_EQ(replica_->DataId(), replica_id);
+  EXPECT_NE(replica_id, master_->DataId());
+}
+
 TEST_F(ReplicationLogTest, AGarbledBatchIsRefusedAndChangesNothing) {
   Engine::ReplBatch junk;
   junk.seq = 1;
@@ -194,7 +207,10 @@ TEST_F(ReplicationLogTest, FullSyncCopiesASnapshotThenTheStreamContinues) {
       },
       &seq);
   ASSERT_TRUE(s.ok()) << s.ToString();
-  ASSERT_TRUE(replica_->FinishFullSync(seq).ok());
+  ASSERT_TRUE(replica_->FinishFullSync(seq, master_->DataId()).ok());
+  EXPECT_EQ(replica_->MasterDataId(), master_->DataId());
+  EXPECT_EQ(master_->DataId().size(), 40u);
+  EXPECT_NE(replica_->DataId(), master_->DataId());
   EXPECT_GT(chunks, 1);
   EXPECT_EQ(seq, master_->LatestSequence());
   EXPECT_EQ(replica_->ReplicatedOffset(), seq);
