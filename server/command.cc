@@ -149,6 +149,7 @@ void RegisterAllCommands(CommandRegistry& reg) {
   RegisterAdminCommands(reg);
   RegisterIntrospectionCommands(reg);
   RegisterTransactionCommands(reg);
+  RegisterReplicationCommands(reg);
   RegisterPubsubCommands(reg);
   RegisterKeyspaceCommands(reg);
   RegisterPersistenceCommands(reg);

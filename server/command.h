@@ -26,6 +26,7 @@ class WriteSet;
 class Config;
 struct Stats;
 class CommandRegistry;
+class Replication;
 class PubsubRegistry;
 class Persistence;
 
@@ -146,6 +147,8 @@ struct ServerContext {
   PubsubRegistry* pubsub = nullptr;  // subscriptions and per-loop mailboxes
   // SAVE/BGSAVE/LASTSAVE state; set by Server::Start, outlives the loops.
   Persistence* persistence = nullptr;
+  // Role, replica link and replicas; set by Server::Start, outlives the loops.
+  Replication* replication = nullptr;
 };
 
 // What one command invocation may touch.
@@ -194,6 +197,7 @@ void RegisterConnectionCommands(CommandRegistry& reg);
 void RegisterAdminCommands(CommandRegistry& reg);
 void RegisterIntrospectionCommands(CommandRegistry& reg);
 void RegisterTransactionCommands(CommandRegistry& reg);
+void RegisterReplicationCommands(CommandRegistry& reg);
 void RegisterPubsubCommands(CommandRegistry& reg);
 void RegisterKeyspaceCommands(CommandRegistry& reg);
 void RegisterPersistenceCommands(CommandRegistry& reg);

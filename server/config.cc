@@ -24,8 +24,12 @@ bool ParseMemory(std::string_view s, int64_t* out) {
   static const struct {
     const char* suffix;
     int64_t mul;
-  } kUnits[] = {{"gb", 1024ll * 1024 * 1024}, {"mb", 1024ll * 1024}, {"kb", 1024},
-                {"g", 1000ll * 1000 * 1000},  {"m", 1000ll * 1000},    {"k", 1000},
+  } kUnits[] = {{"gb", 1024ll * 1024 * 1024},
+                {"mb", 1024ll * 1024},
+                {"kb", 1024},
+                {"g", 1000ll * 1000 * 1000},
+                {"m", 1000ll * 1000},
+                {"k", 1000},
                 {"b", 1}};
   int64_t mul = 1;
   std::string_view num = lower;
@@ -142,6 +146,10 @@ std::string Config::requirepass() const {
   std::lock_guard<std::mutex> lock(mu_);
   return requirepass_;
 }
+std::vector<std::string> Config::replicaof() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return replicaof_;
+}
 std::string Config::restore_from() const {
   std::lock_guard<std::mutex> lock(mu_);
   return restore_from_;
@@ -153,54 +161,92 @@ const std::vector<Config::Option>& Config::Options() {
     auto int_opt = [&o](const char* name, bool mut, int64_t min, int64_t max,
                         std::function<void(Config&, int64_t)> set,
                         std::function<int64_t(const Config&)> get) {
-      o.push_back(Option{name, Kind::kInt, mut, min, max, {},
-                         [set](Config& c, int64_t v, const std::vector<std::string>&) { set(c, v); },
-                         [get](const Config& c) { return std::to_string(get(c)); }, nullptr});
+      o.push_back(
+          Option{name,
+                 Kind::kInt,
+                 mut,
+                 min,
+                 max,
+                 {},
+                 [set](Config& c, int64_t v, const std::vector<std::string>&) { set(c, v); },
+                 [get](const Config& c) { return std::to_string(get(c)); },
+                 nullptr});
     };
     auto mem_opt = [&o](const char* name, bool mut, int64_t min, int64_t max,
                         std::function<void(Config&, int64_t)> set,
                         std::function<int64_t(const Config&)> get) {
-      o.push_back(Option{name, Kind::kMemory, mut, min, max, {},
-                         [set](Config& c, int64_t v, const std::vector<std::string>&) { set(c, v); },
-                         [get](const Config& c) { return std::to_string(get(c)); }, nullptr});
+      o.push_back(
+          Option{name,
+                 Kind::kMemory,
+                 mut,
+                 min,
+                 max,
+                 {},
+                 [set](Config& c, int64_t v, const std::vector<std::string>&) { set(c, v); },
+                 [get](const Config& c) { return std::to_string(get(c)); },
+                 nullptr});
     };
     auto bool_opt = [&o](const char* name, bool mut, std::function<void(Config&, bool)> set,
                          std::function<bool(const Config&)> get) {
-      o.push_back(Option{name, Kind::kBool, mut, 0, 1, {},
-                         [set](Config& c, int64_t v, const std::vector<std::string>&) {
-                           set(c, v != 0);
-                         },
-                         [get](const Config& c) { return std::string(get(c) ? "yes" : "no"); }, nullptr});
+      o.push_back(
+          Option{name,
+                 Kind::kBool,
+                 mut,
+                 0,
+                 1,
+                 {},
+                 [set](Config& c, int64_t v, const std::vector<std::string>&) { set(c, v != 0); },
+                 [get](const Config& c) { return std::string(get(c) ? "yes" : "no"); },
+                 nullptr});
     };
     auto str_opt = [&o](const char* name, bool mut,
                         std::function<void(Config&, const std::string&)> set,
                         std::function<std::string(const Config&)> get) {
-      o.push_back(Option{name, Kind::kString, mut, 0, 0, {},
+      o.push_back(Option{name,
+                         Kind::kString,
+                         mut,
+                         0,
+                         0,
+                         {},
                          [set](Config& c, int64_t, const std::vector<std::string>& v) {
                            set(c, v.empty() ? std::string() : v[0]);
                          },
-                         get, nullptr});
+                         get,
+                         nullptr});
     };
 
-    int_opt("port", false, 0, 65535, [](Config& c, int64_t v) { c.port_ = static_cast<int>(v); },
-            [](const Config& c) { return c.port_.load(); });
-    o.push_back(Option{"bind", Kind::kList, false, 0, 0, {},
+    int_opt(
+        "port", false, 0, 65535, [](Config& c, int64_t v) { c.port_ = static_cast<int>(v); },
+        [](const Config& c) { return c.port_.load(); });
+    o.push_back(Option{"bind",
+                       Kind::kList,
+                       false,
+                       0,
+                       0,
+                       {},
                        [](Config& c, int64_t, const std::vector<std::string>& v) {
                          std::lock_guard<std::mutex> lock(c.mu_);
                          c.bind_ = v;
                        },
-                       [](const Config& c) { return JoinList(c.bind()); }, nullptr});
-    str_opt("dir", false,
-            [](Config& c, const std::string& v) {
-              std::lock_guard<std::mutex> lock(c.mu_);
-              c.dir_ = v;
-            },
-            [](const Config& c) { return c.dir(); });
-    int_opt("threads", false, 0, 256,
-            [](Config& c, int64_t v) { c.threads_ = static_cast<int>(v); },
-            [](const Config& c) { return static_cast<int64_t>(c.threads_.load()); });
+                       [](const Config& c) { return JoinList(c.bind()); },
+                       nullptr});
+    str_opt(
+        "dir", false,
+        [](Config& c, const std::string& v) {
+          std::lock_guard<std::mutex> lock(c.mu_);
+          c.dir_ = v;
+        },
+        [](const Config& c) { return c.dir(); });
+    int_opt(
+        "threads", false, 0, 256, [](Config& c, int64_t v) { c.threads_ = static_cast<int>(v); },
+        [](const Config& c) { return static_cast<int64_t>(c.threads_.load()); });
     // Listed in Redis's order (its error text names them so); mapped to FsyncPolicy.
-    o.push_back(Option{"appendfsync", Kind::kEnum, true, 0, 0, {"everysec", "always", "no"},
+    o.push_back(Option{"appendfsync",
+                       Kind::kEnum,
+                       true,
+                       0,
+                       0,
+                       {"everysec", "always", "no"},
                        [](Config& c, int64_t v, const std::vector<std::string>&) {
                          static const FsyncPolicy kPolicies[] = {
                              FsyncPolicy::kEverySec, FsyncPolicy::kAlways, FsyncPolicy::kNo};
@@ -209,75 +255,99 @@ const std::vector<Config::Option>& Config::Options() {
                        [](const Config& c) {
                          static const char* kNames[] = {"always", "everysec", "no"};
                          return std::string(kNames[c.appendfsync_.load()]);
-                       }, nullptr});
-    mem_opt("maxmemory", false, 0, INT64_MAX, [](Config& c, int64_t v) { c.maxmemory_ = v; },
-            [](const Config& c) { return c.maxmemory_.load(); });
-    mem_opt("proto-max-bulk-len", true, 1024 * 1024, INT64_MAX,
-            [](Config& c, int64_t v) { c.proto_max_bulk_len_ = v; },
-            [](const Config& c) { return c.proto_max_bulk_len_.load(); });
-    mem_opt("client-query-buffer-limit", true, 1024 * 1024, INT64_MAX,
-            [](Config& c, int64_t v) { c.client_query_buffer_limit_ = v; },
-            [](const Config& c) { return c.client_query_buffer_limit_.load(); });
-    int_opt("databases", false, 1, 256,
-            [](Config& c, int64_t v) { c.databases_ = static_cast<int>(v); },
-            [](const Config& c) { return static_cast<int64_t>(c.databases_.load()); });
-    o.push_back(Option{"loglevel", Kind::kEnum, true, 0, 0,
-                       {"debug", "verbose", "notice", "warning", "nothing"},
-                       [](Config& c, int64_t v, const std::vector<std::string>&) {
-                         static const char* kNames[] = {"debug", "verbose", "notice", "warning",
-                                                        "nothing"};
-                         SetLogLevel(static_cast<LogLevel>(v));
-                         std::lock_guard<std::mutex> lock(c.mu_);
-                         c.loglevel_ = kNames[v];
                        },
-                       [](const Config& c) {
-                         std::lock_guard<std::mutex> lock(c.mu_);
-                         return c.loglevel_;
-                       }, nullptr});
+                       nullptr});
+    mem_opt(
+        "maxmemory", false, 0, INT64_MAX, [](Config& c, int64_t v) { c.maxmemory_ = v; },
+        [](const Config& c) { return c.maxmemory_.load(); });
+    mem_opt(
+        "proto-max-bulk-len", true, 1024 * 1024, INT64_MAX,
+        [](Config& c, int64_t v) { c.proto_max_bulk_len_ = v; },
+        [](const Config& c) { return c.proto_max_bulk_len_.load(); });
+    mem_opt(
+        "client-query-buffer-limit", true, 1024 * 1024, INT64_MAX,
+        [](Config& c, int64_t v) { c.client_query_buffer_limit_ = v; },
+        [](const Config& c) { return c.client_query_buffer_limit_.load(); });
+    int_opt(
+        "databases", false, 1, 256,
+        [](Config& c, int64_t v) { c.databases_ = static_cast<int>(v); },
+        [](const Config& c) { return static_cast<int64_t>(c.databases_.load()); });
+    o.push_back(
+        Option{"loglevel",
+               Kind::kEnum,
+               true,
+               0,
+               0,
+               {"debug", "verbose", "notice", "warning", "nothing"},
+               [](Config& c, int64_t v, const std::vector<std::string>&) {
+                 static const char* kNames[] = {"debug", "verbose", "notice", "warning", "nothing"};
+                 SetLogLevel(static_cast<LogLevel>(v));
+                 std::lock_guard<std::mutex> lock(c.mu_);
+                 c.loglevel_ = kNames[v];
+               },
+               [](const Config& c) {
+                 std::lock_guard<std::mutex> lock(c.mu_);
+                 return c.loglevel_;
+               },
+               nullptr});
     // Start-up only: populate <dir>/db from a checkpoint (storage/snapshot.h).
-    str_opt("restore-from", false,
-            [](Config& c, const std::string& v) {
-              std::lock_guard<std::mutex> lock(c.mu_);
-              c.restore_from_ = v;
-            },
-            [](const Config& c) { return c.restore_from(); });
-    str_opt("logfile", false,
-            [](Config& c, const std::string& v) {
-              std::lock_guard<std::mutex> lock(c.mu_);
-              c.logfile_ = v;
-            },
-            [](const Config& c) { return c.logfile(); });
-    bool_opt("protected-mode", true, [](Config& c, bool v) { c.protected_mode_ = v; },
-             [](const Config& c) { return c.protected_mode_.load(); });
-    str_opt("requirepass", true,
-            [](Config& c, const std::string& v) {
-              std::lock_guard<std::mutex> lock(c.mu_);
-              c.requirepass_ = v;
-              c.has_requirepass_ = !v.empty();
-            },
-            [](const Config& c) { return c.requirepass(); });
-    int_opt("maxclients", true, 1, UINT32_MAX,
-            [](Config& c, int64_t v) {
-              c.maxclients_ = static_cast<int>(std::min<int64_t>(v, INT32_MAX));
-            },
-            [](const Config& c) { return static_cast<int64_t>(c.maxclients_.load()); });
-    int_opt("timeout", true, 0, INT32_MAX, [](Config& c, int64_t v) { c.timeout_ = v; },
-            [](const Config& c) { return c.timeout_.load(); });
+    str_opt(
+        "restore-from", false,
+        [](Config& c, const std::string& v) {
+          std::lock_guard<std::mutex> lock(c.mu_);
+          c.restore_from_ = v;
+        },
+        [](const Config& c) { return c.restore_from(); });
+    str_opt(
+        "logfile", false,
+        [](Config& c, const std::string& v) {
+          std::lock_guard<std::mutex> lock(c.mu_);
+          c.logfile_ = v;
+        },
+        [](const Config& c) { return c.logfile(); });
+    bool_opt(
+        "protected-mode", true, [](Config& c, bool v) { c.protected_mode_ = v; },
+        [](const Config& c) { return c.protected_mode_.load(); });
+    str_opt(
+        "requirepass", true,
+        [](Config& c, const std::string& v) {
+          std::lock_guard<std::mutex> lock(c.mu_);
+          c.requirepass_ = v;
+          c.has_requirepass_ = !v.empty();
+        },
+        [](const Config& c) { return c.requirepass(); });
+    int_opt(
+        "maxclients", true, 1, UINT32_MAX,
+        [](Config& c, int64_t v) {
+          c.maxclients_ = static_cast<int>(std::min<int64_t>(v, INT32_MAX));
+        },
+        [](const Config& c) { return static_cast<int64_t>(c.maxclients_.load()); });
+    int_opt(
+        "timeout", true, 0, INT32_MAX, [](Config& c, int64_t v) { c.timeout_ = v; },
+        [](const Config& c) { return c.timeout_.load(); });
     // Redis accepts any non-negative hz and clamps it to 1..500.
-    int_opt("hz", true, 0, INT32_MAX,
-            [](Config& c, int64_t v) { c.hz_ = static_cast<int>(std::clamp<int64_t>(v, 1, 500)); },
-            [](const Config& c) { return static_cast<int64_t>(c.hz_.load()); });
-    int_opt("tcp-keepalive", true, 0, INT32_MAX,
-            [](Config& c, int64_t v) { c.tcp_keepalive_ = static_cast<int>(v); },
-            [](const Config& c) { return static_cast<int64_t>(c.tcp_keepalive_.load()); });
-    int_opt("tcp-backlog", false, 0, INT32_MAX,
-            [](Config& c, int64_t v) { c.tcp_backlog_ = static_cast<int>(v); },
-            [](const Config& c) { return static_cast<int64_t>(c.tcp_backlog_.load()); });
+    int_opt(
+        "hz", true, 0, INT32_MAX,
+        [](Config& c, int64_t v) { c.hz_ = static_cast<int>(std::clamp<int64_t>(v, 1, 500)); },
+        [](const Config& c) { return static_cast<int64_t>(c.hz_.load()); });
+    int_opt(
+        "tcp-keepalive", true, 0, INT32_MAX,
+        [](Config& c, int64_t v) { c.tcp_keepalive_ = static_cast<int>(v); },
+        [](const Config& c) { return static_cast<int64_t>(c.tcp_keepalive_.load()); });
+    int_opt(
+        "tcp-backlog", false, 0, INT32_MAX,
+        [](Config& c, int64_t v) { c.tcp_backlog_ = static_cast<int>(v); },
+        [](const Config& c) { return static_cast<int64_t>(c.tcp_backlog_.load()); });
     // Redis RDB snapshot schedule: Cairn is always durable through its WAL, so
     // "save" is kept only so tools that read or set it keep working.
     // As in redis.conf it takes pairs of "<seconds> <changes>" ("save 3600 1
     // 300 100") or "" to disable, checked as Redis does.
-    o.push_back(Option{"save", Kind::kList, true, 0, 0, {},
+    o.push_back(Option{"save",
+                       Kind::kList,
+                       true,
+                       0,
+                       0,
+                       {},
                        [](Config& c, int64_t, const std::vector<std::string>& v) {
                          std::lock_guard<std::mutex> lock(c.mu_);
                          c.save_ = (v.size() == 1 && v[0].empty()) ? std::string() : JoinList(v);
@@ -296,12 +366,56 @@ const std::vector<Config::Option>& Config::Options() {
                          return "";
                        }});
     // The WAL is always on: "appendonly" reads "yes"; setting "no" is refused.
-    o.push_back(Option{"appendonly", Kind::kEnum, true, 0, 0, {"yes"},
+    o.push_back(Option{"appendonly",
+                       Kind::kEnum,
+                       true,
+                       0,
+                       0,
+                       {"yes"},
                        [](Config&, int64_t, const std::vector<std::string>&) {},
-                       [](const Config&) { return std::string("yes"); }, nullptr});
-    o.push_back(Option{"daemonize", Kind::kEnum, false, 0, 0, {"no"},
+                       [](const Config&) { return std::string("yes"); },
+                       nullptr});
+    o.push_back(Option{"daemonize",
+                       Kind::kEnum,
+                       false,
+                       0,
+                       0,
+                       {"no"},
                        [](Config&, int64_t, const std::vector<std::string>&) {},
-                       [](const Config&) { return std::string("no"); }, nullptr});
+                       [](const Config&) { return std::string("no"); },
+                       nullptr});
+    // ---- replication (server/replication.h) ----
+    // replicaof <host> <port>: start as a replica of that master.
+    o.push_back(Option{"replicaof",
+                       Kind::kList,
+                       false,
+                       0,
+                       0,
+                       {},
+                       [](Config& c, int64_t, const std::vector<std::string>& v) {
+                         std::lock_guard<std::mutex> lock(c.mu_);
+                         c.replicaof_ = v;
+                       },
+                       [](const Config& c) { return JoinList(c.replicaof()); },
+                       [](const std::vector<std::string>& v) -> std::string {
+                         int64_t port = 0;
+                         if (v.empty()) return "";
+                         if (v.size() != 2 || !ParseInt64(v[1], &port) || port < 1 ||
+                             port > 65535) {
+                           return "replicaof takes a host and a port";
+                         }
+                         return "";
+                       }});
+    for (const char* name : {"replica-serve-stale-data", "slave-serve-stale-data"}) {
+      bool_opt(
+          name, true, [](Config& c, bool v) { c.replica_serve_stale_data_ = v; },
+          [](const Config& c) { return c.replica_serve_stale_data(); });
+    }
+    for (const char* name : {"replica-read-only", "slave-read-only"}) {
+      bool_opt(
+          name, true, [](Config& c, bool v) { c.replica_read_only_ = v; },
+          [](const Config& c) { return c.replica_read_only(); });
+    }
     return o;
   }();
   return kOptions;
@@ -343,7 +457,8 @@ Status Config::Apply(const Option& opt, const std::vector<std::string>& values, 
       break;
     case Kind::kBool: {
       bool b = false;
-      if (!ParseBool(values[0], &b)) return Status::InvalidArgument("argument must be 'yes' or 'no'");
+      if (!ParseBool(values[0], &b))
+        return Status::InvalidArgument("argument must be 'yes' or 'no'");
       v = b ? 1 : 0;
       break;
     }
@@ -426,7 +541,8 @@ Status Config::LoadText(std::string_view text, std::string_view origin) {
     std::string_view line = text.substr(pos, nl == std::string_view::npos ? text.npos : nl - pos);
     pos = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
     ++line_no;
-    while (!line.empty() && isspace(static_cast<unsigned char>(line.front()))) line.remove_prefix(1);
+    while (!line.empty() && isspace(static_cast<unsigned char>(line.front())))
+      line.remove_prefix(1);
     while (!line.empty() && isspace(static_cast<unsigned char>(line.back()))) line.remove_suffix(1);
     if (line.empty() || line[0] == '#') continue;
     std::vector<std::string> words;
@@ -484,8 +600,8 @@ Status Config::Set(const std::vector<std::pair<std::string, std::string>>& pairs
   for (const auto& [name, value] : pairs) {
     const Option* opt = Find(name);
     if (opt == nullptr) {
-      return Status::InvalidArgument("ERR Unknown option or number of arguments for CONFIG SET - '" +
-                                     name + "'");
+      return Status::InvalidArgument(
+          "ERR Unknown option or number of arguments for CONFIG SET - '" + name + "'");
     }
     if (!seen.insert(opt->name).second) {
       return Status::InvalidArgument("ERR CONFIG SET failed (possibly related to argument '" +
@@ -543,7 +659,8 @@ Status Config::Rewrite() {
     }
     if (!written.insert(opt->name).second) continue;
     std::string v = ValueOf(*opt);
-    out.push_back(std::string(opt->name) + " " + (opt->kind == Kind::kList && !v.empty() ? v : QuoteIfNeeded(v)));
+    out.push_back(std::string(opt->name) + " " +
+                  (opt->kind == Kind::kList && !v.empty() ? v : QuoteIfNeeded(v)));
   }
   Config defaults;
   for (const auto& o : Options()) {
@@ -553,7 +670,8 @@ Status Config::Rewrite() {
     if (std::string_view(o.name) == "restore-from") continue;
     std::string v = ValueOf(o);
     if (v == defaults.ValueOf(o)) continue;
-    out.push_back(std::string(o.name) + " " + (o.kind == Kind::kList && !v.empty() ? v : QuoteIfNeeded(v)));
+    out.push_back(std::string(o.name) + " " +
+                  (o.kind == Kind::kList && !v.empty() ? v : QuoteIfNeeded(v)));
   }
   std::string tmp = config_file_ + ".tmp-rewrite";
   {

@@ -62,6 +62,11 @@ class Config {
   // A checkpoint to seed an empty data directory from at start-up; "" = none.
   std::string restore_from() const;
 
+  // Replication: {host, port} to replicate from at start-up (empty = none).
+  std::vector<std::string> replicaof() const;
+  bool replica_serve_stale_data() const { return replica_serve_stale_data_.load(); }
+  bool replica_read_only() const { return replica_read_only_.load(); }
+
   // Defaults and settings that tests or main adjust directly.
   void set_port(int port) { port_ = port; }
 
@@ -84,6 +89,7 @@ class Config {
   std::string save_;
   std::string loglevel_;
   std::string restore_from_;
+  std::vector<std::string> replicaof_;
 
   std::atomic<int> port_;
   std::atomic<int> threads_;
@@ -99,6 +105,8 @@ class Config {
   std::atomic<int> hz_;
   std::atomic<int> tcp_keepalive_;
   std::atomic<int> tcp_backlog_;
+  std::atomic<bool> replica_serve_stale_data_{true};
+  std::atomic<bool> replica_read_only_{true};
 };
 
 // Parses a memory amount as Redis does: "100", "1k" (1000), "1kb" (1024),

@@ -10,6 +10,7 @@
 #include "server/durability.h"
 #include "server/errors.h"
 #include "server/pubsub.h"
+#include "server/replication.h"
 #include "server/stats.h"
 #include "server/transaction.h"
 #include "server/worker.h"
@@ -258,6 +259,18 @@ void Connection::Execute(const std::vector<std::string_view>& argv) {
       !AllowedWhileSubscribed(spec->name)) {
     Reject(run, errors::NotAllowedWhileSubscribed(run->name));
     return;
+  }
+  if (server.replication != nullptr && server.replication->is_replica()) {
+    // Redis's order: a write first, then stale data.
+    if ((run->flags & kCmdWrite) && server.config.replica_read_only()) {
+      Reject(run, errors::kReadOnlyReplica);
+      return;
+    }
+    if (!server.replication->link_up() && !server.config.replica_serve_stale_data() &&
+        !(run->flags & kCmdStale)) {
+      Reject(run, errors::kMasterDown);
+      return;
+    }
   }
   last_cmd_ = run->name;
   if (client_.txn.active && !RunsInsideMulti(*run)) {

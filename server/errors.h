@@ -149,4 +149,12 @@ inline constexpr std::string_view kSaveFailed = "ERR";
 inline constexpr std::string_view kShutdownFailed = "ERR Errors trying to SHUTDOWN. Check logs.";
 // ---- end of persistence
 
+// ---- replication
+inline constexpr std::string_view kInvalidMasterPort = "ERR Invalid master port";
+inline constexpr std::string_view kReadOnlyReplica =
+    "READONLY You can't write against a read only replica.";
+inline constexpr std::string_view kMasterDown =
+    "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+// ---- end of replication
+
 }  // namespace cairn::errors

@@ -13,6 +13,7 @@
 #include "server/durability.h"
 #include "server/pubsub.h"
 #include "server/persistence.h"
+#include "server/replication.h"
 #include "server/worker.h"
 #include "storage/engine.h"
 #include "storage/snapshot.h"
@@ -50,6 +51,8 @@ Server::~Server() {
   workers_.clear();
   if (durability_ != nullptr) durability_->Stop();
   durability_.reset();
+  if (replication_ != nullptr) replication_->Stop();
+  replication_.reset();
   persistence_.reset();  // waits for a background save
   context_.reset();
   pubsub_.reset();
@@ -115,6 +118,11 @@ Status Server::Start(const std::string& executable) {
     workers_.push_back(std::move(w));
   }
   context_->tcp_port = port;
+  replication_ = std::make_unique<Replication>(*engine_, clock_, port);
+  context_->replication = replication_.get();
+  if (std::vector<std::string> m = config_.replicaof(); m.size() == 2) {
+    replication_->ReplicaOf(m[0], std::stoi(m[1]));
+  }
   for (auto& w : workers_) {
     Worker* raw = w.get();
     durability_->AddListener([raw] { raw->Wake(); });

@@ -22,6 +22,7 @@ class Engine;
 class Durability;
 class PubsubRegistry;
 class Persistence;
+class Replication;
 class Worker;
 
 class Server {
@@ -48,6 +49,7 @@ class Server {
   std::unique_ptr<PubsubRegistry> pubsub_;
   std::unique_ptr<ServerContext> context_;
   std::unique_ptr<Persistence> persistence_;  // uses engine_; destroyed first
+  std::unique_ptr<Replication> replication_;  // uses engine_; stopped first
   std::vector<std::unique_ptr<Worker>> workers_;
   std::thread housekeeper_;
   std::atomic<bool> stop_{false};

@@ -179,8 +179,9 @@ class Engine {
   // from which the stream continues. On the replica, BeginFullSync drops
   // everything, each chunk goes through ApplySnapshotChunk, and
   // FinishFullSync records the offset and reloads the counts.
-  Status SnapshotChunks(size_t chunk_bytes, const std::function<Status(std::string)>& emit,
-                        uint64_t* seq) const;
+  // `begin(seq)` is called once before the first chunk.
+  Status SnapshotChunks(size_t chunk_bytes, const std::function<Status(uint64_t)>& begin,
+                        const std::function<Status(std::string)>& emit, uint64_t* seq) const;
   Status BeginFullSync();
   Status ApplySnapshotChunk(const std::string& data);
   Status FinishFullSync(uint64_t seq, const std::string& master_id);

@@ -192,10 +192,15 @@ Status Engine::ApplyReplicated(const ReplBatch& batch) {
   return Status::Ok();
 }
 
-Status Engine::SnapshotChunks(size_t chunk_bytes, const std::function<Status(std::string)>& emit,
+Status Engine::SnapshotChunks(size_t chunk_bytes, const std::function<Status(uint64_t)>& begin,
+                              const std::function<Status(std::string)>& emit,
                               uint64_t* seq) const {
   const rocksdb::Snapshot* snap = db_->GetSnapshot();
   *seq = snap->GetSequenceNumber();
+  if (Status b = begin(*seq); !b.ok()) {
+    db_->ReleaseSnapshot(snap);
+    return b;
+  }
   rocksdb::ReadOptions ro;
   ro.snapshot = snap;
   ro.fill_cache = false;  // a full scan would evict the hot set

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cinttypes>
 #include <cstdarg>
 #include <cstdio>
@@ -23,8 +24,9 @@
 #include "server/command.h"
 #include "server/config.h"
 #include "server/errors.h"
-#include "server/pubsub.h"
 #include "server/persistence.h"
+#include "server/pubsub.h"
+#include "server/replication.h"
 #include "server/stats.h"
 #include "storage/engine.h"
 
@@ -222,8 +224,8 @@ void InfoMemory(CommandContext& ctx, std::string* out) {
   while (used > peak && !g_memory_peak.compare_exchange_weak(peak, used)) {
   }
   peak = std::max(peak, used);
-  uint64_t total = static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) *
-                   static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  uint64_t total =
+      static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
   uint64_t maxmemory = static_cast<uint64_t>(ctx.server.config.maxmemory());
   out->append("# Memory\r\n");
   Appendf(out, "used_memory:%" PRIu64 "\r\n", used);
@@ -328,12 +330,63 @@ void InfoStats(CommandContext& ctx, std::string* out) {
   out->append("dump_payload_sanitizations:0\r\n");
 }
 
-void InfoReplication(CommandContext&, std::string* out) {
-  out->append("# Replication\r\nrole:master\r\nconnected_slaves:0\r\n");
+void InfoReplication(CommandContext& ctx, std::string* out) {
+  Replication* repl = ctx.server.replication;
+  out->append("# Replication\r\n");
+  const int64_t now = ctx.server.clock.MonotonicMs();
+  std::string replid = ReplicationId();
+  uint64_t offset = 0;
+  if (repl != nullptr && repl->is_replica()) {
+    Replication::LinkInfo l = repl->Link();
+    out->append("role:slave\r\n");
+    Appendf(out, "master_host:%s\r\nmaster_port:%d\r\n", l.host.c_str(), l.port);
+    Appendf(out, "master_link_status:%s\r\n", l.up ? "up" : "down");
+    // The link keeps steady-clock milliseconds, like MonotonicMs.
+    const int64_t steady = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::steady_clock::now().time_since_epoch())
+                               .count();
+    Appendf(out, "master_last_io_seconds_ago:%lld\r\n",
+            l.last_io_ms == 0 ? -1LL : static_cast<long long>((steady - l.last_io_ms) / 1000));
+    Appendf(out, "master_sync_in_progress:%d\r\n", l.sync_in_progress ? 1 : 0);
+    Appendf(out, "slave_read_repl_offset:%" PRIu64 "\r\nslave_repl_offset:%" PRIu64 "\r\n",
+            l.offset, l.offset);
+    if (!l.up) {
+      Appendf(
+          out, "master_link_down_since_seconds:%lld\r\n",
+          l.down_since_ms == 0 ? -1LL : static_cast<long long>((steady - l.down_since_ms) / 1000));
+    }
+    Appendf(out, "slave_priority:100\r\nslave_read_only:%d\r\nreplica_announced:1\r\n",
+            ctx.server.config.replica_read_only() ? 1 : 0);
+    out->append("connected_slaves:0\r\n");
+    replid = ctx.engine.MasterDataId().empty() ? replid : ctx.engine.MasterDataId();
+    offset = l.offset;
+  } else {
+    out->append("role:master\r\n");
+    std::vector<Replication::ReplicaInfo> replicas;
+    if (repl != nullptr) {
+      replicas = repl->Replicas();
+      replid = repl->DataId();
+      offset = repl->Offset();
+    }
+    Appendf(out, "connected_slaves:%zu\r\n", replicas.size());
+    const int64_t steady = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::steady_clock::now().time_since_epoch())
+                               .count();
+    for (size_t i = 0; i < replicas.size(); ++i) {
+      const auto& r = replicas[i];
+      Appendf(out, "slave%zu:ip=%s,port=%d,state=%s,offset=%" PRIu64 ",lag=%lld\r\n", i,
+              r.ip.c_str(), r.port, r.state.c_str(), r.ack,
+              static_cast<long long>((steady - r.last_ack_ms) / 1000));
+    }
+  }
+  (void)now;
   out->append("master_failover_state:no-failover\r\n");
-  Appendf(out, "master_replid:%s\r\n", ReplicationId().c_str());
+  Appendf(out, "master_replid:%s\r\n", replid.c_str());
+  Appendf(out,
+          "master_replid2:0000000000000000000000000000000000000000\r\nmaster_repl_offset:%" PRIu64
+          "\r\n",
+          offset);
   out->append(
-      "master_replid2:0000000000000000000000000000000000000000\r\nmaster_repl_offset:0\r\n"
       "second_repl_offset:-1\r\nrepl_backlog_active:0\r\nrepl_backlog_size:1048576\r\n"
       "repl_backlog_first_byte_offset:0\r\nrepl_backlog_histlen:0\r\n");
 }
@@ -459,8 +512,8 @@ void InfoCommand(CommandContext& ctx) {
 
 // ACL categories in Redis's bit order, which is the order COMMAND INFO lists them.
 const char* const kAclCategories[] = {
-    "keyspace", "read",  "write", "set",       "sortedset",  "list",        "hash",
-    "string",   "bitmap", "hyperloglog", "geo", "stream",    "pubsub",      "admin",
+    "keyspace", "read",   "write",       "set",       "sortedset",  "list",        "hash",
+    "string",   "bitmap", "hyperloglog", "geo",       "stream",     "pubsub",      "admin",
     "fast",     "slow",   "blocking",    "dangerous", "connection", "transaction", "scripting"};
 constexpr size_t kNumAclCategories = sizeof(kAclCategories) / sizeof(kAclCategories[0]);
 
@@ -479,11 +532,19 @@ const char* GroupCategory(std::string_view group) {
   static const struct {
     const char* group;
     const char* category;
-  } kMap[] = {{"generic", "keyspace"},       {"string", "string"},       {"list", "list"},
-              {"set", "set"},                {"sorted_set", "sortedset"}, {"hash", "hash"},
-              {"bitmap", "bitmap"},          {"hyperloglog", "hyperloglog"}, {"geo", "geo"},
-              {"stream", "stream"},          {"connection", "connection"},
-              {"transactions", "transaction"}, {"scripting", "scripting"}};
+  } kMap[] = {{"generic", "keyspace"},
+              {"string", "string"},
+              {"list", "list"},
+              {"set", "set"},
+              {"sorted_set", "sortedset"},
+              {"hash", "hash"},
+              {"bitmap", "bitmap"},
+              {"hyperloglog", "hyperloglog"},
+              {"geo", "geo"},
+              {"stream", "stream"},
+              {"connection", "connection"},
+              {"transactions", "transaction"},
+              {"scripting", "scripting"}};
   for (const auto& m : kMap) {
     if (group == m.group) return m.category;
   }
@@ -520,14 +581,22 @@ std::vector<const char*> FlagNames(uint32_t flags) {
   static const struct {
     uint32_t bit;
     const char* name;
-  } kFlags[] = {{kCmdWrite, "write"},         {kCmdReadonly, "readonly"},
-                {kCmdDenyOom, "denyoom"},     {kCmdAdmin, "admin"},
-                {kCmdPubsub, "pubsub"},       {kCmdNoScript, "noscript"},
-                {kCmdBlocking, "blocking"},   {kCmdLoading, "loading"},
-                {kCmdStale, "stale"},         {kCmdSkipMonitor, "skip_monitor"},
-                {kCmdSkipSlowlog, "skip_slowlog"}, {kCmdFast, "fast"},
-                {kCmdNoAuth, "no_auth"},      {kCmdMayReplicate, "may_replicate"},
-                {kCmdNoMulti, "no_multi"},    {kCmdAllowBusy, "allow_busy"}};
+  } kFlags[] = {{kCmdWrite, "write"},
+                {kCmdReadonly, "readonly"},
+                {kCmdDenyOom, "denyoom"},
+                {kCmdAdmin, "admin"},
+                {kCmdPubsub, "pubsub"},
+                {kCmdNoScript, "noscript"},
+                {kCmdBlocking, "blocking"},
+                {kCmdLoading, "loading"},
+                {kCmdStale, "stale"},
+                {kCmdSkipMonitor, "skip_monitor"},
+                {kCmdSkipSlowlog, "skip_slowlog"},
+                {kCmdFast, "fast"},
+                {kCmdNoAuth, "no_auth"},
+                {kCmdMayReplicate, "may_replicate"},
+                {kCmdNoMulti, "no_multi"},
+                {kCmdAllowBusy, "allow_busy"}};
   std::vector<const char*> out;
   for (const auto& f : kFlags) {
     if (flags & f.bit) out.push_back(f.name);
@@ -860,33 +929,32 @@ void RegisterIntrospectionCommands(CommandRegistry& reg) {
   info.handler = InfoCommand;
   reg.Add(std::move(info));
 
-  CommandSpec command = Spec("command", -1, kLS, "Get array of Redis command details", "2.8.13",
-                             "O(N) where N is the total number of Redis commands",
-                             CommandAllCommand);
-  command.subcommands.push_back(Spec("command|count", 2, kLS,
-                                     "Get total number of Redis commands", "2.8.13", "O(1)",
-                                     CommandCountCommand));
+  CommandSpec command =
+      Spec("command", -1, kLS, "Get array of Redis command details", "2.8.13",
+           "O(N) where N is the total number of Redis commands", CommandAllCommand);
+  command.subcommands.push_back(Spec("command|count", 2, kLS, "Get total number of Redis commands",
+                                     "2.8.13", "O(1)", CommandCountCommand));
   command.subcommands.push_back(
-      Spec("command|docs", -2, kLS, "Get array of specific Redis command documentation",
-           "7.0.0", "O(N) where N is the number of commands to look up", CommandDocsCommand));
+      Spec("command|docs", -2, kLS, "Get array of specific Redis command documentation", "7.0.0",
+           "O(N) where N is the number of commands to look up", CommandDocsCommand));
   command.subcommands.push_back(
       Spec("command|getkeys", -4, kLS, "Extract keys given a full Redis command", "2.8.13",
            "O(N) where N is the number of arguments to the command", CommandGetKeysCommand));
   command.subcommands.push_back(Spec(
-      "command|getkeysandflags", -4, kLS, "Extract keys and access flags given a full Redis command",
-      "7.0.0", "O(N) where N is the number of arguments to the command",
-      CommandGetKeysAndFlagsCommand));
+      "command|getkeysandflags", -4, kLS,
+      "Extract keys and access flags given a full Redis command", "7.0.0",
+      "O(N) where N is the number of arguments to the command", CommandGetKeysAndFlagsCommand));
   command.subcommands.push_back(Spec("command|help", 2, kLS,
-                                     "Show helpful text about the different subcommands",
-                                     "5.0.0", "O(1)", CommandHelpCommand));
+                                     "Show helpful text about the different subcommands", "5.0.0",
+                                     "O(1)", CommandHelpCommand));
   command.subcommands.push_back(Spec("command|info", -2, kLS,
                                      "Get array of specific Redis command details, or all when "
                                      "no argument is given.",
                                      "2.8.13", "O(N) where N is the number of commands to look up",
                                      CommandInfoCommand));
-  command.subcommands.push_back(Spec(
-      "command|list", -2, kLS, "Get an array of Redis command names", "7.0.0",
-      "O(N) where N is the total number of Redis commands", CommandListCommand));
+  command.subcommands.push_back(Spec("command|list", -2, kLS, "Get an array of Redis command names",
+                                     "7.0.0", "O(N) where N is the total number of Redis commands",
+                                     CommandListCommand));
   reg.Add(std::move(command));
 }
 

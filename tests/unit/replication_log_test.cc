@@ -199,8 +199,13 @@ TEST_F(ReplicationLogTest, FullSyncCopiesASnapshotThenTheStreamContinues) {
   ASSERT_TRUE(replica_->BeginFullSync().ok());
   uint64_t seq = 0;
   int chunks = 0;
+  uint64_t announced = 0;
   Status s = master_->SnapshotChunks(
       4096,
+      [&](uint64_t at) {
+        announced = at;
+        return Status::Ok();
+      },
       [&](std::string data) {
         ++chunks;
         return replica_->ApplySnapshotChunk(data);
@@ -212,6 +217,7 @@ TEST_F(ReplicationLogTest, FullSyncCopiesASnapshotThenTheStreamContinues) {
   EXPECT_EQ(master_->DataId().size(), 40u);
   EXPECT_NE(replica_->DataId(), master_->DataId());
   EXPECT_GT(chunks, 1);
+  EXPECT_EQ(announced, seq);
   EXPECT_EQ(seq, master_->LatestSequence());
   EXPECT_EQ(replica_->ReplicatedOffset(), seq);
   EXPECT_EQ(replica_->KeyCount(0), 168);
