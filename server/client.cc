@@ -11,8 +11,8 @@ void ClientRegistry::Add(std::shared_ptr<ClientInfo> info) {
 
 void ClientRegistry::Remove(uint64_t id) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = std::find_if(clients_.begin(), clients_.end(),
-                         [id](const auto& c) { return c->id == id; });
+  auto it =
+      std::find_if(clients_.begin(), clients_.end(), [id](const auto& c) { return c->id == id; });
   if (it != clients_.end()) {
     *it = std::move(clients_.back());
     clients_.pop_back();

@@ -40,9 +40,9 @@ struct ClientInfo {
   size_t obuf = 0;
   bool multi = false;
   size_t multi_queued = 0;  // commands queued since MULTI
-  bool no_evict = false;  // CLIENT NO-EVICT on (accepted; Cairn does not evict clients)
-  int sub = 0;            // Pub/Sub channels subscribed
-  int psub = 0;           // Pub/Sub patterns subscribed
+  bool no_evict = false;    // CLIENT NO-EVICT on (accepted; Cairn does not evict clients)
+  int sub = 0;              // Pub/Sub channels subscribed
+  int psub = 0;             // Pub/Sub patterns subscribed
 
   // Set by CLIENT KILL from any thread; the owner closes the connection.
   std::atomic<bool> kill_requested{false};
@@ -78,6 +78,27 @@ struct Client {
   // Highest sequence number this client's commands wrote in the current read
   // batch (0 = none): the reply waits until it is durable (appendfsync always).
   uint64_t pending_write_seq = 0;
+  // Highest sequence number any command of this client wrote (WAIT's offset).
+  uint64_t last_write_seq = 0;
+  // Replies held until enough replicas acknowledged a sequence number: WAIT
+  // (answers with the count) or a write under a replica quorum (answers with
+  // its own reply, or -NOREPLICAS in its place on timeout).
+  struct ReplicaWait {
+    bool active = false;
+    bool is_wait = false;
+    int64_t needed = 0;
+    uint64_t seq = 0;
+    int64_t deadline_ms = 0;  // monotonic; 0 = wait forever (WAIT n 0)
+    size_t reply_start = 0;   // quorum write: its reply in the output buffer
+    size_t reply_end = 0;
+  } replica_wait;
+  // CLIENT CONSISTENCY: replicas a write waits for; kQuorumDefault = the
+  // node's replica-ack-quorum.
+  static constexpr int64_t kQuorumDefault = -1;
+  static constexpr int64_t kQuorumAll = -2;  // every connected replica (at least 1); = Config's
+
+  static constexpr int64_t kQuorumMajority = -3;  // a majority of connected replicas (at least 1)
+  int64_t ack_quorum = kQuorumDefault;
   Transaction txn;
   // Pub/Sub subscriptions (the registry has the names): > 0 is Redis's
   // "subscribed" context.

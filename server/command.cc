@@ -65,8 +65,9 @@ std::vector<int> CommandSpec::KeyPositions(size_t argc) const {
 const CommandSpec* CommandSpec::FindSubcommand(std::string_view sub) const {
   for (const auto& s : subcommands) {
     size_t bar = s.name.find('|');
-    std::string_view short_name =
-        bar == std::string::npos ? std::string_view(s.name) : std::string_view(s.name).substr(bar + 1);
+    std::string_view short_name = bar == std::string::npos
+                                      ? std::string_view(s.name)
+                                      : std::string_view(s.name).substr(bar + 1);
     if (EqualsIgnoreCase(short_name, sub)) return &s;
   }
   return nullptr;

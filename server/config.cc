@@ -411,6 +411,37 @@ const std::vector<Config::Option>& Config::Options() {
           name, true, [](Config& c, bool v) { c.replica_serve_stale_data_ = v; },
           [](const Config& c) { return c.replica_serve_stale_data(); });
     }
+    // replica-ack-quorum 0|<k>|all: replicas that must apply a write before
+    // its reply (0 = asynchronous, as Redis); all = every connected replica.
+    o.push_back(Option{"replica-ack-quorum",
+                       Kind::kString,
+                       true,
+                       0,
+                       0,
+                       {},
+                       [](Config& c, int64_t, const std::vector<std::string>& v) {
+                         int64_t n = 0;
+                         const std::string& w = v.empty() ? std::string("0") : v[0];
+                         c.replica_ack_quorum_ = EqualsIgnoreCase(w, "all")
+                                                     ? kAckQuorumAll
+                                                     : (ParseInt64(w, &n) ? n : 0);
+                       },
+                       [](const Config& c) {
+                         int64_t q = c.replica_ack_quorum();
+                         return q == kAckQuorumAll ? std::string("all") : std::to_string(q);
+                       },
+                       [](const std::vector<std::string>& v) -> std::string {
+                         int64_t n = 0;
+                         if (v.size() == 1 && (EqualsIgnoreCase(v[0], "all") ||
+                                               (ParseInt64(v[0], &n) && n >= 0 && n <= 1000))) {
+                           return "";
+                         }
+                         return "argument must be 'all' or a number of replicas (0 to 1000)";
+                       }});
+    int_opt(
+        "replica-ack-timeout", true, 1, INT32_MAX,
+        [](Config& c, int64_t v) { c.replica_ack_timeout_ms_ = v; },
+        [](const Config& c) { return c.replica_ack_timeout_ms(); });
     for (const char* name : {"replica-read-only", "slave-read-only"}) {
       bool_opt(
           name, true, [](Config& c, bool v) { c.replica_read_only_ = v; },

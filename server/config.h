@@ -66,6 +66,11 @@ class Config {
   std::vector<std::string> replicaof() const;
   bool replica_serve_stale_data() const { return replica_serve_stale_data_.load(); }
   bool replica_read_only() const { return replica_read_only_.load(); }
+  // Replicas a write waits for (kAckQuorumAll = every connected one), and
+  // for how long (ms) before the client gets -NOREPLICAS.
+  static constexpr int64_t kAckQuorumAll = -2;
+  int64_t replica_ack_quorum() const { return replica_ack_quorum_.load(); }
+  int64_t replica_ack_timeout_ms() const { return replica_ack_timeout_ms_.load(); }
 
   // Defaults and settings that tests or main adjust directly.
   void set_port(int port) { port_ = port; }
@@ -107,6 +112,8 @@ class Config {
   std::atomic<int> tcp_backlog_;
   std::atomic<bool> replica_serve_stale_data_{true};
   std::atomic<bool> replica_read_only_{true};
+  std::atomic<int64_t> replica_ack_quorum_{0};
+  std::atomic<int64_t> replica_ack_timeout_ms_{2000};
 };
 
 // Parses a memory amount as Redis does: "100", "1k" (1000), "1kb" (1024),

@@ -97,6 +97,10 @@ bool Connection::Accept(uv_stream_t* listener) {
 void Connection::Close() {
   if (closing_) return;
   closing_ = true;
+  if (client_.replica_wait.active && worker_.server().replication != nullptr) {
+    worker_.server().replication->RemoveWaiter();
+    client_.replica_wait.active = false;
+  }
   // A transaction in progress is dropped whole: nothing of it was applied.
   DiscardTransaction(client_, worker_.server().engine);
   if (worker_.server().pubsub != nullptr) ClearSubscriptions(*worker_.server().pubsub, client_);
@@ -134,7 +138,7 @@ void Connection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) {
 }
 
 void Connection::ProcessInput() {
-  if (closing_ || waiting_seq_ != 0) return;
+  if (closing_ || waiting_seq_ != 0 || client_.replica_wait.active) return;
   ServerContext& server = worker_.server();
   resp::ParserLimits limits;
   limits.max_bulk_len = server.config.proto_max_bulk_len();
@@ -164,6 +168,9 @@ void Connection::ProcessInput() {
     }
     start += consumed;
     if (!parser_.args().empty()) Execute(parser_.args());
+    // WAIT, or a write waiting for its replica quorum: later commands run
+    // after it is answered, so replies stay in order.
+    if (client_.replica_wait.active) break;
     if (limits.unauthenticated && client_.authenticated) {
       limits.unauthenticated = false;
       parser_.set_limits(limits);
@@ -188,24 +195,58 @@ void Connection::ProcessInput() {
   UpdateSharedInfo();
 
   Durability& durability = worker_.durability();
-  if (client_.pending_write_seq != 0 && durability.MustWait() &&
-      client_.pending_write_seq > durability.SyncedSequence()) {
-    waiting_seq_ = client_.pending_write_seq;
+  const bool fsync_wait = client_.pending_write_seq != 0 && durability.MustWait() &&
+                          client_.pending_write_seq > durability.SyncedSequence();
+  if (fsync_wait || client_.replica_wait.active) {
+    if (fsync_wait) waiting_seq_ = client_.pending_write_seq;
     if (reading_) {
       uv_read_stop(reinterpret_cast<uv_stream_t*>(&handle_));
       reading_ = false;
     }
     worker_.WaitForSync(this);
-    durability.RequestSync();
+    if (fsync_wait) durability.RequestSync();
+    // The wait may already be over (an ack that raced us).
+    if (!fsync_wait && CheckReplicaWait()) {
+      worker_.DoneWaiting(this);
+      SendReplies();
+      if (!closing_ && rlen_ > 0) ProcessInput();
+    }
     return;
   }
   SendReplies();
 }
 
+bool Connection::CheckReplicaWait() {
+  Client::ReplicaWait& w = client_.replica_wait;
+  if (!w.active) return true;
+  Replication* repl = worker_.server().replication;
+  const int acked = repl != nullptr ? repl->CountAcked(w.seq) : 0;
+  const bool timed_out =
+      w.deadline_ms != 0 && worker_.server().clock.MonotonicMs() >= w.deadline_ms;
+  if (acked < w.needed && !timed_out) return false;
+  w.active = false;
+  if (repl != nullptr) repl->RemoveWaiter();
+  if (w.is_wait) {
+    reply_.Integer(acked);
+  } else if (acked < w.needed) {
+    // The write is applied here and maybe on some replicas: the client is
+    // told it may or may not survive a failover (README: NOREPLICAS).
+    std::string tail = out_.substr(w.reply_end);
+    out_.resize(w.reply_start);
+    reply_.Error(errors::kNoReplicas);
+    out_.append(tail);
+    worker_.server().stats.CountError("NOREPLICAS");
+  }
+  return true;
+}
+
 bool Connection::OnSynced(uint64_t synced_seq) {
   if (closing_) return true;
-  if (waiting_seq_ == 0 || waiting_seq_ > synced_seq) return waiting_seq_ == 0;
-  waiting_seq_ = 0;
+  if (waiting_seq_ != 0) {
+    if (waiting_seq_ > synced_seq) return false;
+    waiting_seq_ = 0;
+  }
+  if (!CheckReplicaWait()) return false;
   SendReplies();
   // Commands that arrived while we waited; they may write and wait again.
   if (!closing_ && rlen_ > 0) ProcessInput();
@@ -282,7 +323,35 @@ void Connection::Execute(const std::vector<std::string_view>& argv) {
     reply_.Queued();
     return;
   }
+  const uint64_t wrote_before = client_.pending_write_seq;
+  const size_t reply_start = out_.size();
   Run(*run, std::span<const std::string_view>(argv.data(), argv.size()));
+  if (client_.pending_write_seq > wrote_before) {
+    client_.last_write_seq = std::max(client_.last_write_seq, client_.pending_write_seq);
+    StartQuorumWait(reply_start);
+  }
+}
+
+void Connection::StartQuorumWait(size_t reply_start) {
+  Replication* repl = worker_.server().replication;
+  if (repl == nullptr || repl->is_replica()) return;
+  const Config& config = worker_.server().config;
+  int64_t q = client_.ack_quorum == Client::kQuorumDefault ? config.replica_ack_quorum()
+                                                           : client_.ack_quorum;
+  if (q == 0) return;
+  if (q == Client::kQuorumAll || q == Client::kQuorumMajority) {
+    const int64_t known = static_cast<int64_t>(repl->Replicas().size());
+    q = q == Client::kQuorumAll ? std::max<int64_t>(known, 1) : known / 2 + 1;
+  }
+  Client::ReplicaWait& w = client_.replica_wait;
+  w.active = true;
+  w.is_wait = false;
+  w.needed = q;
+  w.seq = client_.pending_write_seq;
+  w.deadline_ms = worker_.server().clock.MonotonicMs() + config.replica_ack_timeout_ms();
+  w.reply_start = reply_start;
+  w.reply_end = out_.size();
+  repl->AddWaiter();
 }
 
 void Connection::Run(const CommandSpec& run, std::span<const std::string_view> argv) {

@@ -57,6 +57,12 @@ class Connection : public CommandRunner {
   // Replies with the error of a command refused before running; inside
   // MULTI this dooms the transaction (Redis's rejectCommand).
   void Reject(const CommandSpec* run, std::string_view error);
+  // Holds the reply of a write just made until the replica quorum
+  // (CLIENT CONSISTENCY / replica-ack-quorum) acknowledged it.
+  void StartQuorumWait(size_t reply_start);
+  // Ends a WAIT or quorum wait that is satisfied or timed out; true if none
+  // is pending any more.
+  bool CheckReplicaWait();
   void SendReplies();
   void MaybeResumeReading();
   void UpdateSharedInfo();

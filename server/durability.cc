@@ -19,7 +19,9 @@ void Durability::AddListener(std::function<void()> on_synced) {
   listeners_.push_back(std::move(on_synced));
 }
 
-void Durability::Start() { thread_ = std::thread([this] { Run(); }); }
+void Durability::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
 
 void Durability::Stop() {
   {
@@ -52,9 +54,9 @@ bool Durability::SyncOnce() {
     LOG_WARNING("WAL fsync failed, replies wait until it succeeds: %s", s.ToString().c_str());
     return false;
   }
-  auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                std::chrono::steady_clock::now() - t0)
-                .count();
+  auto us =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
   stats_.fsyncs.fetch_add(1, std::memory_order_relaxed);
   stats_.last_fsync_us.store(us, std::memory_order_relaxed);
   synced_seq_.store(target, std::memory_order_release);

@@ -517,8 +517,10 @@ void Replication::RunFeeder(Feeder* f) {
       }
       uint64_t off = 0;
       if (ParseU64(line, &off)) {
+        const bool advanced = off > f->ack.load();
         f->ack = off;
         f->last_ack_ms = Wire::NowMs();
+        if (advanced && waiters_.load(std::memory_order_acquire) > 0 && on_ack_) on_ack_();
       }
     }
     if (Wire::NowMs() - wire.last_read_ms() > kLinkTimeoutMs) {

@@ -22,6 +22,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -91,6 +92,13 @@ class Replication {
   // This data directory's replication id (master_replid).
   std::string DataId() const;
 
+  // Clients waiting for acknowledgements (WAIT, quorum writes): while there
+  // are any, each acknowledgement that advances calls on_ack (which wakes
+  // the loops).
+  void AddWaiter() { waiters_.fetch_add(1, std::memory_order_acq_rel); }
+  void RemoveWaiter() { waiters_.fetch_sub(1, std::memory_order_acq_rel); }
+  void set_on_ack(std::function<void()> f) { on_ack_ = std::move(f); }
+
   // Stops every thread (shutdown).
   void Stop();
 
@@ -111,6 +119,9 @@ class Replication {
   LinkInfo link_;
   std::thread link_thread_;
   std::atomic<uint64_t> generation_{0};  // bumped to stop the current link
+
+  std::atomic<int> waiters_{0};
+  std::function<void()> on_ack_;  // set before any replica connects
 
   mutable std::mutex feeders_mu_;  // guards feeders_
   std::list<std::unique_ptr<Feeder>> feeders_;

@@ -11,8 +11,8 @@
 
 #include "common/log.h"
 #include "server/durability.h"
-#include "server/pubsub.h"
 #include "server/persistence.h"
+#include "server/pubsub.h"
 #include "server/replication.h"
 #include "server/worker.h"
 #include "storage/engine.h"
@@ -83,7 +83,8 @@ Status Server::Start(const std::string& executable) {
 
   RegisterAllCommands(commands_);
   durability_ = std::make_unique<Durability>(*engine_, config_, stats_);
-  context_ = std::make_unique<ServerContext>(config_, clock_, stats_, clients_, commands_, *engine_);
+  context_ =
+      std::make_unique<ServerContext>(config_, clock_, stats_, clients_, commands_, *engine_);
   context_->run_id = RandomRunId();
   context_->start_time_ms = clock_.NowMs();
   context_->start_mono_ms = clock_.MonotonicMs();
@@ -120,6 +121,9 @@ Status Server::Start(const std::string& executable) {
   context_->tcp_port = port;
   replication_ = std::make_unique<Replication>(*engine_, clock_, port);
   context_->replication = replication_.get();
+  replication_->set_on_ack([this] {
+    for (auto& w : workers_) w->Wake();
+  });
   if (std::vector<std::string> m = config_.replicaof(); m.size() == 2) {
     replication_->ReplicaOf(m[0], std::stoi(m[1]));
   }
@@ -130,8 +134,8 @@ Status Server::Start(const std::string& executable) {
   durability_->Start();
   for (auto& w : workers_) w->Start();
   housekeeper_ = std::thread([this] { Housekeeping(); });
-  LOG_NOTICE("Cairn started: pid=%d port=%d threads=%d dir=%s keys=%lld", static_cast<int>(getpid()),
-             port, threads, config_.dir().c_str(),
+  LOG_NOTICE("Cairn started: pid=%d port=%d threads=%d dir=%s keys=%lld",
+             static_cast<int>(getpid()), port, threads, config_.dir().c_str(),
              static_cast<long long>(engine_->KeyCount(0)));
   LOG_NOTICE("Ready to accept connections tcp");
   return Status::Ok();
@@ -161,7 +165,7 @@ void Server::Run() {
   for (auto& w : workers_) w->Stop();
   if (housekeeper_.joinable()) housekeeper_.join();
   persistence_->WaitIdle();  // a BGSAVE still running completes first
-  durability_->Stop();  // last WAL sync
+  durability_->Stop();       // last WAL sync
   Status s = engine_->Flush();
   if (!s.ok()) LOG_WARNING("flush at shutdown failed: %s", s.ToString().c_str());
   g_signal_fd = -1;

@@ -48,6 +48,7 @@ class Worker {
   void Track(Connection* c);
   void Untrack(Connection* c);
   void WaitForSync(Connection* c) { waiting_.insert(c); }
+  void DoneWaiting(Connection* c) { waiting_.erase(c); }
 
  private:
   static void OnConnection(uv_stream_t* server, int status);
@@ -68,7 +69,7 @@ class Worker {
   bool started_ = false;
   std::thread thread_;
   std::unordered_set<Connection*> connections_;
-  std::unordered_set<Connection*> waiting_;  // replies held for fsync
+  std::unordered_set<Connection*> waiting_;          // replies held for fsync
   std::unordered_map<uint64_t, Connection*> by_id_;  // client id -> connection (Pub/Sub mail)
 };
 

@@ -15,10 +15,10 @@
 
 #include "common/strings.h"
 #include "server/command.h"
-#include "server/transaction.h"
 #include "server/config.h"
 #include "server/errors.h"
 #include "server/pubsub.h"
+#include "server/transaction.h"
 
 namespace cairn {
 namespace {
@@ -529,6 +529,50 @@ void ClientSetInfoCommand(CommandContext& ctx) {
   ctx.reply.Ok();
 }
 
+// CLIENT CONSISTENCY [DEFAULT|ASYNC|ONE|QUORUM|ALL|<k>] (Cairn): how many
+// replicas must apply this connection's writes before their replies.
+// DEFAULT follows replica-ack-quorum; ASYNC (0) is Redis's behaviour;
+// QUORUM is a majority and ALL every replica connected at write time (at
+// least one). Without an argument it answers the current level.
+void ClientConsistencyCommand(CommandContext& ctx) {
+  int64_t& q = ctx.client.ack_quorum;
+  if (ctx.argv.size() == 2) {
+    if (q == Client::kQuorumDefault) {
+      ctx.reply.Bulk("default");
+    } else if (q == Client::kQuorumAll) {
+      ctx.reply.Bulk("all");
+    } else if (q == Client::kQuorumMajority) {
+      ctx.reply.Bulk("quorum");
+    } else {
+      ctx.reply.Bulk(std::to_string(q));
+    }
+    return;
+  }
+  if (ctx.argv.size() != 3) {
+    ctx.reply.Error(errors::kSyntax);
+    return;
+  }
+  std::string_view level = ctx.argv[2];
+  int64_t k = 0;
+  if (EqualsIgnoreCase(level, "default")) {
+    q = Client::kQuorumDefault;
+  } else if (EqualsIgnoreCase(level, "async")) {
+    q = 0;
+  } else if (EqualsIgnoreCase(level, "one")) {
+    q = 1;
+  } else if (EqualsIgnoreCase(level, "quorum")) {
+    q = Client::kQuorumMajority;
+  } else if (EqualsIgnoreCase(level, "all")) {
+    q = Client::kQuorumAll;
+  } else if (ParseInt64(level, &k) && k >= 0 && k <= 1000) {
+    q = k;
+  } else {
+    ctx.reply.Error(errors::kSyntax);
+    return;
+  }
+  ctx.reply.Ok();
+}
+
 // CLIENT NO-EVICT on|off: accepted and shown in CLIENT LIST (flag 'e');
 // Cairn never evicts clients for memory, so it changes nothing else.
 void ClientNoEvictCommand(CommandContext& ctx) {
@@ -663,6 +707,9 @@ void RegisterConnectionCommands(CommandRegistry& reg) {
            ClientKillCommand),
       Spec("client|list", -2, kAdmin, "Get the list of client connections", "2.4.0", kPerClient,
            ClientListCommand),
+      Spec("client|consistency", -2, kNS,
+           "Set how many replicas must apply this connection's writes before their replies",
+           "0.1.0", "O(1)", ClientConsistencyCommand),
       Spec("client|no-evict", 3, kAdmin, "Set client eviction mode for the current connection",
            "7.0.0", "O(1)", ClientNoEvictCommand),
       Spec("client|setinfo", 4, kNS, "Set client or connection specific info", "7.2.0", "O(1)",

@@ -106,6 +106,45 @@ void ReplconfCommand(CommandContext& ctx) {
   ctx.reply.Ok();
 }
 
+// WAIT numreplicas timeout (Redis's waitCommand): the number of replicas
+// that acknowledged this client's last write, waiting up to `timeout` ms
+// (0 = forever) for `numreplicas` of them.
+void WaitCommand(CommandContext& ctx) {
+  Replication* repl = ctx.server.replication;
+  if (repl != nullptr && repl->is_replica()) {
+    ctx.reply.Error(errors::kWaitOnReplica);
+    return;
+  }
+  int64_t needed = 0;
+  int64_t timeout = 0;
+  if (!ParseInt64(ctx.argv[1], &needed)) {
+    ctx.reply.Error(errors::kNotInteger);
+    return;
+  }
+  if (!ParseInt64(ctx.argv[2], &timeout)) {
+    ctx.reply.Error(errors::kTimeoutNotInteger);
+    return;
+  }
+  if (timeout < 0) {
+    ctx.reply.Error(errors::kTimeoutNegative);
+    return;
+  }
+  const int acked = repl != nullptr ? repl->CountAcked(ctx.client.last_write_seq) : 0;
+  // Inside EXEC Redis answers at once too.
+  if (acked >= needed || ctx.client.txn.executing > 0 || repl == nullptr) {
+    ctx.reply.Integer(acked);
+    return;
+  }
+  Client::ReplicaWait& w = ctx.client.replica_wait;
+  w.active = true;
+  w.is_wait = true;
+  w.needed = needed;
+  w.seq = ctx.client.last_write_seq;
+  w.deadline_ms = timeout == 0 ? 0 : ctx.server.clock.MonotonicMs() + timeout;
+  repl->AddWaiter();
+  // The connection answers once enough replicas acknowledged or time is up.
+}
+
 CommandSpec Spec(const char* name, int arity, uint32_t flags, const char* group,
                  const char* summary, const char* since, const char* complexity,
                  CommandHandler handler) {
@@ -130,6 +169,10 @@ void RegisterReplicationCommands(CommandRegistry& reg) {
   reg.Add(Spec("replconf", -1, kAdmin | kCmdLoading | kCmdAllowBusy, "server",
                "An internal command for configuring the replication stream", "3.0.0", "O(1)",
                ReplconfCommand));
+  reg.Add(Spec("wait", 3, kCmdNoScript, "generic",
+               "Wait for the synchronous replication of all the write commands sent in the context "
+               "of the current connection",
+               "3.0.0", "O(1)", WaitCommand));
   reg.Add(Spec("cairn.sync", 4, kAdmin | kCmdNoMulti, "server",
                "Start the replication stream of a Cairn replica (internal)", "0.1.0", "O(1)",
                SyncCommand));

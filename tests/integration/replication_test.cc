@@ -225,5 +225,70 @@ TEST_F(ReplicationTest, ExpiryReplicatesAsDeletion) {
   EXPECT_EQ(Str(Command(r.get(), {"GET", "keep"})), "1");
 }
 
+TEST_F(ReplicationTest, WaitCountsReplicasThatAppliedTheWrite) {
+  // No replica: WAIT 1 returns 0 once its timeout passed; WAIT 0 at once.
+  Command(m_.get(), {"SET", "a", "1"});
+  EXPECT_EQ(Str(Command(m_.get(), {"WAIT", "1", "200"})), "0");
+  EXPECT_EQ(Str(Command(m_.get(), {"WAIT", "0", "0"})), "0");
+  EXPECT_EQ(Str(Command(m_.get(), {"WAIT", "1", "-1"})), "ERR timeout is negative");
+  EXPECT_EQ(Str(Command(m_.get(), {"WAIT", "1", "x"})),
+            "ERR timeout is not an integer or out of range");
+  auto replica = StartReplica();
+  Connection r = replica->Connect();
+  ASSERT_TRUE(WaitFor([&] { return InSync(r.get()); })) << replica->ReadLog();
+  for (int i = 0; i < 20; ++i) {
+    Command(m_.get(), {"SET", "w" + std::to_string(i), "x"});
+    // WAIT 1 0 blocks until the replica applied it: then it must be readable there.
+    ASSERT_EQ(Str(Command(m_.get(), {"WAIT", "1", "0"})), "1");
+    ASSERT_EQ(Str(Command(r.get(), {"GET", "w" + std::to_string(i)})), "x");
+  }
+  EXPECT_EQ(Str(Command(r.get(), {"WAIT", "0", "0"})).rfind("ERR WAIT cannot be used", 0), 0u);
+  // The other commands of a pipeline wait behind WAIT, in order.
+  redisAppendCommand(m_.get(), "SET p 1");
+  redisAppendCommand(m_.get(), "WAIT 1 0");
+  redisAppendCommand(m_.get(), "GET p");
+  std::vector<std::string> got;
+  for (int i = 0; i < 3; ++i) {
+    void* raw = nullptr;
+    ASSERT_EQ(redisGetReply(m_.get(), &raw), REDIS_OK);
+    got.push_back(Str(Reply(static_cast<redisReply*>(raw))));
+  }
+  EXPECT_EQ(got, (std::vector<std::string>{"OK", "1", "1"}));
+}
+
+TEST_F(ReplicationTest, QuorumWritesWaitForReplicasOrFailWithNoReplicas) {
+  Command(m_.get(), {"CONFIG", "SET", "replica-ack-timeout", "300"});
+  EXPECT_EQ(Str(Command(m_.get(), {"CLIENT", "CONSISTENCY"})), "default");
+  EXPECT_EQ(Str(Command(m_.get(), {"CLIENT", "CONSISTENCY", "ONE"})), "OK");
+  EXPECT_EQ(Str(Command(m_.get(), {"CLIENT", "CONSISTENCY", "bogus"})), "ERR syntax error");
+  // No replica: the write is applied locally but not acknowledged.
+  EXPECT_EQ(Str(Command(m_.get(), {"SET", "q", "1"})),
+            "NOREPLICAS Not enough good replicas to write.");
+  // Reads are not held.
+  EXPECT_EQ(Str(Command(m_.get(), {"GET", "q"})), "1");
+  auto replica = StartReplica();
+  Connection r = replica->Connect();
+  ASSERT_TRUE(WaitFor([&] { return InSync(r.get()); })) << replica->ReadLog();
+  // Acknowledged under quorum 1: already on the replica when OK arrives.
+  for (int i = 0; i < 20; ++i) {
+    const std::string k = "q" + std::to_string(i);
+    ASSERT_EQ(Str(Command(m_.get(), {"SET", k, "v"})), "OK");
+    ASSERT_EQ(Str(Command(r.get(), {"GET", k})), "v");
+  }
+  // Node-wide setting, and "all".
+  Connection other = master_->Connect();
+  EXPECT_EQ(Str(Command(other.get(), {"CONFIG", "SET", "replica-ack-quorum", "all"})), "OK");
+  Reply got = Command(other.get(), {"CONFIG", "GET", "replica-ack-quorum"});
+  ASSERT_TRUE(got && got->type == REDIS_REPLY_ARRAY && got->elements == 2);
+  EXPECT_EQ(std::string(got->element[1]->str), "all");
+  EXPECT_EQ(Str(Command(other.get(), {"SET", "all", "1"})), "OK");
+  EXPECT_EQ(Str(Command(r.get(), {"GET", "all"})), "1");
+  EXPECT_EQ(Str(Command(other.get(), {"CONFIG", "SET", "replica-ack-quorum", "2"})), "OK");
+  EXPECT_EQ(Str(Command(other.get(), {"SET", "two", "1"})),
+            "NOREPLICAS Not enough good replicas to write.");
+  EXPECT_EQ(Str(Command(other.get(), {"CLIENT", "CONSISTENCY", "ASYNC"})), "OK");
+  EXPECT_EQ(Str(Command(other.get(), {"SET", "async", "1"})), "OK");
+}
+
 }  // namespace
 }  // namespace cairn::testing
