@@ -102,8 +102,7 @@ TEST_F(ProtocolTest, InlineCommandsWithQuotesWork) {
 TEST_F(ProtocolTest, UnknownCommandNamesArguments) {
   RawClient& c = Client();
   c.Send(Multibulk({"foo", "a", "b"}));
-  EXPECT_EQ(c.ReadReply(),
-            "-ERR unknown command 'foo', with args beginning with: 'a' 'b' \r\n");
+  EXPECT_EQ(c.ReadReply(), "-ERR unknown command 'foo', with args beginning with: 'a' 'b' \r\n");
   c.Send(Multibulk({"GET"}));
   EXPECT_EQ(c.ReadReply(), "-ERR wrong number of arguments for 'get' command\r\n");
   // The connection stays usable after command errors.

@@ -16,26 +16,7 @@
 namespace cairn::testing {
 namespace {
 
-std::string Str(const Reply& r) {
-  if (!r) return "<no reply>";
-  if (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS ||
-      r->type == REDIS_REPLY_ERROR) {
-    return std::string(r->str, r->len);
-  }
-  if (r->type == REDIS_REPLY_INTEGER) return std::to_string(r->integer);
-  if (r->type == REDIS_REPLY_NIL) return "<nil>";
-  return "<type " + std::to_string(r->type) + ">";
-}
-
-// Polls `cond` every 20 ms for up to `seconds`.
-bool WaitFor(const std::function<bool()>& cond, int seconds = 20) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (cond()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return cond();
-}
+std::string Str(const Reply& r) { return ReplyText(r); }
 
 std::string InfoField(redisContext* c, const std::string& field) {
   std::string info = Str(Command(c, {"INFO", "replication"}));
@@ -95,7 +76,7 @@ TEST_F(ReplicationTest, FullSyncThenStreamOfALoadedMaster) {
   auto replica = StartReplica();
   Connection r = replica->Connect();
   ASSERT_TRUE(r);
-  ASSERT_TRUE(WaitFor([&] { return InSync(r.get()); }, 60)) << replica->ReadLog();
+  ASSERT_TRUE(WaitUntil([&] { return InSync(r.get()); }, 60)) << replica->ReadLog();
   EXPECT_EQ(Str(Command(r.get(), {"DBSIZE"})), std::to_string(kKeys));
   EXPECT_EQ(Str(Command(r.get(), {"GET", "k4242"})), "v4242");
   Command(r.get(), {"SELECT", "2"});
@@ -110,7 +91,7 @@ TEST_F(ReplicationTest, FullSyncThenStreamOfALoadedMaster) {
   Command(m_.get(), {"INCR", "later"});
   Command(m_.get(), {"SET", "txn", "y"});
   Command(m_.get(), {"EXEC"});
-  ASSERT_TRUE(WaitFor([&] { return InSync(r.get()); })) << replica->ReadLog();
+  ASSERT_TRUE(WaitUntil([&] { return InSync(r.get()); })) << replica->ReadLog();
   EXPECT_EQ(Str(Command(r.get(), {"GET", "later"})), "2");
   EXPECT_EQ(Str(Command(r.get(), {"GET", "txn"})), "y");
   EXPECT_EQ(Str(Command(r.get(), {"EXISTS", "k1"})), "0");
@@ -120,7 +101,7 @@ TEST_F(ReplicationTest, FullSyncThenStreamOfALoadedMaster) {
 TEST_F(ReplicationTest, ReplicaRefusesWritesAndReportsItsRole) {
   auto replica = StartReplica();
   Connection r = replica->Connect();
-  ASSERT_TRUE(WaitFor([&] { return InSync(r.get()); })) << replica->ReadLog();
+  ASSERT_TRUE(WaitUntil([&] { return InSync(r.get()); })) << replica->ReadLog();
   EXPECT_EQ(Str(Command(r.get(), {"SET", "a", "1"})),
             "READONLY You can't write against a read only replica.");
   Command(r.get(), {"MULTI"});
@@ -150,12 +131,12 @@ TEST_F(ReplicationTest, ReplicaRefusesWritesAndReportsItsRole) {
             "ERR Invalid master port");
   // Promotion: writable, keeps the data.
   Command(m_.get(), {"SET", "before-promotion", "1"});
-  ASSERT_TRUE(WaitFor([&] { return InSync(r.get()); }));
+  ASSERT_TRUE(WaitUntil([&] { return InSync(r.get()); }));
   EXPECT_EQ(Str(Command(r.get(), {"REPLICAOF", "NO", "ONE"})), "OK");
   EXPECT_EQ(Str(Command(r.get(), {"SET", "a", "1"})), "OK");
   EXPECT_EQ(Str(Command(r.get(), {"GET", "before-promotion"})), "1");
   EXPECT_EQ(InfoField(r.get(), "role"), "master");
-  ASSERT_TRUE(WaitFor([&] { return InfoField(m_.get(), "connected_slaves") == "0"; }));
+  ASSERT_TRUE(WaitUntil([&] { return InfoField(m_.get(), "connected_slaves") == "0"; }));
 }
 
 TEST_F(ReplicationTest, RestartedReplicaResumesWithoutFullSync) {
@@ -164,13 +145,13 @@ TEST_F(ReplicationTest, RestartedReplicaResumesWithoutFullSync) {
   auto replica = StartReplica(dir.path());
   {
     Connection r = replica->Connect();
-    ASSERT_TRUE(WaitFor([&] { return InSync(r.get()); })) << replica->ReadLog();
+    ASSERT_TRUE(WaitUntil([&] { return InSync(r.get()); })) << replica->ReadLog();
   }
   ASSERT_TRUE(replica->Stop());
   Load(m_.get(), 500, "while-down-");
   ASSERT_TRUE(replica->Restart());
   Connection r = replica->Connect();
-  ASSERT_TRUE(WaitFor([&] { return InSync(r.get()); })) << replica->ReadLog();
+  ASSERT_TRUE(WaitUntil([&] { return InSync(r.get()); })) << replica->ReadLog();
   EXPECT_EQ(Str(Command(r.get(), {"DBSIZE"})), "1500");
   EXPECT_EQ(Str(Command(r.get(), {"GET", "while-down-7"})), "v7");
   const std::string log = replica->ReadLog();
@@ -183,15 +164,15 @@ TEST_F(ReplicationTest, ReplicaOfARestartedMasterResumes) {
   auto replica = StartReplica();
   Connection r = replica->Connect();
   Command(m_.get(), {"SET", "a", "1"});
-  ASSERT_TRUE(WaitFor([&] { return InSync(r.get()); })) << replica->ReadLog();
+  ASSERT_TRUE(WaitUntil([&] { return InSync(r.get()); })) << replica->ReadLog();
   ASSERT_TRUE(master_->Stop());
-  ASSERT_TRUE(WaitFor([&] { return InfoField(r.get(), "master_link_status") == "down"; }));
+  ASSERT_TRUE(WaitUntil([&] { return InfoField(r.get(), "master_link_status") == "down"; }));
   // Reads keep working while the link is down (replica-serve-stale-data yes).
   EXPECT_EQ(Str(Command(r.get(), {"GET", "a"})), "1");
   ASSERT_TRUE(master_->Restart());
   m_ = master_->Connect();
   Command(m_.get(), {"SET", "b", "2"});
-  ASSERT_TRUE(WaitFor([&] { return InSync(r.get()); })) << replica->ReadLog();
+  ASSERT_TRUE(WaitUntil([&] { return InSync(r.get()); })) << replica->ReadLog();
   EXPECT_EQ(Str(Command(r.get(), {"GET", "b"})), "2");
   EXPECT_NE(replica->ReadLog().find("partial resync"), std::string::npos);
 }
@@ -216,11 +197,11 @@ TEST_F(ReplicationTest, ExpiryReplicatesAsDeletion) {
   Connection r = replica->Connect();
   Command(m_.get(), {"SET", "e", "1", "PX", "300"});
   Command(m_.get(), {"SET", "keep", "1"});
-  ASSERT_TRUE(WaitFor([&] { return InSync(r.get()); })) << replica->ReadLog();
+  ASSERT_TRUE(WaitUntil([&] { return InSync(r.get()); })) << replica->ReadLog();
   EXPECT_EQ(Str(Command(r.get(), {"GET", "e"})), "1");
   // The master's active expiry deletes it; the deletion reaches the replica.
-  ASSERT_TRUE(WaitFor([&] { return Str(Command(m_.get(), {"DBSIZE"})) == "1"; }));
-  ASSERT_TRUE(WaitFor([&] { return Str(Command(r.get(), {"DBSIZE"})) == "1"; }));
+  ASSERT_TRUE(WaitUntil([&] { return Str(Command(m_.get(), {"DBSIZE"})) == "1"; }));
+  ASSERT_TRUE(WaitUntil([&] { return Str(Command(r.get(), {"DBSIZE"})) == "1"; }));
   EXPECT_EQ(Str(Command(r.get(), {"GET", "e"})), "<nil>");
   EXPECT_EQ(Str(Command(r.get(), {"GET", "keep"})), "1");
 }
@@ -235,7 +216,7 @@ TEST_F(ReplicationTest, WaitCountsReplicasThatAppliedTheWrite) {
             "ERR timeout is not an integer or out of range");
   auto replica = StartReplica();
   Connection r = replica->Connect();
-  ASSERT_TRUE(WaitFor([&] { return InSync(r.get()); })) << replica->ReadLog();
+  ASSERT_TRUE(WaitUntil([&] { return InSync(r.get()); })) << replica->ReadLog();
   for (int i = 0; i < 20; ++i) {
     Command(m_.get(), {"SET", "w" + std::to_string(i), "x"});
     // WAIT 1 0 blocks until the replica applied it: then it must be readable there.
@@ -268,7 +249,7 @@ TEST_F(ReplicationTest, QuorumWritesWaitForReplicasOrFailWithNoReplicas) {
   EXPECT_EQ(Str(Command(m_.get(), {"GET", "q"})), "1");
   auto replica = StartReplica();
   Connection r = replica->Connect();
-  ASSERT_TRUE(WaitFor([&] { return InSync(r.get()); })) << replica->ReadLog();
+  ASSERT_TRUE(WaitUntil([&] { return InSync(r.get()); })) << replica->ReadLog();
   // Acknowledged under quorum 1: already on the replica when OK arrives.
   for (int i = 0; i < 20; ++i) {
     const std::string k = "q" + std::to_string(i);

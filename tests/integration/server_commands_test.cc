@@ -25,16 +25,7 @@
 namespace cairn::testing {
 namespace {
 
-std::string Str(const Reply& r) {
-  if (!r) return "<no reply>";
-  if (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS ||
-      r->type == REDIS_REPLY_ERROR) {
-    return std::string(r->str, r->len);
-  }
-  if (r->type == REDIS_REPLY_INTEGER) return std::to_string(r->integer);
-  if (r->type == REDIS_REPLY_NIL) return "<nil>";
-  return "<array " + std::to_string(r->elements) + ">";
-}
+std::string Str(const Reply& r) { return ReplyText(r); }
 
 ::testing::AssertionResult IsError(const Reply& r, const std::string& want) {
   if (!r) return ::testing::AssertionFailure() << "no reply";
@@ -169,12 +160,12 @@ TEST_F(ServerCommands, ConfigErrorsMatchRedis) {
                       "ERR wrong number of arguments for 'config|get' command"));
   EXPECT_TRUE(IsError(Cmd(c_.get(), "CONFIG RESETSTAT x"),
                       "ERR wrong number of arguments for 'config|resetstat' command"));
-  EXPECT_TRUE(IsError(Cmd(c_.get(), "CONFIG"),
-                      "ERR wrong number of arguments for 'config' command"));
-  EXPECT_TRUE(IsError(Cmd(c_.get(), "CONFIG foo"),
-                      "ERR unknown subcommand 'foo'. Try CONFIG HELP."));
-  EXPECT_TRUE(IsError(Cmd(c_.get(), "CONFIG REWRITE"),
-                      "ERR The server is running without a config file"));
+  EXPECT_TRUE(
+      IsError(Cmd(c_.get(), "CONFIG"), "ERR wrong number of arguments for 'config' command"));
+  EXPECT_TRUE(
+      IsError(Cmd(c_.get(), "CONFIG foo"), "ERR unknown subcommand 'foo'. Try CONFIG HELP."));
+  EXPECT_TRUE(
+      IsError(Cmd(c_.get(), "CONFIG REWRITE"), "ERR The server is running without a config file"));
 }
 
 TEST_F(ServerCommands, ConfigHelpIsStatusLines) {
@@ -345,10 +336,12 @@ TEST_F(ServerCommands, CommandInfoContainerListsSubcommands) {
   EXPECT_STREQ(get->element[0]->str, "config|get");
   EXPECT_EQ(get->element[1]->integer, -3);
   std::set<std::string> flags;
-  for (size_t i = 0; i < get->element[2]->elements; ++i) flags.insert(get->element[2]->element[i]->str);
+  for (size_t i = 0; i < get->element[2]->elements; ++i)
+    flags.insert(get->element[2]->element[i]->str);
   EXPECT_EQ(flags, (std::set<std::string>{"admin", "noscript", "loading", "stale"}));
   std::vector<std::string> cats;
-  for (size_t i = 0; i < get->element[6]->elements; ++i) cats.push_back(get->element[6]->element[i]->str);
+  for (size_t i = 0; i < get->element[6]->elements; ++i)
+    cats.push_back(get->element[6]->element[i]->str);
   EXPECT_EQ(cats, (std::vector<std::string>{"@admin", "@slow", "@dangerous"}));
 }
 
@@ -400,8 +393,8 @@ TEST_F(ServerCommands, CommandGetKeysFindsKeysOrExplains) {
   ASSERT_EQ(r->elements, 1u);
   EXPECT_STREQ(r->element[0]->str, "a");
   EXPECT_TRUE(IsError(Cmd(c_.get(), "COMMAND GETKEYS nosuch a"), "ERR Invalid command specified"));
-  EXPECT_TRUE(IsError(Cmd(c_.get(), "COMMAND GETKEYS config foo"),
-                      "ERR Invalid command specified"));
+  EXPECT_TRUE(
+      IsError(Cmd(c_.get(), "COMMAND GETKEYS config foo"), "ERR Invalid command specified"));
   EXPECT_TRUE(IsError(Cmd(c_.get(), "COMMAND GETKEYS config get x"),
                       "ERR The command has no key arguments"));
   EXPECT_TRUE(IsError(Cmd(c_.get(), "COMMAND GETKEYS set a"),
@@ -420,8 +413,8 @@ TEST_F(ServerCommands, CommandHelpAndUnknownSubcommand) {
   ASSERT_EQ(r->elements, 21u);
   EXPECT_STREQ(r->element[0]->str,
                "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
-  EXPECT_TRUE(IsError(Cmd(c_.get(), "COMMAND foo"),
-                      "ERR unknown subcommand 'foo'. Try COMMAND HELP."));
+  EXPECT_TRUE(
+      IsError(Cmd(c_.get(), "COMMAND foo"), "ERR unknown subcommand 'foo'. Try COMMAND HELP."));
 }
 
 // ------------------------------------------------------ TIME, DEBUG, ...
@@ -442,9 +435,9 @@ TEST_F(ServerCommands, TimeIsWallClockSecondsAndMicros) {
 TEST_F(ServerCommands, DebugSleepBlocksForTheGivenTime) {
   auto t0 = std::chrono::steady_clock::now();
   ASSERT_EQ(Str(Cmd(c_.get(), "DEBUG SLEEP 0.3")), "OK");
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                std::chrono::steady_clock::now() - t0)
-                .count();
+  auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
   EXPECT_GE(ms, 290);
   EXPECT_EQ(Str(Cmd(c_.get(), "DEBUG SLEEP 0")), "OK");
   EXPECT_TRUE(IsError(Cmd(c_.get(), "DEBUG SLEEP"),

@@ -197,4 +197,24 @@ int RunWithTimeout(const std::string& cmd, int timeout_seconds, std::string* out
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+std::string ReplyText(const Reply& r) {
+  if (!r) return "<no reply>";
+  if (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS ||
+      r->type == REDIS_REPLY_ERROR) {
+    return std::string(r->str, r->len);
+  }
+  if (r->type == REDIS_REPLY_INTEGER) return std::to_string(r->integer);
+  if (r->type == REDIS_REPLY_NIL) return "<nil>";
+  return "<array " + std::to_string(r->elements) + ">";
+}
+
+bool WaitUntil(const std::function<bool()>& cond, int seconds) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (cond()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return cond();
+}
+
 }  // namespace cairn::testing

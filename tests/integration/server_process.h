@@ -6,6 +6,7 @@
 #include <hiredis/hiredis.h>
 #include <sys/types.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -82,6 +83,13 @@ std::string ServerBinary();
 Reply Command(redisContext* c, const std::vector<std::string>& argv);
 // Shorthand for text commands: Cmd(c, "SET k v").
 Reply Cmd(redisContext* c, const char* fmt, ...);
+
+// A reply as text for assertions: the string of a bulk/status/error, the
+// number of an integer, "<nil>", or "<array N>".
+std::string ReplyText(const Reply& r);
+// Polls `cond` every 20 ms until it holds or `seconds` passed; the last
+// evaluation's result.
+bool WaitUntil(const std::function<bool()>& cond, int seconds = 20);
 
 // Runs `cmd` (through /bin/sh) with a time limit; returns its exit status and
 // fills *output with stdout+stderr.

@@ -24,9 +24,11 @@ ServerProcess* ToolsTest::server_ = nullptr;
 
 TEST_F(ToolsTest, RedisCliRunsCommandsFromStdin) {
   std::string out;
-  int rc = RunWithTimeout("printf 'SET cli:a hello\\nGET cli:a\\nINCR cli:n\\nINCR cli:n\\n"
-                          "GET cli:missing\\n' | redis-cli -p " + Port(),
-                          30, &out);
+  int rc = RunWithTimeout(
+      "printf 'SET cli:a hello\\nGET cli:a\\nINCR cli:n\\nINCR cli:n\\n"
+      "GET cli:missing\\n' | redis-cli -p " +
+          Port(),
+      30, &out);
   EXPECT_EQ(rc, 0) << out;
   EXPECT_EQ(out, "OK\nhello\n1\n2\n\n");
 }
@@ -46,9 +48,10 @@ TEST_F(ToolsTest, RedisCliInteractiveSessionUnderATerminal) {
   // TERM=dumb keeps linenoise from querying the cursor position, which
   // nothing would answer here.
   std::string out;
-  int rc = RunWithTimeout("printf 'SET tty:k v1\\nGET tty:k\\nexit\\n' | TERM=dumb script -qfec \"redis-cli -p " +
-                              Port() + "\" /dev/null",
-                          30, &out);
+  int rc = RunWithTimeout(
+      "printf 'SET tty:k v1\\nGET tty:k\\nexit\\n' | TERM=dumb script -qfec \"redis-cli -p " +
+          Port() + "\" /dev/null",
+      30, &out);
   EXPECT_EQ(rc, 0) << out;
   EXPECT_NE(out.find("127.0.0.1:" + Port() + ">"), std::string::npos) << out;
   EXPECT_NE(out.find("\"v1\""), std::string::npos) << out;
@@ -56,12 +59,10 @@ TEST_F(ToolsTest, RedisCliInteractiveSessionUnderATerminal) {
 
 TEST_F(ToolsTest, RedisBenchmarkStandardSuiteHasNoErrors) {
   std::string out;
-  int rc = RunWithTimeout("redis-benchmark -p " + Port() +
-                              " -t ping,set,get,incr,mset -n 100000 -P 16 -q",
-                          240, &out);
+  int rc = RunWithTimeout(
+      "redis-benchmark -p " + Port() + " -t ping,set,get,incr,mset -n 100000 -P 16 -q", 240, &out);
   EXPECT_EQ(rc, 0) << out;
-  for (const char* test :
-       {"PING_INLINE", "PING_MBULK", "SET", "GET", "INCR", "MSET (10 keys)"}) {
+  for (const char* test : {"PING_INLINE", "PING_MBULK", "SET", "GET", "INCR", "MSET (10 keys)"}) {
     EXPECT_NE(out.find(std::string(test) + ": "), std::string::npos) << test << "\n" << out;
   }
   EXPECT_EQ(out.find("rror"), std::string::npos) << out;
