@@ -149,6 +149,7 @@ void RegisterAllCommands(CommandRegistry& reg) {
   RegisterTransactionCommands(reg);
   RegisterPubsubCommands(reg);
   RegisterKeyspaceCommands(reg);
+  RegisterClusterCommands(reg);
 }
 
 }  // namespace cairn

@@ -18,6 +18,9 @@
 #include "server/resp/reply.h"
 
 namespace cairn {
+namespace cluster {
+class Cluster;
+}  // namespace cluster
 namespace storage {
 class Engine;
 class WriteSet;
@@ -142,7 +145,8 @@ struct ServerContext {
   std::function<void()> request_shutdown;
   // Wakes the owning loop of a client so it notices kill_requested.
   std::function<void(int worker)> wake_worker;
-  PubsubRegistry* pubsub = nullptr;  // subscriptions and per-loop mailboxes
+  PubsubRegistry* pubsub = nullptr;     // subscriptions and per-loop mailboxes
+  cluster::Cluster* cluster = nullptr;  // null unless cluster-enabled yes
 };
 
 // What one command invocation may touch.
@@ -193,6 +197,7 @@ void RegisterIntrospectionCommands(CommandRegistry& reg);
 void RegisterTransactionCommands(CommandRegistry& reg);
 void RegisterPubsubCommands(CommandRegistry& reg);
 void RegisterKeyspaceCommands(CommandRegistry& reg);
+void RegisterClusterCommands(CommandRegistry& reg);
 
 // All of the above.
 void RegisterAllCommands(CommandRegistry& reg);

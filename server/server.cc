@@ -9,6 +9,8 @@
 #include <cstring>
 #include <random>
 
+#include "cluster/cluster.h"
+#include "cluster/rpc/bus.h"
 #include "common/log.h"
 #include "server/durability.h"
 #include "server/pubsub.h"
@@ -46,9 +48,12 @@ Server::~Server() {
   stop_ = true;
   if (housekeeper_.joinable()) housekeeper_.join();
   workers_.clear();
+  if (bus_ != nullptr) bus_->Stop();
+  bus_.reset();
   if (durability_ != nullptr) durability_->Stop();
   durability_.reset();
   context_.reset();
+  cluster_.reset();
   pubsub_.reset();
   engine_.reset();
   for (int fd : shutdown_pipe_) {
@@ -70,7 +75,8 @@ Status Server::Start(const std::string& executable) {
 
   RegisterAllCommands(commands_);
   durability_ = std::make_unique<Durability>(*engine_, config_, stats_);
-  context_ = std::make_unique<ServerContext>(config_, clock_, stats_, clients_, commands_, *engine_);
+  context_ =
+      std::make_unique<ServerContext>(config_, clock_, stats_, clients_, commands_, *engine_);
   context_->run_id = RandomRunId();
   context_->start_time_ms = clock_.NowMs();
   context_->start_mono_ms = clock_.MonotonicMs();
@@ -102,6 +108,10 @@ Status Server::Start(const std::string& executable) {
     workers_.push_back(std::move(w));
   }
   context_->tcp_port = port;
+  if (config_.cluster_enabled()) {
+    Status s = StartCluster(port);
+    if (!s.ok()) return s;
+  }
   for (auto& w : workers_) {
     Worker* raw = w.get();
     durability_->AddListener([raw] { raw->Wake(); });
@@ -109,8 +119,8 @@ Status Server::Start(const std::string& executable) {
   durability_->Start();
   for (auto& w : workers_) w->Start();
   housekeeper_ = std::thread([this] { Housekeeping(); });
-  LOG_NOTICE("Cairn started: pid=%d port=%d threads=%d dir=%s keys=%lld", static_cast<int>(getpid()),
-             port, threads, config_.dir().c_str(),
+  LOG_NOTICE("Cairn started: pid=%d port=%d threads=%d dir=%s keys=%lld",
+             static_cast<int>(getpid()), port, threads, config_.dir().c_str(),
              static_cast<long long>(engine_->KeyCount(0)));
   LOG_NOTICE("Ready to accept connections tcp");
   return Status::Ok();
@@ -138,12 +148,43 @@ void Server::Run() {
                               : "User requested shutdown...");
   stop_ = true;
   for (auto& w : workers_) w->Stop();
+  if (bus_ != nullptr) bus_->Stop();
   if (housekeeper_.joinable()) housekeeper_.join();
   durability_->Stop();  // last WAL sync
   Status s = engine_->Flush();
   if (!s.ok()) LOG_WARNING("flush at shutdown failed: %s", s.ToString().c_str());
   g_signal_fd = -1;
   LOG_NOTICE("Cairn is now ready to exit, bye bye...");
+}
+
+Status Server::StartCluster(int port) {
+  cluster::ClusterOptions co;
+  // As Redis (which runs inside `dir`), a relative cluster-config-file is
+  // relative to the data directory.
+  std::string file = config_.cluster_config_file();
+  co.config_file = !file.empty() && file[0] == '/' ? file : config_.dir() + "/" + file;
+  int bus_port = config_.cluster_port() != 0 ? config_.cluster_port() : port + 10000;
+  if (bus_port > 65535) return Status::InvalidArgument("cluster bus port out of range");
+  co.announce_ip = config_.cluster_announce_ip();
+  co.announce_hostname = config_.cluster_announce_hostname();
+  co.port = config_.cluster_announce_port() != 0 ? config_.cluster_announce_port() : port;
+  co.bus_port =
+      config_.cluster_announce_bus_port() != 0 ? config_.cluster_announce_bus_port() : bus_port;
+  co.node_timeout_ms = std::max<int64_t>(config_.cluster_node_timeout(), 1);
+  co.require_full_coverage = config_.cluster_require_full_coverage();
+  co.allow_reads_when_down = config_.cluster_allow_reads_when_down();
+  cluster_ = std::make_unique<cluster::Cluster>(co, clock_);
+  Status s = cluster_->Open();
+  if (!s.ok()) return s;
+  cluster::BusOptions bo;
+  bo.bind = config_.bind();
+  bo.port = bus_port;
+  bus_ = std::make_unique<cluster::Bus>(*cluster_, bo);
+  s = bus_->Start();
+  if (!s.ok()) return s;
+  context_->cluster = cluster_.get();
+  LOG_NOTICE("Cluster mode: bus on port %d", bus_port);
+  return Status::Ok();
 }
 
 void Server::Housekeeping() {

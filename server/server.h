@@ -16,6 +16,10 @@
 #include "server/stats.h"
 
 namespace cairn {
+namespace cluster {
+class Bus;
+class Cluster;
+}  // namespace cluster
 namespace storage {
 class Engine;
 }
@@ -36,6 +40,8 @@ class Server {
 
  private:
   void Housekeeping();
+  // cluster-enabled yes: loads or creates the node identity and starts the bus.
+  Status StartCluster(int port);
 
   Config& config_;
   const Clock& clock_;
@@ -45,6 +51,8 @@ class Server {
   std::unique_ptr<storage::Engine> engine_;
   std::unique_ptr<Durability> durability_;
   std::unique_ptr<PubsubRegistry> pubsub_;
+  std::unique_ptr<cluster::Cluster> cluster_;
+  std::unique_ptr<cluster::Bus> bus_;
   std::unique_ptr<ServerContext> context_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::thread housekeeper_;

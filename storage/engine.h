@@ -197,6 +197,15 @@ class Engine {
   Status SwapDb(uint8_t a, uint8_t b);
   // ---- end of keyspace walks
 
+  // ---- hash slots (storage/engine_slots.cc; cluster mode uses db 0) ----
+  // Keys stored in one slot of `db`, expired ones not yet reclaimed included
+  // (as Redis counts them). O(1): one row of the "counts" column family.
+  Result<int64_t> CountKeysInSlot(uint8_t db, uint16_t slot) const;
+  // Up to `limit` stored keys of one slot, in storage order (a range read).
+  Status GetKeysInSlot(uint8_t db, uint16_t slot, size_t limit,
+                       std::vector<std::string>* out) const;
+  // ---- end of hash slots
+
  private:
   friend class WriteSet;
   Engine(const EngineOptions& options, const Clock& clock);

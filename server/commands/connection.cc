@@ -15,10 +15,10 @@
 
 #include "common/strings.h"
 #include "server/command.h"
-#include "server/transaction.h"
 #include "server/config.h"
 #include "server/errors.h"
 #include "server/pubsub.h"
+#include "server/transaction.h"
 
 namespace cairn {
 namespace {
@@ -218,6 +218,10 @@ void SelectCommand(CommandContext& ctx) {
   }
   if (id < INT32_MIN || id > INT32_MAX) {
     ctx.reply.Error(errors::kIntOutOfRange);
+    return;
+  }
+  if (ctx.server.cluster != nullptr && id != 0) {
+    ctx.reply.Error(errors::kSelectInCluster);
     return;
   }
   if (id < 0 || id >= ctx.server.config.databases()) {
