@@ -675,7 +675,8 @@ CommandSpec Sub(const char* name, int arity, uint32_t flags, const char* summary
 }  // namespace
 
 void RegisterClusterCommands(CommandRegistry& reg) {
-  const uint32_t kAdmin = kCmdAdmin | kCmdStale | kCmdNoScript;
+  // As Redis 7.0 flags them (its no_async_loading has no counterpart here).
+  const uint32_t kAdmin = kCmdAdmin | kCmdStale;
   const uint32_t kView = kCmdStale;
   CommandSpec cluster =
       MakeSpec("cluster", -2, 0, {}, "cluster", "A container for Redis Cluster commands", "3.0.0",
@@ -733,7 +734,7 @@ void RegisterClusterCommands(CommandRegistry& reg) {
           "Reconfigure a node as a replica of the specified "
           "master node",
           "3.0.0", "O(1)", Replicate),
-      Sub("cluster|reset", -2, kAdmin, "Reset a Redis Cluster node", "3.0.0",
+      Sub("cluster|reset", -2, kAdmin | kCmdNoScript, "Reset a Redis Cluster node", "3.0.0",
           "O(N) where N is the number of known nodes. The command may execute a FLUSHALL as a "
           "side effect.",
           Reset),
