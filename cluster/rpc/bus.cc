@@ -104,6 +104,8 @@ class Bus::Loop : public kj::TaskSet::ErrorHandler {
     }
   };
   struct InLink {
+    std::string peer_ip;
+    bool spoke = false;  // a call decoded and answered on this link
     kj::Own<kj::AsyncIoStream> stream;
     kj::Own<capnp::TwoPartyClient> rpc;
   };
@@ -161,11 +163,12 @@ class Bus::Loop : public kj::TaskSet::ErrorHandler {
 class Bus::Loop::Service final : public rpc::ClusterBus::Server {
  public:
   Service(Loop& loop, std::string peer_ip, std::string local_ip,
-          kj::Own<kj::PromiseFulfiller<void>> drop)
+          kj::Own<kj::PromiseFulfiller<void>> drop, bool* spoke)
       : loop_(loop),
         peer_ip_(std::move(peer_ip)),
         local_ip_(std::move(local_ip)),
-        drop_(std::move(drop)) {}
+        drop_(std::move(drop)),
+        spoke_(spoke) {}
 
   kj::Promise<void> ping(PingContext ctx) override {
     Header msg;
@@ -184,6 +187,7 @@ class Bus::Loop::Service final : public rpc::ClusterBus::Server {
     });
     reply.observed_ip = peer_ip_;
     rpc::ToWire(reply, ctx.getResults().initReply());
+    *spoke_ = true;
     loop_.Apply(fx);
     return kj::READY_NOW;
   }
@@ -198,12 +202,14 @@ class Bus::Loop::Service final : public rpc::ClusterBus::Server {
       OnFail(s, loop_.cluster_.options(), sender, failing, now, &fx);
       if (fx.save) loop_.SaveLocked();
     });
+    *spoke_ = true;
     return kj::READY_NOW;
   }
 
  private:
   kj::Promise<void> Refuse(const std::string& why) {
     LOG_WARNING("cluster bus: dropping the link from %s: %s", peer_ip_.c_str(), why.c_str());
+    *spoke_ = true;  // logged here already
     if (drop_->isWaiting()) drop_->fulfill();
     return KJ_EXCEPTION(FAILED, why);
   }
@@ -212,6 +218,7 @@ class Bus::Loop::Service final : public rpc::ClusterBus::Server {
   std::string peer_ip_;
   std::string local_ip_;
   kj::Own<kj::PromiseFulfiller<void>> drop_;
+  bool* spoke_;  // InLink::spoke; the InLink owns this service
 };
 
 Status Bus::Loop::Listen() {
@@ -319,16 +326,24 @@ kj::Promise<void> Bus::Loop::VetLoop(Vetting& v) {
 }
 
 void Bus::Loop::Adopt(int fd) {
-  std::string peer_ip = PeerIp(fd);
-  std::string local_ip = LocalIp(fd);
   auto in = kj::heap<InLink>();
+  in->peer_ip = PeerIp(fd);
+  std::string local_ip = LocalIp(fd);
   in->stream = io_.lowLevelProvider->wrapSocketFd(fd, kj::LowLevelAsyncIoProvider::TAKE_OWNERSHIP);
   auto drop = kj::newPromiseAndFulfiller<void>();
   capnp::Capability::Client service =
-      kj::heap<Service>(*this, peer_ip, local_ip, kj::mv(drop.fulfiller));
+      kj::heap<Service>(*this, in->peer_ip, local_ip, kj::mv(drop.fulfiller), &in->spoke);
   in->rpc = kj::heap<capnp::TwoPartyClient>(*in->stream, kj::mv(service),
                                             capnp::rpc::twoparty::Side::SERVER);
-  auto done = in->rpc->onDisconnect().exclusiveJoin(kj::mv(drop.promise));
+  InLink& ref = *in;
+  auto done = in->rpc->onDisconnect().exclusiveJoin(kj::mv(drop.promise)).then([&ref]() {
+    // A peer that never got one valid call through sent something that
+    // frames like Cap'n Proto but is not the bus protocol.
+    if (!ref.spoke) {
+      LOG_WARNING("cluster bus: dropped the link from %s: no valid bus message",
+                  ref.peer_ip.c_str());
+    }
+  });
   tasks_.add(done.attach(kj::mv(in)));
 }
 
