@@ -51,6 +51,8 @@ struct Node {
   int64_t pong_received_ms = 0;  // last pong (or, for a new node, when it was added)
   int64_t fail_time_ms = 0;      // when FAIL was set
   bool link_connected = false;   // our outbound bus link is up
+  int64_t link_created_ms = 0;   // when that link connected (CLUSTER LINKS "to")
+  int64_t inbound_link_ms = 0;   // when its link to us spoke first; 0 = none ("from")
   bool meet_pending = false;     // our next ping is a MEET (the peer may not know us)
   std::vector<FailureReport> fail_reports;
 

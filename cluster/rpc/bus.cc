@@ -105,7 +105,9 @@ class Bus::Loop : public kj::TaskSet::ErrorHandler {
   };
   struct InLink {
     std::string peer_ip;
-    bool spoke = false;  // a call decoded and answered on this link
+    bool spoke = false;     // a call decoded and answered on this link
+    std::string sender_id;  // who pings on it (CLUSTER LINKS "from")
+    int64_t since_ms = 0;
     kj::Own<kj::AsyncIoStream> stream;
     kj::Own<capnp::TwoPartyClient> rpc;
   };
@@ -116,6 +118,7 @@ class Bus::Loop : public kj::TaskSet::ErrorHandler {
     std::string ip;
     int bus_port = 0;
     int64_t last_ping_ms = 0;
+    int64_t connected_ms = 0;
     bool connected = false;
     bool in_flight = false;
     bool dead = false;
@@ -163,12 +166,12 @@ class Bus::Loop : public kj::TaskSet::ErrorHandler {
 class Bus::Loop::Service final : public rpc::ClusterBus::Server {
  public:
   Service(Loop& loop, std::string peer_ip, std::string local_ip,
-          kj::Own<kj::PromiseFulfiller<void>> drop, bool* spoke)
+          kj::Own<kj::PromiseFulfiller<void>> drop, InLink* link)
       : loop_(loop),
         peer_ip_(std::move(peer_ip)),
         local_ip_(std::move(local_ip)),
         drop_(std::move(drop)),
-        spoke_(spoke) {}
+        link_(link) {}
 
   kj::Promise<void> ping(PingContext ctx) override {
     Header msg;
@@ -183,11 +186,17 @@ class Bus::Loop::Service final : public rpc::ClusterBus::Server {
     loop_.cluster_.Locked([&](ClusterState& s) {
       OnPing(s, loop_.cluster_.options(), msg, peer_ip_, local_ip_, now, &fx);
       reply = BuildHeader(s, false);
+      Node* sender = s.Find(msg.sender.id);
+      if (sender != nullptr && sender != s.myself()) {
+        if (link_->since_ms == 0) link_->since_ms = now;
+        link_->sender_id = msg.sender.id;
+        sender->inbound_link_ms = link_->since_ms;
+      }
       if (fx.save) loop_.SaveLocked();
     });
     reply.observed_ip = peer_ip_;
     rpc::ToWire(reply, ctx.getResults().initReply());
-    *spoke_ = true;
+    link_->spoke = true;
     loop_.Apply(fx);
     return kj::READY_NOW;
   }
@@ -202,14 +211,14 @@ class Bus::Loop::Service final : public rpc::ClusterBus::Server {
       OnFail(s, loop_.cluster_.options(), sender, failing, now, &fx);
       if (fx.save) loop_.SaveLocked();
     });
-    *spoke_ = true;
+    link_->spoke = true;
     return kj::READY_NOW;
   }
 
  private:
   kj::Promise<void> Refuse(const std::string& why) {
     LOG_WARNING("cluster bus: dropping the link from %s: %s", peer_ip_.c_str(), why.c_str());
-    *spoke_ = true;  // logged here already
+    link_->spoke = true;  // logged here already
     if (drop_->isWaiting()) drop_->fulfill();
     return KJ_EXCEPTION(FAILED, why);
   }
@@ -218,7 +227,7 @@ class Bus::Loop::Service final : public rpc::ClusterBus::Server {
   std::string peer_ip_;
   std::string local_ip_;
   kj::Own<kj::PromiseFulfiller<void>> drop_;
-  bool* spoke_;  // InLink::spoke; the InLink owns this service
+  InLink* link_;  // the link this service answers on; it owns the service
 };
 
 Status Bus::Loop::Listen() {
@@ -332,11 +341,17 @@ void Bus::Loop::Adopt(int fd) {
   in->stream = io_.lowLevelProvider->wrapSocketFd(fd, kj::LowLevelAsyncIoProvider::TAKE_OWNERSHIP);
   auto drop = kj::newPromiseAndFulfiller<void>();
   capnp::Capability::Client service =
-      kj::heap<Service>(*this, in->peer_ip, local_ip, kj::mv(drop.fulfiller), &in->spoke);
+      kj::heap<Service>(*this, in->peer_ip, local_ip, kj::mv(drop.fulfiller), in.get());
   in->rpc = kj::heap<capnp::TwoPartyClient>(*in->stream, kj::mv(service),
                                             capnp::rpc::twoparty::Side::SERVER);
   InLink& ref = *in;
-  auto done = in->rpc->onDisconnect().exclusiveJoin(kj::mv(drop.promise)).then([&ref]() {
+  auto done = in->rpc->onDisconnect().exclusiveJoin(kj::mv(drop.promise)).then([this, &ref]() {
+    if (!ref.sender_id.empty()) {
+      cluster_.Locked([&](ClusterState& s) {
+        Node* n = s.Find(ref.sender_id);
+        if (n != nullptr && n->inbound_link_ms == ref.since_ms) n->inbound_link_ms = 0;
+      });
+    }
     // A peer that never got one valid call through sent something that
     // frames like Cap'n Proto but is not the bus protocol.
     if (!ref.spoke) {
@@ -420,6 +435,7 @@ void Bus::Loop::Tick() {
         if (n.get() == s.myself()) continue;
         auto it = links_.find(id);
         n->link_connected = it != links_.end() && it->second->connected && !it->second->dead;
+        n->link_created_ms = n->link_connected ? it->second->connected_ms : 0;
         if (!n->ip.empty() && n->bus_port > 0) targets.push_back({id, n->ip, n->bus_port});
       }
       if (fx.save) SaveLocked();
@@ -480,6 +496,7 @@ void Bus::Loop::Connect(OutLink& l) {
         l.client = kj::heap<capnp::TwoPartyClient>(*l.stream);
         l.cap = l.client->bootstrap().castAs<rpc::ClusterBus>();
         l.connected = true;
+        l.connected_ms = Now();
         tasks_.add(l.canceler.wrap(l.client->onDisconnect().then([&l]() { l.dead = true; })));
         SendPing(l);
       },

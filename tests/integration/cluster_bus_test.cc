@@ -120,9 +120,25 @@ TEST(ClusterBus, SlotsPropagateAndKeysAreRedirected) {
     EXPECT_EQ(c.Info(i, "cluster_slots_ok"), "16384");
   }
   Connection conn = c.node(0).Connect();
-  Reply links = Cmd(conn.get(), "CLUSTER LINKS");
-  ASSERT_EQ(links->type, REDIS_REPLY_ARRAY);
-  EXPECT_EQ(links->elements, 2u);
+  // One link to and one from each of the two peers.
+  Reply links;
+  EXPECT_TRUE(ClusterHarness::WaitFor(
+      [&] {
+        links = Cmd(conn.get(), "CLUSTER LINKS");
+        return links != nullptr && links->type == REDIS_REPLY_ARRAY && links->elements == 4;
+      },
+      10000));
+  std::multiset<std::string> seen;
+  for (size_t i = 0; i < links->elements; ++i) {
+    redisReply* m = links->element[i];
+    ASSERT_EQ(m->elements, 12u);
+    EXPECT_EQ(std::string(m->element[0]->str), "direction");
+    seen.insert(std::string(m->element[1]->str) + " " + m->element[3]->str);
+  }
+  for (int peer = 1; peer < 3; ++peer) {
+    EXPECT_EQ(seen.count("to " + c.Id(peer)), 1u);
+    EXPECT_EQ(seen.count("from " + c.Id(peer)), 1u);
+  }
 }
 
 TEST(ClusterBus, HigherConfigEpochWinsAContestedSlot) {
