@@ -104,6 +104,11 @@ TEST_F(ClusterSingleNode, RedirectsFollowSlotOwnershipAndState) {
   EXPECT_EQ(Run("MSET a 1 b 2"), "ERR:CROSSSLOT Keys in request don't hash to the same slot");
   EXPECT_EQ(Run("SELECT 1"), "ERR:ERR SELECT is not allowed in cluster mode");
   EXPECT_EQ(Run("SELECT 0"), "OK");
+  EXPECT_EQ(Run("MOVE a 1"), "ERR:ERR MOVE is not allowed in cluster mode");
+  EXPECT_EQ(Run("SWAPDB 0 1"), "ERR:ERR SWAPDB is not allowed in cluster mode");
+  EXPECT_EQ(Run("COPY {t}x {t}z DB 1"),
+            "ERR:ERR Copying to another database is not allowed in cluster mode");
+  EXPECT_EQ(Run("COPY {t}x {t}z"), "1");
   EXPECT_EQ(Run("READONLY"), "OK");
   EXPECT_EQ(Run("READWRITE"), "OK");
   EXPECT_EQ(Run("ASKING"), "OK");
