@@ -7,7 +7,6 @@ namespace cairn::cluster {
 void ClusterState::InitMyself(const ClusterOptions& options) {
   auto me = std::make_unique<Node>();
   me->id = RandomNodeId();
-  me->shard_id = RandomNodeId();
   me->flags = kFlagMyself | kFlagMaster;
   me->ip = options.announce_ip;
   me->hostname = options.announce_hostname;
@@ -146,7 +145,6 @@ void ClusterState::Reset(bool hard, const ClusterOptions& options) {
     std::unique_ptr<Node> me = std::move(nodes_.begin()->second);
     nodes_.clear();
     me->id = RandomNodeId();
-    me->shard_id = RandomNodeId();
     (void)options;
     myself_ = Add(std::move(me));
   }

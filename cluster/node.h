@@ -38,7 +38,6 @@ struct FailureReport {
 
 struct Node {
   std::string id;  // 40 hex chars
-  std::string shard_id;
   std::string ip;  // "" until learned (a lone node does not know its address)
   int port = 0;
   int bus_port = 0;

@@ -150,7 +150,6 @@ Status LoadNodesConf(const std::string& path, ClusterState* state) {
     int64_t epoch = 0;
     if (!ParseInt(w[6], &epoch) || epoch < 0) return bad("bad config epoch");
     n->config_epoch = static_cast<uint64_t>(epoch);
-    n->shard_id = RandomNodeId();
     if (n->flags & kFlagMyself) n->link_connected = true;
     if (state->Find(n->id) != nullptr) return bad("duplicate node id");
     Node* raw = state->Add(std::move(n));

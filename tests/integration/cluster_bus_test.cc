@@ -294,5 +294,46 @@ TEST(ClusterBus, ReplicateForgetAndRoles) {
   EXPECT_EQ(On(c, 0, {"CLUSTER", "COUNT-FAILURE-REPORTS", id1}), "0");
 }
 
+TEST(ClusterBus, AnnouncedPortAndHostnameAreWhatPeersAndClientsSee) {
+  // Node 1 says it is reachable for clients on another port (as behind a
+  // NAT or in a container); the bus port stays the real one.
+  int announced = FreePort();
+  ClusterHarness c(2, 1000, {});
+  ClusterHarness announcing(1, 1000,
+                            {"--cluster-announce-port", std::to_string(announced),
+                             "--cluster-announce-hostname", "node-b.example"});
+  ASSERT_TRUE(c.StartAll()) << c.Logs();
+  ASSERT_TRUE(announcing.StartAll()) << announcing.Logs();
+  ASSERT_EQ(On(c, 0,
+               {"CLUSTER", "MEET", "127.0.0.1", std::to_string(announcing.port(0)),
+                std::to_string(announcing.bus_port(0))}),
+            "OK");
+  ASSERT_EQ(On(c, 0, {"CLUSTER", "ADDSLOTSRANGE", "0", "8191"}), "OK");
+  ASSERT_EQ(On(announcing, 0, {"CLUSTER", "ADDSLOTSRANGE", "8192", "16383"}), "OK");
+  std::string id = announcing.Id(0);
+  std::string expected = "127.0.0.1:" + std::to_string(announced) + "@" +
+                         std::to_string(announcing.bus_port(0)) + ",node-b.example";
+  EXPECT_TRUE(ClusterHarness::WaitFor(
+      [&] {
+        std::vector<std::string> f = Fields(c.NodesLine(0, id));
+        return f.size() >= 2 && f[1] == expected && c.Info(0, "cluster_state") == "ok";
+      },
+      20000))
+      << c.Nodes(0) << announcing.Logs();
+  // "foo" (slot 12182) is served by the announcing node: clients are sent
+  // to the announced port.
+  EXPECT_EQ(On(c, 0, {"SET", "foo", "bar"}),
+            "ERR:MOVED 12182 127.0.0.1:" + std::to_string(announced));
+  Connection conn = c.node(0).Connect();
+  Reply slots = Cmd(conn.get(), "CLUSTER SLOTS");
+  ASSERT_EQ(slots->type, REDIS_REPLY_ARRAY);
+  ASSERT_EQ(slots->elements, 2u);
+  redisReply* node = slots->element[1]->element[2];
+  ASSERT_EQ(node->elements, 4u);
+  EXPECT_EQ(node->element[1]->integer, announced);
+  ASSERT_EQ(node->element[3]->elements, 2u);  // {hostname: node-b.example}
+  EXPECT_EQ(std::string(node->element[3]->element[1]->str), "node-b.example");
+}
+
 }  // namespace
 }  // namespace cairn::testing
