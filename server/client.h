@@ -104,6 +104,10 @@ struct Client {
   // "subscribed" context.
   int pubsub_channels = 0;
   int pubsub_patterns = 0;
+  // Cluster mode: READONLY (reads served by a replica) and ASKING (the next
+  // command may touch an importing slot).
+  bool cluster_readonly = false;
+  bool asking = false;
 };
 
 // Every connected client, across loops (CLIENT LIST, CLIENT KILL, INFO clients).

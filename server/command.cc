@@ -154,6 +154,7 @@ void RegisterAllCommands(CommandRegistry& reg) {
   RegisterPubsubCommands(reg);
   RegisterKeyspaceCommands(reg);
   RegisterPersistenceCommands(reg);
+  RegisterClusterCommands(reg);
 }
 
 }  // namespace cairn

@@ -18,6 +18,9 @@
 #include "server/resp/reply.h"
 
 namespace cairn {
+namespace cluster {
+class Cluster;
+}  // namespace cluster
 namespace storage {
 class Engine;
 class WriteSet;
@@ -149,6 +152,7 @@ struct ServerContext {
   Persistence* persistence = nullptr;
   // Role, replica link and replicas; set by Server::Start, outlives the loops.
   Replication* replication = nullptr;
+  cluster::Cluster* cluster = nullptr;  // null unless cluster-enabled yes
 };
 
 // What one command invocation may touch.
@@ -201,6 +205,7 @@ void RegisterReplicationCommands(CommandRegistry& reg);
 void RegisterPubsubCommands(CommandRegistry& reg);
 void RegisterKeyspaceCommands(CommandRegistry& reg);
 void RegisterPersistenceCommands(CommandRegistry& reg);
+void RegisterClusterCommands(CommandRegistry& reg);
 
 // All of the above.
 void RegisterAllCommands(CommandRegistry& reg);

@@ -115,6 +115,7 @@ Config::Config()
       dir_("./cairn-data"),
       save_("3600 1 300 100 60 10000"),
       loglevel_("notice"),
+      cluster_config_file_("nodes.conf"),
       port_(6379),
       threads_(0),
       appendfsync_(static_cast<int>(FsyncPolicy::kEverySec)),
@@ -153,6 +154,19 @@ std::vector<std::string> Config::replicaof() const {
 std::string Config::restore_from() const {
   std::lock_guard<std::mutex> lock(mu_);
   return restore_from_;
+}
+
+std::string Config::cluster_config_file() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return cluster_config_file_;
+}
+std::string Config::cluster_announce_ip() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return cluster_announce_ip_;
+}
+std::string Config::cluster_announce_hostname() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return cluster_announce_hostname_;
 }
 
 const std::vector<Config::Option>& Config::Options() {
@@ -365,6 +379,56 @@ const std::vector<Config::Option>& Config::Options() {
                          }
                          return "";
                        }});
+    // Cluster mode. The cluster layer copies these at start-up, so none of
+    // them changes at run time.
+    bool_opt(
+        "cluster-enabled", false, [](Config& c, bool v) { c.cluster_enabled_ = v; },
+        [](const Config& c) { return c.cluster_enabled_.load(); });
+    str_opt(
+        "cluster-config-file", false,
+        [](Config& c, const std::string& v) {
+          std::lock_guard<std::mutex> lock(c.mu_);
+          c.cluster_config_file_ = v;
+        },
+        [](const Config& c) { return c.cluster_config_file(); });
+    int_opt(
+        "cluster-port", false, 0, 65535,
+        [](Config& c, int64_t v) { c.cluster_port_ = static_cast<int>(v); },
+        [](const Config& c) { return static_cast<int64_t>(c.cluster_port_.load()); });
+    int_opt(
+        "cluster-node-timeout", false, 0, INT64_MAX,
+        [](Config& c, int64_t v) { c.cluster_node_timeout_ = v; },
+        [](const Config& c) { return c.cluster_node_timeout_.load(); });
+    str_opt(
+        "cluster-announce-ip", false,
+        [](Config& c, const std::string& v) {
+          std::lock_guard<std::mutex> lock(c.mu_);
+          c.cluster_announce_ip_ = v;
+        },
+        [](const Config& c) { return c.cluster_announce_ip(); });
+    str_opt(
+        "cluster-announce-hostname", false,
+        [](Config& c, const std::string& v) {
+          std::lock_guard<std::mutex> lock(c.mu_);
+          c.cluster_announce_hostname_ = v;
+        },
+        [](const Config& c) { return c.cluster_announce_hostname(); });
+    int_opt(
+        "cluster-announce-port", false, 0, 65535,
+        [](Config& c, int64_t v) { c.cluster_announce_port_ = static_cast<int>(v); },
+        [](const Config& c) { return static_cast<int64_t>(c.cluster_announce_port_.load()); });
+    int_opt(
+        "cluster-announce-bus-port", false, 0, 65535,
+        [](Config& c, int64_t v) { c.cluster_announce_bus_port_ = static_cast<int>(v); },
+        [](const Config& c) { return static_cast<int64_t>(c.cluster_announce_bus_port_.load()); });
+    bool_opt(
+        "cluster-require-full-coverage", false,
+        [](Config& c, bool v) { c.cluster_require_full_coverage_ = v; },
+        [](const Config& c) { return c.cluster_require_full_coverage_.load(); });
+    bool_opt(
+        "cluster-allow-reads-when-down", false,
+        [](Config& c, bool v) { c.cluster_allow_reads_when_down_ = v; },
+        [](const Config& c) { return c.cluster_allow_reads_when_down_.load(); });
     // The WAL is always on: "appendonly" reads "yes"; setting "no" is refused.
     o.push_back(Option{"appendonly",
                        Kind::kEnum,

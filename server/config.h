@@ -71,6 +71,17 @@ class Config {
   static constexpr int64_t kAckQuorumAll = -2;
   int64_t replica_ack_quorum() const { return replica_ack_quorum_.load(); }
   int64_t replica_ack_timeout_ms() const { return replica_ack_timeout_ms_.load(); }
+  // Cluster mode (read once at start-up: all are immutable at run time).
+  bool cluster_enabled() const { return cluster_enabled_.load(); }
+  std::string cluster_config_file() const;
+  int cluster_port() const { return cluster_port_.load(); }  // 0 = port + 10000
+  int64_t cluster_node_timeout() const { return cluster_node_timeout_.load(); }
+  std::string cluster_announce_ip() const;
+  std::string cluster_announce_hostname() const;
+  int cluster_announce_port() const { return cluster_announce_port_.load(); }
+  int cluster_announce_bus_port() const { return cluster_announce_bus_port_.load(); }
+  bool cluster_require_full_coverage() const { return cluster_require_full_coverage_.load(); }
+  bool cluster_allow_reads_when_down() const { return cluster_allow_reads_when_down_.load(); }
 
   // Defaults and settings that tests or main adjust directly.
   void set_port(int port) { port_ = port; }
@@ -95,6 +106,9 @@ class Config {
   std::string loglevel_;
   std::string restore_from_;
   std::vector<std::string> replicaof_;
+  std::string cluster_config_file_;
+  std::string cluster_announce_ip_;
+  std::string cluster_announce_hostname_;
 
   std::atomic<int> port_;
   std::atomic<int> threads_;
@@ -114,6 +128,13 @@ class Config {
   std::atomic<bool> replica_read_only_{true};
   std::atomic<int64_t> replica_ack_quorum_{0};
   std::atomic<int64_t> replica_ack_timeout_ms_{2000};
+  std::atomic<bool> cluster_enabled_{false};
+  std::atomic<int> cluster_port_{0};
+  std::atomic<int64_t> cluster_node_timeout_{15000};
+  std::atomic<int> cluster_announce_port_{0};
+  std::atomic<int> cluster_announce_bus_port_{0};
+  std::atomic<bool> cluster_require_full_coverage_{true};
+  std::atomic<bool> cluster_allow_reads_when_down_{false};
 };
 
 // Parses a memory amount as Redis does: "100", "1k" (1000), "1kb" (1024),

@@ -5,6 +5,7 @@
 
 #include "common/log.h"
 #include "common/strings.h"
+#include "server/cluster_redirect.h"
 #include "server/command.h"
 #include "server/config.h"
 #include "server/durability.h"
@@ -300,6 +301,23 @@ void Connection::Execute(const std::vector<std::string_view>& argv) {
       !AllowedWhileSubscribed(spec->name)) {
     Reject(run, errors::NotAllowedWhileSubscribed(run->name));
     return;
+  }
+  if (server.cluster != nullptr) {
+    // Redis checks keys at queue time too: a redirect dooms the transaction,
+    // and on EXEC it discards it (the reply is the redirect, not EXECABORT).
+    std::string redirect = ClusterRedirect(*server.cluster, *run, argv, client_);
+    if (run->name != "asking") client_.asking = false;
+    if (!redirect.empty()) {
+      if (run->name == "exec") {
+        DiscardTransaction(client_, server.engine);
+      } else if (client_.txn.active) {
+        client_.txn.aborted = true;
+      }
+      run->rejected_calls.fetch_add(1, std::memory_order_relaxed);
+      reply_.Error(redirect);
+      server.stats.CountError(redirect.substr(0, redirect.find(' ')));
+      return;
+    }
   }
   if (server.replication != nullptr && server.replication->is_replica()) {
     // Redis's order: a write first, then stale data.

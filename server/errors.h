@@ -165,4 +165,76 @@ inline constexpr std::string_view kWaitOnReplica =
 inline constexpr std::string_view kTimeoutNegative = "ERR timeout is negative";
 // ---- end of replication
 
+// ---- cluster mode (cluster.c / cluster_legacy.c)
+inline constexpr std::string_view kClusterDisabled =
+    "ERR This instance has cluster support disabled";
+inline constexpr std::string_view kCrossSlot =
+    "CROSSSLOT Keys in request don't hash to the same slot";
+inline constexpr std::string_view kClusterDown = "CLUSTERDOWN The cluster is down";
+inline constexpr std::string_view kClusterDownReadOnly =
+    "CLUSTERDOWN The cluster is down and only accepts read commands";
+inline constexpr std::string_view kClusterDownUnbound = "CLUSTERDOWN Hash slot not served";
+inline constexpr std::string_view kSelectInCluster = "ERR SELECT is not allowed in cluster mode";
+inline constexpr std::string_view kMoveInCluster = "ERR MOVE is not allowed in cluster mode";
+inline constexpr std::string_view kSwapDbInCluster = "ERR SWAPDB is not allowed in cluster mode";
+inline constexpr std::string_view kCopyDbInCluster =
+    "ERR Copying to another database is not allowed in cluster mode";
+inline constexpr std::string_view kInvalidSlot = "ERR Invalid slot";
+inline constexpr std::string_view kInvalidOrOutOfRangeSlot = "ERR Invalid or out of range slot";
+inline constexpr std::string_view kInvalidSlotOrCount = "ERR Invalid slot or number of keys";
+inline constexpr std::string_view kForgetMyself = "ERR I tried hard but I can't forget myself...";
+inline constexpr std::string_view kForgetMyMaster = "ERR Can't forget my master!";
+inline constexpr std::string_view kReplicateMyself = "ERR Can't replicate myself";
+inline constexpr std::string_view kReplicateReplica =
+    "ERR I can only replicate a master, not a replica.";
+inline constexpr std::string_view kReplicateNotEmpty =
+    "ERR To set a master the node must be empty and without assigned slots.";
+inline constexpr std::string_view kNotAMaster = "ERR The specified node is not a master";
+inline constexpr std::string_view kResetWithKeys =
+    "ERR CLUSTER RESET can't be called with master nodes containing keys";
+inline constexpr std::string_view kFlushSlotsNotEmpty =
+    "ERR DB must be empty to perform CLUSTER FLUSHSLOTS.";
+inline constexpr std::string_view kConfigEpochOthersKnown =
+    "ERR The user can assign a config epoch only when the node does not know any other node.";
+inline constexpr std::string_view kConfigEpochNonZero = "ERR Node config epoch is already non-zero";
+// "MOVED 3999 127.0.0.1:7002"
+inline std::string Moved(int slot, std::string_view addr) {
+  return "MOVED " + std::to_string(slot) + " " + std::string(addr);
+}
+inline std::string Ask(int slot, std::string_view addr) {
+  return "ASK " + std::to_string(slot) + " " + std::string(addr);
+}
+inline std::string SlotBusy(int slot) {
+  return "ERR Slot " + std::to_string(slot) + " is already busy";
+}
+inline std::string SlotUnassigned(int slot) {
+  return "ERR Slot " + std::to_string(slot) + " is already unassigned";
+}
+inline std::string SlotSpecifiedTwice(int slot) {
+  return "ERR Slot " + std::to_string(slot) + " specified multiple times";
+}
+inline std::string SlotRangeReversed(int from, int to) {
+  return "ERR start slot number " + std::to_string(from) + " is greater than end slot number " +
+         std::to_string(to);
+}
+inline std::string UnknownNode(std::string_view id) {
+  return "ERR Unknown node " + std::string(id);
+}
+inline std::string InvalidConfigEpoch(std::string_view epoch) {
+  return "ERR Invalid config epoch specified: " + std::string(epoch);
+}
+inline std::string InvalidNodeAddress(std::string_view ip, std::string_view port) {
+  return "ERR Invalid node address specified: " + std::string(ip) + ":" + std::string(port);
+}
+inline std::string InvalidBasePort(std::string_view port) {
+  return "ERR Invalid TCP base port specified: " + std::string(port);
+}
+inline std::string InvalidBusPort(std::string_view port) {
+  return "ERR Invalid TCP bus port specified: " + std::string(port);
+}
+inline std::string SaveConfigFailed(std::string_view why) {
+  return "ERR error saving the cluster node config: " + std::string(why);
+}
+// ---- end of cluster mode
+
 }  // namespace cairn::errors

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <random>
 
+#include "cluster/cluster.h"
+#include "cluster/rpc/bus.h"
 #include "common/log.h"
 #include "server/durability.h"
 #include "server/persistence.h"
@@ -49,12 +51,15 @@ Server::~Server() {
   stop_ = true;
   if (housekeeper_.joinable()) housekeeper_.join();
   workers_.clear();
+  if (bus_ != nullptr) bus_->Stop();
+  bus_.reset();
   if (durability_ != nullptr) durability_->Stop();
   durability_.reset();
   if (replication_ != nullptr) replication_->Stop();
   replication_.reset();
   persistence_.reset();  // waits for a background save
   context_.reset();
+  cluster_.reset();
   pubsub_.reset();
   engine_.reset();
   for (int fd : shutdown_pipe_) {
@@ -97,6 +102,15 @@ Status Server::Start(const std::string& executable) {
   if (pipe2(shutdown_pipe_, O_CLOEXEC | O_NONBLOCK) != 0) {
     return Status::IOError(std::string("pipe: ") + strerror(errno));
   }
+  // Signals are handled before the first client can connect: a SIGTERM
+  // right after start-up is a clean stop, never the default death.
+  g_signal_fd = shutdown_pipe_[1];
+  struct sigaction sa {};
+  sa.sa_handler = OnSignal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+  signal(SIGPIPE, SIG_IGN);
   int wfd = shutdown_pipe_[1];
   context_->request_shutdown = [wfd] {
     char c = 'q';
@@ -127,6 +141,10 @@ Status Server::Start(const std::string& executable) {
   if (std::vector<std::string> m = config_.replicaof(); m.size() == 2) {
     replication_->ReplicaOf(m[0], std::stoi(m[1]));
   }
+  if (config_.cluster_enabled()) {
+    Status s = StartCluster(port);
+    if (!s.ok()) return s;
+  }
   for (auto& w : workers_) {
     Worker* raw = w.get();
     durability_->AddListener([raw] { raw->Wake(); });
@@ -142,14 +160,6 @@ Status Server::Start(const std::string& executable) {
 }
 
 void Server::Run() {
-  g_signal_fd = shutdown_pipe_[1];
-  struct sigaction sa {};
-  sa.sa_handler = OnSignal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGTERM, &sa, nullptr);
-  sigaction(SIGINT, &sa, nullptr);
-  signal(SIGPIPE, SIG_IGN);
-
   pollfd p{shutdown_pipe_[0], POLLIN, 0};
   while (true) {
     int rc = poll(&p, 1, -1);
@@ -163,6 +173,8 @@ void Server::Run() {
                               : "User requested shutdown...");
   stop_ = true;
   for (auto& w : workers_) w->Stop();
+  if (replication_ != nullptr) replication_->Stop();
+  if (bus_ != nullptr) bus_->Stop();
   if (housekeeper_.joinable()) housekeeper_.join();
   persistence_->WaitIdle();  // a BGSAVE still running completes first
   durability_->Stop();       // last WAL sync
@@ -170,6 +182,36 @@ void Server::Run() {
   if (!s.ok()) LOG_WARNING("flush at shutdown failed: %s", s.ToString().c_str());
   g_signal_fd = -1;
   LOG_NOTICE("Cairn is now ready to exit, bye bye...");
+}
+
+Status Server::StartCluster(int port) {
+  cluster::ClusterOptions co;
+  // As Redis (which runs inside `dir`), a relative cluster-config-file is
+  // relative to the data directory.
+  std::string file = config_.cluster_config_file();
+  co.config_file = !file.empty() && file[0] == '/' ? file : config_.dir() + "/" + file;
+  int bus_port = config_.cluster_port() != 0 ? config_.cluster_port() : port + 10000;
+  if (bus_port > 65535) return Status::InvalidArgument("cluster bus port out of range");
+  co.announce_ip = config_.cluster_announce_ip();
+  co.announce_hostname = config_.cluster_announce_hostname();
+  co.port = config_.cluster_announce_port() != 0 ? config_.cluster_announce_port() : port;
+  co.bus_port =
+      config_.cluster_announce_bus_port() != 0 ? config_.cluster_announce_bus_port() : bus_port;
+  co.node_timeout_ms = std::max<int64_t>(config_.cluster_node_timeout(), 1);
+  co.require_full_coverage = config_.cluster_require_full_coverage();
+  co.allow_reads_when_down = config_.cluster_allow_reads_when_down();
+  cluster_ = std::make_unique<cluster::Cluster>(co, clock_);
+  Status s = cluster_->Open();
+  if (!s.ok()) return s;
+  cluster::BusOptions bo;
+  bo.bind = config_.bind();
+  bo.port = bus_port;
+  bus_ = std::make_unique<cluster::Bus>(*cluster_, bo);
+  s = bus_->Start();
+  if (!s.ok()) return s;
+  context_->cluster = cluster_.get();
+  LOG_NOTICE("Cluster mode: bus on port %d", bus_port);
+  return Status::Ok();
 }
 
 void Server::Housekeeping() {

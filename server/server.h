@@ -16,6 +16,10 @@
 #include "server/stats.h"
 
 namespace cairn {
+namespace cluster {
+class Bus;
+class Cluster;
+}  // namespace cluster
 namespace storage {
 class Engine;
 }
@@ -38,6 +42,8 @@ class Server {
 
  private:
   void Housekeeping();
+  // cluster-enabled yes: loads or creates the node identity and starts the bus.
+  Status StartCluster(int port);
 
   Config& config_;
   const Clock& clock_;
@@ -47,6 +53,8 @@ class Server {
   std::unique_ptr<storage::Engine> engine_;
   std::unique_ptr<Durability> durability_;
   std::unique_ptr<PubsubRegistry> pubsub_;
+  std::unique_ptr<cluster::Cluster> cluster_;
+  std::unique_ptr<cluster::Bus> bus_;
   std::unique_ptr<ServerContext> context_;
   std::unique_ptr<Persistence> persistence_;  // uses engine_; destroyed first
   std::unique_ptr<Replication> replication_;  // uses engine_; stopped first

@@ -250,6 +250,15 @@ class Engine {
   // it is in the checkpoint.
   Status CreateCheckpoint(const std::string& target_dir, uint64_t* sequence);
 
+  // ---- hash slots (storage/engine_slots.cc; cluster mode uses db 0) ----
+  // Keys stored in one slot of `db`, expired ones not yet reclaimed included
+  // (as Redis counts them). O(1): one row of the "counts" column family.
+  Result<int64_t> CountKeysInSlot(uint8_t db, uint16_t slot) const;
+  // Up to `limit` stored keys of one slot, in storage order (a range read).
+  Status GetKeysInSlot(uint8_t db, uint16_t slot, size_t limit,
+                       std::vector<std::string>* out) const;
+  // ---- end of hash slots
+
  private:
   friend class WriteSet;
   Engine(const EngineOptions& options, const Clock& clock);

@@ -220,6 +220,10 @@ void SelectCommand(CommandContext& ctx) {
     ctx.reply.Error(errors::kIntOutOfRange);
     return;
   }
+  if (ctx.server.cluster != nullptr && id != 0) {
+    ctx.reply.Error(errors::kSelectInCluster);
+    return;
+  }
   if (id < 0 || id >= ctx.server.config.databases()) {
     ctx.reply.Error(errors::kDbIndexOutOfRange);
     return;

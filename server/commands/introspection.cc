@@ -168,7 +168,8 @@ void InfoServer(CommandContext& ctx, std::string* out) {
   out->append("# Server\r\n");
   Appendf(out, "redis_version:%s\r\n", kRedisVersion);
   out->append("redis_git_sha1:00000000\r\nredis_git_dirty:0\r\nredis_build_id:0\r\n");
-  out->append("redis_mode:standalone\r\n");
+  out->append(ctx.server.cluster != nullptr ? "redis_mode:cluster\r\n"
+                                            : "redis_mode:standalone\r\n");
   Appendf(out, "os:%s %s %s\r\n", name.sysname, name.release, name.machine);
   Appendf(out, "arch_bits:%d\r\n", static_cast<int>(sizeof(void*) * 8));
   out->append("monotonic_clock:POSIX clock_gettime\r\nmultiplexing_api:epoll\r\n");
@@ -441,8 +442,9 @@ void InfoErrorStats(CommandContext& ctx, std::string* out) {
   }
 }
 
-void InfoCluster(CommandContext&, std::string* out) {
-  out->append("# Cluster\r\ncluster_enabled:0\r\n");
+void InfoCluster(CommandContext& ctx, std::string* out) {
+  out->append(ctx.server.cluster != nullptr ? "# Cluster\r\ncluster_enabled:1\r\n"
+                                            : "# Cluster\r\ncluster_enabled:0\r\n");
 }
 
 void InfoKeyspace(CommandContext& ctx, std::string* out) {

@@ -161,6 +161,10 @@ void CopyCommand(CommandContext& ctx) {
       return;
     }
   }
+  if (ctx.server.cluster != nullptr && dst_db != 0) {
+    ctx.reply.Error(errors::kCopyDbInCluster);
+    return;
+  }
   const std::string_view src_key = ctx.argv[1];
   const std::string_view dst_key = ctx.argv[2];
   if (dst_db == ctx.db() && src_key == dst_key) {
@@ -193,6 +197,10 @@ void CopyCommand(CommandContext& ctx) {
 // MOVE key db (Redis's moveCommand): 1 if moved; 0 if the key is missing
 // here or already exists there.
 void MoveCommand(CommandContext& ctx) {
+  if (ctx.server.cluster != nullptr) {
+    ctx.reply.Error(errors::kMoveInCluster);
+    return;
+  }
   uint8_t dst_db = 0;
   if (!ParseDbOrReply(ctx, ctx.argv[2], &dst_db)) return;
   if (dst_db == ctx.db()) {
@@ -226,6 +234,10 @@ void MoveCommand(CommandContext& ctx) {
 // SWAPDB index1 index2. Each index is parsed with its own error text, then
 // both are range checked (Redis's swapdbCommand and dbSwapDatabases).
 void SwapDbCommand(CommandContext& ctx) {
+  if (ctx.server.cluster != nullptr) {
+    ctx.reply.Error(errors::kSwapDbInCluster);
+    return;
+  }
   int64_t ids[2] = {0, 0};
   const std::string_view parse_errors[2] = {errors::kInvalidFirstDb, errors::kInvalidSecondDb};
   for (int i = 0; i < 2; ++i) {

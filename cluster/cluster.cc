@@ -1,0 +1,72 @@
+#include "cluster/cluster.h"
+
+#include "cluster/nodes_conf.h"
+#include "common/log.h"
+
+namespace cairn::cluster {
+
+Cluster::Cluster(ClusterOptions options, const Clock& clock)
+    : options_(std::move(options)), clock_(clock) {}
+
+Status Cluster::Open() {
+  std::lock_guard<std::mutex> lock(mu_);
+  Status s = LoadNodesConf(options_.config_file, &state_);
+  if (s.ok()) {
+    Node* me = state_.myself();
+    // The addresses we announce come from this start's configuration.
+    me->port = options_.port;
+    me->bus_port = options_.bus_port;
+    if (!options_.announce_ip.empty()) me->ip = options_.announce_ip;
+    me->hostname = options_.announce_hostname;
+    int64_t now = clock_.NowMs();
+    for (const auto& [id, n] : state_.nodes()) {
+      if (n.get() != me) n->pong_received_ms = now;
+    }
+    LOG_NOTICE("Node configuration loaded, I'm %s", me->id.c_str());
+  } else if (s.code() == Status::Code::kNotFound) {
+    state_ = ClusterState();
+    state_.InitMyself(options_);
+    LOG_NOTICE("No cluster configuration found, I'm %s", state_.myself()->id.c_str());
+  } else {
+    return s;
+  }
+  state_.UpdateState(options_);
+  return SaveLocked();
+}
+
+Status Cluster::SaveLocked() { return SaveNodesConf(options_.config_file, state_); }
+
+Route Cluster::RouteSlots(std::span<const uint16_t> slots, bool is_write) const {
+  Route r;
+  if (slots.empty()) return r;
+  std::lock_guard<std::mutex> lock(mu_);
+  const Node* owner = state_.owner(slots[0]);
+  r.slot = slots[0];
+  if (owner == nullptr) {
+    r.kind = Route::kDownUnbound;
+    return r;
+  }
+  for (uint16_t s : slots.subspan(1)) {
+    if (s != slots[0]) {
+      r.kind = Route::kCrossSlot;
+      return r;
+    }
+  }
+  if (!state_.ok()) {
+    if (!options_.allow_reads_when_down) {
+      r.kind = Route::kDownState;
+      return r;
+    }
+    if (is_write) {
+      r.kind = Route::kDownReadOnly;
+      return r;
+    }
+  }
+  if (owner != state_.myself()) {
+    r.kind = Route::kMoved;
+    r.addr = owner->ip + ":" + std::to_string(owner->port);
+  }
+  return r;
+}
+
+}  // namespace cairn::cluster

@@ -1,0 +1,79 @@
+// Cluster: this node's cluster mode, shared by the loops (commands,
+// redirects) and the bus thread (gossip). One mutex guards the node table;
+// everything else here is immutable after Open.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "cluster/cluster_state.h"
+#include "common/clock.h"
+#include "common/status.h"
+
+namespace cairn::cluster {
+
+// Where a command with keys must run (Redis's getNodeByQuery outcome).
+struct Route {
+  enum Kind {
+    kHere,          // run it
+    kMoved,         // -MOVED <slot> <addr>
+    kAsk,           // -ASK <slot> <addr> (slot migration, later)
+    kCrossSlot,     // keys in more than one slot
+    kDownUnbound,   // the first key's slot has no owner
+    kDownState,     // cluster_state is fail
+    kDownReadOnly,  // fail, but reads allowed (cluster-allow-reads-when-down)
+  };
+  Kind kind = kHere;
+  int slot = 0;
+  std::string addr;  // "ip:port" for MOVED/ASK
+};
+
+// What the bus offers commands: MEET and a nudge to act now (both return at
+// once; the bus thread does the work).
+class BusControl {
+ public:
+  virtual ~BusControl() = default;
+  // Queues a handshake with a node at ip:port@bus_port (CLUSTER MEET).
+  virtual void Meet(const std::string& ip, int port, int bus_port) = 0;
+  // The node table changed in a way peers should hear soon.
+  virtual void Wake() = 0;
+};
+
+class Cluster {
+ public:
+  Cluster(ClusterOptions options, const Clock& clock);
+
+  // Loads nodes.conf, or creates a new identity and writes it.
+  [[nodiscard]] Status Open();
+  const ClusterOptions& options() const { return options_; }
+  const Clock& clock() const { return clock_; }
+
+  // Runs f(ClusterState&) under the lock; f must not block.
+  template <class F>
+  auto Locked(F&& f) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return f(state_);
+  }
+  // Saves nodes.conf; the caller holds the lock (call inside Locked).
+  [[nodiscard]] Status SaveLocked();
+
+  // The redirect decision for a command whose keys hash to `slots` (one
+  // entry per key, in order). `is_write`: the command may write.
+  Route RouteSlots(std::span<const uint16_t> slots, bool is_write) const;
+
+  void set_bus(BusControl* bus) { bus_ = bus; }
+  BusControl* bus() const { return bus_; }
+
+ private:
+  ClusterOptions options_;
+  const Clock& clock_;
+  mutable std::mutex mu_;
+  ClusterState state_;  // guarded by mu_
+  BusControl* bus_ = nullptr;
+};
+
+}  // namespace cairn::cluster

@@ -1,0 +1,28 @@
+// The text form of the node table: CLUSTER NODES lines and nodes.conf
+// (the same lines plus a "vars" line), as Redis 7.0 writes them.
+//
+//   <id> <ip>:<port>@<bus-port>[,<hostname>] <flags> <master-id|-> <ping-sent-ms>
+//   <pong-received-ms> <config-epoch> <connected|disconnected> <slot|from-to>...
+//   vars currentEpoch <n> lastVoteEpoch <n>
+#pragma once
+
+#include <string>
+
+#include "cluster/cluster_state.h"
+#include "common/status.h"
+
+namespace cairn::cluster {
+
+// One CLUSTER NODES line (no trailing newline).
+std::string DescribeNode(const ClusterState& state, const Node& node);
+// Every node, one line each, each ending in "\n" (CLUSTER NODES).
+std::string DescribeNodes(const ClusterState& state);
+
+// Writes nodes.conf atomically: a temp file in the same directory, fsync,
+// rename over the old one, fsync of the directory.
+[[nodiscard]] Status SaveNodesConf(const std::string& path, const ClusterState& state);
+// Loads nodes.conf into an empty state. NotFound if the file does not exist;
+// Corruption (naming the line) if it cannot be parsed or has no "myself".
+[[nodiscard]] Status LoadNodesConf(const std::string& path, ClusterState* state);
+
+}  // namespace cairn::cluster

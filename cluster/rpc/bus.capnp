@@ -1,0 +1,38 @@
+# The Cairn cluster bus: what nodes say to each other on cluster-port.
+# Every node keeps one outbound connection to each peer and calls ping on it
+# periodically; the result is the pong. Fields are only ever added (Cap'n
+# Proto keeps old readers working); an incompatible change bumps `version`
+# and older nodes drop the peer.
+@0x908bb9cd5f956bfb;
+
+using Cxx = import "/capnp/c++.capnp";
+$Cxx.namespace("cairn::cluster::rpc");
+
+struct NodeState {
+  id @0 :Text;             # 40 hex chars
+  ip @1 :Text;             # "" = the address the link comes from
+  port @2 :UInt16;         # client port
+  busPort @3 :UInt16;
+  hostname @4 :Text;
+  flags @5 :UInt32;        # cluster::NodeFlag bits
+  masterId @6 :Text;       # replicas: their master
+  configEpoch @7 :UInt64;
+  pingSentMs @8 :Int64;
+  pongReceivedMs @9 :Int64;
+}
+
+struct GossipHeader {
+  version @0 :UInt32;      # cluster::kBusProtocolVersion of the sender
+  sender @1 :NodeState;
+  slots @2 :Data;          # 2048 bytes, bit j of byte j/8 = slot j (a replica: empty)
+  currentEpoch @3 :UInt64;
+  gossip @4 :List(NodeState);
+  meet @5 :Bool;           # the receiver adds the sender if it does not know it
+  observedIp @6 :Text;     # replies: the caller's address as the receiver saw it
+}
+
+interface ClusterBus {
+  ping @0 (msg :GossipHeader) -> (reply :GossipHeader);
+  # Broadcast when the sender marked `failing` FAIL (a quorum agreed).
+  fail @1 (sender :Text, failing :Text) -> ();
+}

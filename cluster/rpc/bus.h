@@ -1,0 +1,61 @@
+// Bus: the cluster bus of one node, on its own thread with a KJ event loop.
+// It listens on cluster-port, keeps one outbound Cap'n Proto RPC link to
+// every known peer, pings each periodically (gossip.h says what a ping
+// carries and does), runs failure detection and broadcasts FAIL.
+//
+// Threads: commands on the libuv loops call Meet/Wake, which push onto a
+// mutex-guarded queue and write an eventfd the KJ loop watches
+// (kj::UnixEventPort::FdObserver: a libuv thread has no KJ loop to wait
+// on). The node table itself is shared through Cluster's mutex. KJ
+// exceptions stop at this boundary: they are logged and the link dropped.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cluster/cluster.h"
+#include "common/status.h"
+
+namespace cairn::cluster {
+
+struct BusOptions {
+  std::vector<std::string> bind;  // as the "bind" directive ("-" prefix = optional)
+  int port = 0;                   // cluster-port to listen on
+};
+
+class Bus : public BusControl {
+ public:
+  Bus(Cluster& cluster, BusOptions options);
+  ~Bus() override;
+
+  // Binds the listeners and starts the thread. The error is one line.
+  [[nodiscard]] Status Start();
+  // Stops the thread (idempotent).
+  void Stop();
+
+  void Meet(const std::string& ip, int port, int bus_port) override;
+  void Wake() override;
+
+  class Loop;  // the KJ side, bus.cc
+
+ private:
+  friend class Loop;
+  struct MeetRequest {
+    std::string ip;
+    int port;
+    int bus_port;
+  };
+
+  Cluster& cluster_;
+  BusOptions options_;
+  int wake_fd_ = -1;  // eventfd: loops -> bus thread
+  std::mutex mu_;     // guards the fields below
+  std::vector<MeetRequest> meets_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace cairn::cluster
