@@ -36,7 +36,8 @@ Status Cluster::Open() {
 
 Status Cluster::SaveLocked() { return SaveNodesConf(options_.config_file, state_); }
 
-Route Cluster::RouteSlots(std::span<const uint16_t> slots, bool is_write) const {
+Route Cluster::RouteSlots(std::span<const uint16_t> slots, bool is_write,
+                          bool allow_replica_read) const {
   Route r;
   if (slots.empty()) return r;
   std::lock_guard<std::mutex> lock(mu_);
@@ -62,7 +63,11 @@ Route Cluster::RouteSlots(std::span<const uint16_t> slots, bool is_write) const 
       return r;
     }
   }
-  if (owner != state_.myself()) {
+  const Node* me = state_.myself();
+  // A replica serves reads of its master's slots to READONLY clients (Redis's
+  // getNodeByQuery); writes and other clients go to the master.
+  if (owner != me &&
+      !(allow_replica_read && !is_write && !me->is_master() && owner->id == me->master_id)) {
     r.kind = Route::kMoved;
     r.addr = owner->ip + ":" + std::to_string(owner->port);
   }

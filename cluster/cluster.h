@@ -63,7 +63,10 @@ class Cluster {
 
   // The redirect decision for a command whose keys hash to `slots` (one
   // entry per key, in order). `is_write`: the command may write.
-  Route RouteSlots(std::span<const uint16_t> slots, bool is_write) const;
+  // `allow_replica_read`: the client sent READONLY, so a replica may serve
+  // reads of its master's slots.
+  Route RouteSlots(std::span<const uint16_t> slots, bool is_write,
+                   bool allow_replica_read = false) const;
 
   void set_bus(BusControl* bus) { bus_ = bus; }
   BusControl* bus() const { return bus_; }

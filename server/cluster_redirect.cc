@@ -38,7 +38,7 @@ std::string ClusterRedirect(const cluster::Cluster& cluster, const CommandSpec& 
     if (spec.key_specs.empty()) return "";
     AddSlots(spec, argv.size(), ViewArg, argv.data(), &slots, &write);
   }
-  cluster::Route r = cluster.RouteSlots(slots, write);
+  cluster::Route r = cluster.RouteSlots(slots, write, client.cluster_readonly);
   switch (r.kind) {
     case cluster::Route::kHere:
       return "";

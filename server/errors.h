@@ -163,6 +163,7 @@ inline constexpr std::string_view kWaitOnReplica =
     "replica is configured to be writable (which is not the default) writes to replicas are just "
     "local and are not propagated.";
 inline constexpr std::string_view kTimeoutNegative = "ERR timeout is negative";
+inline constexpr std::string_view kReplicaOfInCluster = "ERR REPLICAOF not allowed in cluster mode.";
 // ---- end of replication
 
 // ---- cluster mode (cluster.c / cluster_legacy.c)

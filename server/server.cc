@@ -214,6 +214,37 @@ Status Server::StartCluster(int port) {
   return Status::Ok();
 }
 
+// In cluster mode the node table decides the role (CLUSTER REPLICATE,
+// nodes.conf at start-up, a failover): a replica of a master whose address
+// is known replicates from it; a master replicates from nobody.
+void Server::ReconcileReplication() {
+  if (cluster_ == nullptr || replication_ == nullptr) return;
+  std::string host;
+  int port = 0;
+  bool replica = false;
+  cluster_->Locked([&](cluster::ClusterState& s) {
+    const cluster::Node* me = s.myself();
+    if (me == nullptr || me->is_master()) return;
+    replica = true;
+    const cluster::Node* m = s.Find(me->master_id);
+    if (m != nullptr && !m->ip.empty() && m->port > 0) {
+      host = m->ip;
+      port = m->port;
+    }
+  });
+  if (replica && !host.empty()) {
+    Replication::LinkInfo l = replication_->Link();
+    if (!replication_->is_replica() || l.host != host || l.port != port) {
+      LOG_NOTICE("cluster: replicating from my master at %s:%d", host.c_str(), port);
+      replication_->ReplicaOf(host, port);
+    }
+  } else if (!replica && replication_->is_replica()) {
+    LOG_NOTICE("cluster: I am a master now: replication from %s stops",
+               replication_->Link().host.c_str());
+    replication_->ReplicaOfNoOne();
+  }
+}
+
 void Server::Housekeeping() {
   // Active expiry: delete due keys in bounded batches, hz times a second,
   // more often while a cycle keeps finding a full batch.
@@ -232,6 +263,7 @@ void Server::Housekeeping() {
       ++rounds;
       if (std::chrono::steady_clock::now() - t0 > std::chrono::milliseconds(25)) break;
     }
+    ReconcileReplication();
     int hz = std::max(1, std::min(500, config_.hz()));
     auto period = std::chrono::milliseconds(1000 / hz);
     auto until = t0 + period;

@@ -42,6 +42,7 @@ class Server {
 
  private:
   void Housekeeping();
+  void ReconcileReplication();
   // cluster-enabled yes: loads or creates the node identity and starts the bus.
   Status StartCluster(int port);
 

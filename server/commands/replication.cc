@@ -25,6 +25,10 @@ void ReplicaOfCommand(CommandContext& ctx) {
     ctx.reply.Error("ERR replication is not available");
     return;
   }
+  if (ctx.server.cluster != nullptr) {
+    ctx.reply.Error(errors::kReplicaOfInCluster);
+    return;
+  }
   if (EqualsIgnoreCase(ctx.argv[1], "no") && EqualsIgnoreCase(ctx.argv[2], "one")) {
     if (repl->is_replica()) repl->ReplicaOfNoOne();
     ctx.reply.Ok();
