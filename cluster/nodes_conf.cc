@@ -73,10 +73,18 @@ std::string DescribeNodes(const ClusterState& state) {
   return out;
 }
 
-Status SaveNodesConf(const std::string& path, const ClusterState& state) {
+std::string NodesConfText(const ClusterState& state) {
   std::string text = DescribeNodes(state);
   text += "vars currentEpoch " + std::to_string(state.current_epoch()) + " lastVoteEpoch " +
           std::to_string(state.last_vote_epoch()) + "\n";
+  return text;
+}
+
+Status SaveNodesConf(const std::string& path, const ClusterState& state) {
+  return WriteNodesConf(path, NodesConfText(state));
+}
+
+Status WriteNodesConf(const std::string& path, const std::string& text) {
   std::string tmp = path + ".tmp-" + std::to_string(getpid());
   int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return Status::IOError("can't write " + tmp + ": " + strerror(errno));
