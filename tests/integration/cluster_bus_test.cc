@@ -120,6 +120,9 @@ TEST(ClusterBus, SlotsPropagateAndKeysAreRedirected) {
     EXPECT_EQ(c.Info(i, "cluster_slots_ok"), "16384");
   }
   Connection conn = c.node(0).Connect();
+  Reply clients = Cmd(conn.get(), "INFO clients");
+  EXPECT_NE(std::string(clients->str).find("cluster_connections:4\r\n"), std::string::npos)
+      << clients->str;
   // One link to and one from each of the two peers.
   Reply links;
   EXPECT_TRUE(ClusterHarness::WaitFor(
