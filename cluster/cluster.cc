@@ -31,10 +31,28 @@ Status Cluster::Open() {
     return s;
   }
   state_.UpdateState(options_);
-  return SaveLocked();
+  return SaveNodesConf(options_.config_file, state_);
 }
 
-Status Cluster::SaveLocked() { return SaveNodesConf(options_.config_file, state_); }
+void Cluster::ChangedLocked() {
+  pending_text_ = NodesConfText(state_);
+  ++pending_version_;
+}
+
+Status Cluster::Persist() {
+  std::lock_guard<std::mutex> save_lock(save_mu_);
+  std::string text;
+  uint64_t version = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (pending_version_ == written_version_) return Status::Ok();
+    text = pending_text_;
+    version = pending_version_;
+  }
+  Status s = WriteNodesConf(options_.config_file, text);
+  if (s.ok()) written_version_ = version;
+  return s;
+}
 
 Route Cluster::RouteSlots(std::span<const uint16_t> slots, bool is_write,
                           bool allow_replica_read) const {

@@ -58,8 +58,13 @@ class Cluster {
     std::lock_guard<std::mutex> lock(mu_);
     return f(state_);
   }
-  // Saves nodes.conf; the caller holds the lock (call inside Locked).
-  [[nodiscard]] Status SaveLocked();
+  // The node table changed: snapshots nodes.conf's text. The caller holds
+  // the lock (call inside Locked), then calls Persist() after releasing it,
+  // so the fsync never holds up the loops' redirect checks.
+  void ChangedLocked();
+  // Writes the newest snapshot if it is not on disk yet (before replying to
+  // a command that changed the table, as Redis saves before replying).
+  [[nodiscard]] Status Persist();
 
   // The redirect decision for a command whose keys hash to `slots` (one
   // entry per key, in order). `is_write`: the command may write.
@@ -75,7 +80,11 @@ class Cluster {
   ClusterOptions options_;
   const Clock& clock_;
   mutable std::mutex mu_;
-  ClusterState state_;  // guarded by mu_
+  ClusterState state_;            // guarded by mu_
+  std::string pending_text_;      // guarded by mu_
+  uint64_t pending_version_ = 0;  // guarded by mu_
+  std::mutex save_mu_;            // serializes writers; guards written_version_
+  uint64_t written_version_ = 0;
   BusControl* bus_ = nullptr;
 };
 

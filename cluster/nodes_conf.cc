@@ -48,15 +48,19 @@ std::string DescribeNode(const ClusterState& state, const Node& node) {
   out += node.master_id.empty() ? "-" : node.master_id;
   out += ' ';
   out += std::to_string(node.ping_sent_ms) + " " + std::to_string(node.pong_received_ms) + " ";
-  out += std::to_string(node.config_epoch);
+  // A replica shows its master's epoch, as Redis's nodeEpoch().
+  uint64_t epoch = node.config_epoch;
+  if ((node.flags & kFlagReplica) && !node.master_id.empty()) {
+    const Node* master = state.Find(node.master_id);
+    if (master != nullptr) epoch = master->config_epoch;
+  }
+  out += std::to_string(epoch);
   bool connected = (node.flags & kFlagMyself) || node.link_connected;
   out += connected ? " connected" : " disconnected";
-  // A replica shows no slots even if the table still has some for it.
   for (const auto& [from, to] : SlotRanges(node.slots)) {
     out += ' ';
     out += from == to ? std::to_string(from) : std::to_string(from) + "-" + std::to_string(to);
   }
-  (void)state;
   return out;
 }
 
@@ -69,10 +73,18 @@ std::string DescribeNodes(const ClusterState& state) {
   return out;
 }
 
-Status SaveNodesConf(const std::string& path, const ClusterState& state) {
+std::string NodesConfText(const ClusterState& state) {
   std::string text = DescribeNodes(state);
   text += "vars currentEpoch " + std::to_string(state.current_epoch()) + " lastVoteEpoch " +
           std::to_string(state.last_vote_epoch()) + "\n";
+  return text;
+}
+
+Status SaveNodesConf(const std::string& path, const ClusterState& state) {
+  return WriteNodesConf(path, NodesConfText(state));
+}
+
+Status WriteNodesConf(const std::string& path, const std::string& text) {
   std::string tmp = path + ".tmp-" + std::to_string(getpid());
   int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return Status::IOError("can't write " + tmp + ": " + strerror(errno));

@@ -18,8 +18,11 @@ std::string DescribeNode(const ClusterState& state, const Node& node);
 // Every node, one line each, each ending in "\n" (CLUSTER NODES).
 std::string DescribeNodes(const ClusterState& state);
 
+// The whole nodes.conf text: DescribeNodes plus the "vars" line.
+std::string NodesConfText(const ClusterState& state);
 // Writes nodes.conf atomically: a temp file in the same directory, fsync,
 // rename over the old one, fsync of the directory.
+[[nodiscard]] Status WriteNodesConf(const std::string& path, const std::string& text);
 [[nodiscard]] Status SaveNodesConf(const std::string& path, const ClusterState& state);
 // Loads nodes.conf into an empty state. NotFound if the file does not exist;
 // Corruption (naming the line) if it cannot be parsed or has no "myself".

@@ -144,8 +144,9 @@ class Bus::Loop : public kj::TaskSet::ErrorHandler {
   void SendPing(OutLink& l);
   void OnPingReply(OutLink& l, const Header& reply);
   void Apply(const Effects& fx);
-  void SaveLocked() {
-    Status s = cluster_.SaveLocked();
+  // Writes nodes.conf if a handler changed the table (outside the lock).
+  void Persist() {
+    Status s = cluster_.Persist();
     if (!s.ok()) LOG_WARNING("cluster: %s", s.message().c_str());
   }
 
@@ -192,11 +193,12 @@ class Bus::Loop::Service final : public rpc::ClusterBus::Server {
         link_->sender_id = msg.sender.id;
         sender->inbound_link_ms = link_->since_ms;
       }
-      if (fx.save) loop_.SaveLocked();
+      if (fx.save) loop_.cluster_.ChangedLocked();
     });
     reply.observed_ip = peer_ip_;
     rpc::ToWire(reply, ctx.getResults().initReply());
     link_->spoke = true;
+    loop_.Persist();
     loop_.Apply(fx);
     return kj::READY_NOW;
   }
@@ -209,9 +211,10 @@ class Bus::Loop::Service final : public rpc::ClusterBus::Server {
     int64_t now = loop_.Now();
     loop_.cluster_.Locked([&](ClusterState& s) {
       OnFail(s, loop_.cluster_.options(), sender, failing, now, &fx);
-      if (fx.save) loop_.SaveLocked();
+      if (fx.save) loop_.cluster_.ChangedLocked();
     });
     link_->spoke = true;
+    loop_.Persist();
     return kj::READY_NOW;
   }
 
@@ -438,7 +441,7 @@ void Bus::Loop::Tick() {
         n->link_created_ms = n->link_connected ? it->second->connected_ms : 0;
         if (!n->ip.empty() && n->bus_port > 0) targets.push_back({id, n->ip, n->bus_port});
       }
-      if (fx.save) SaveLocked();
+      if (fx.save) cluster_.ChangedLocked();
     });
     // Drop links that broke, whose node is gone or moved, or whose ping went
     // unanswered for half the node timeout (Redis frees such a link too).
@@ -474,6 +477,7 @@ void Bus::Loop::Tick() {
       OutLink& l = *it->second;
       if (l.connected && !l.in_flight && now - l.last_ping_ms >= interval) SendPing(l);
     }
+    Persist();
     Apply(fx);
   } catch (const kj::Exception& e) {
     LOG_WARNING("cluster bus: %s", e.getDescription().cStr());
@@ -561,7 +565,7 @@ void Bus::Loop::OnPingReply(OutLink& l, const Header& reply) {
   cluster_.Locked([&](ClusterState& s) {
     OnPong(s, cluster_.options(), l.node_id, reply, l.ip, now, &fx);
     exists = s.Find(l.node_id) != nullptr;
-    if (fx.save) SaveLocked();
+    if (fx.save) cluster_.ChangedLocked();
   });
   if (!exists && reply.sender.id != l.node_id) {
     // A handshake node got its real id: the link follows it, unless that
@@ -576,6 +580,7 @@ void Bus::Loop::OnPingReply(OutLink& l, const Header& reply) {
       l.dead = true;
     }
   }
+  Persist();
   Apply(fx);
 }
 

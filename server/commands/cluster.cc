@@ -12,6 +12,7 @@
 
 #include "cluster/nodes_conf.h"
 #include "common/crc16.h"
+#include "common/log.h"
 #include "common/strings.h"
 #include "server/command.h"
 #include "server/errors.h"
@@ -41,9 +42,14 @@ bool ParseSlot(CommandContext& ctx, std::string_view arg, int* slot) {
   return true;
 }
 
-void Save(CommandContext& ctx) {
-  Status s = ctx.server.cluster->SaveLocked();
-  (void)s;  // as Redis, a failed save here is logged at the next one; the change stands
+// Inside Locked: the table changed. Handlers call Persist after the lock.
+void Save(CommandContext& ctx) { ctx.server.cluster->ChangedLocked(); }
+
+// Writes nodes.conf before the reply, as Redis does; a failure is logged and
+// the change stands (Redis would exit instead).
+void Persist(CommandContext& ctx) {
+  Status s = ctx.server.cluster->Persist();
+  if (!s.ok()) LOG_WARNING("cluster: %s", s.message().c_str());
 }
 
 // "ip:port@cport" as a NODES line shows it, for REPLICAS.
@@ -94,6 +100,7 @@ void ChangeSlots(CommandContext& ctx, bool add, bool ranges) {
     Save(ctx);
     return "";
   });
+  Persist(ctx);
   if (!error.empty()) {
     ctx.reply.Error(error);
     return;
@@ -120,6 +127,7 @@ void FlushSlots(CommandContext& ctx) {
     s.UpdateState(ctx.server.cluster->options());
     Save(ctx);
   });
+  Persist(ctx);
   ctx.reply.Ok();
 }
 
@@ -398,6 +406,7 @@ void Forget(CommandContext& ctx) {
     Save(ctx);
     return "";
   });
+  Persist(ctx);
   if (!error.empty()) {
     ctx.reply.Error(error);
     return;
@@ -429,6 +438,7 @@ void Reset(CommandContext& ctx) {
     s.UpdateState(ctx.server.cluster->options());
     Save(ctx);
   });
+  Persist(ctx);
   ctx.reply.Ok();
 }
 
@@ -453,6 +463,7 @@ void SetConfigEpoch(CommandContext& ctx) {
     Save(ctx);
     return "";
   });
+  Persist(ctx);
   if (!error.empty()) {
     ctx.reply.Error(error);
     return;
@@ -474,13 +485,14 @@ void BumpEpoch(CommandContext& ctx) {
     }
     return "STILL " + std::to_string(me->config_epoch);
   });
+  Persist(ctx);
   ctx.reply.SimpleString(out);
 }
 
 void SaveConfig(CommandContext& ctx) {
   if (!RequireCluster(ctx)) return;
-  Status s =
-      ctx.server.cluster->Locked([&](ClusterState&) { return ctx.server.cluster->SaveLocked(); });
+  ctx.server.cluster->Locked([&](ClusterState&) { ctx.server.cluster->ChangedLocked(); });
+  Status s = ctx.server.cluster->Persist();
   if (!s.ok()) {
     ctx.reply.Error(errors::SaveConfigFailed(s.message()));
     return;
@@ -562,6 +574,7 @@ void Replicate(CommandContext& ctx) {
     Save(ctx);
     return "";
   });
+  Persist(ctx);
   if (!error.empty()) {
     ctx.reply.Error(error);
     return;

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "cluster/cluster.h"
 #include "common/glob.h"
 #include "common/strings.h"
 #include "server/command.h"
@@ -207,7 +208,13 @@ void InfoClients(CommandContext& ctx, std::string* out) {
   }
   out->append("# Clients\r\n");
   Appendf(out, "connected_clients:%zu\r\n", clients.size());
-  out->append("cluster_connections:0\r\n");
+  // As Redis's getClusterConnectionsCount: one link each way per known peer.
+  size_t cluster_links = 0;
+  if (ctx.server.cluster != nullptr) {
+    cluster_links = ctx.server.cluster->Locked(
+        [](cluster::ClusterState& st) { return (st.nodes().size() - 1) * 2; });
+  }
+  Appendf(out, "cluster_connections:%zu\r\n", cluster_links);
   Appendf(out, "maxclients:%d\r\n", ctx.server.config.maxclients());
   Appendf(out, "client_recent_max_input_buffer:%zu\r\n", max_in);
   Appendf(out, "client_recent_max_output_buffer:%zu\r\n", max_out);

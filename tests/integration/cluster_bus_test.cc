@@ -120,6 +120,9 @@ TEST(ClusterBus, SlotsPropagateAndKeysAreRedirected) {
     EXPECT_EQ(c.Info(i, "cluster_slots_ok"), "16384");
   }
   Connection conn = c.node(0).Connect();
+  Reply clients = Cmd(conn.get(), "INFO clients");
+  EXPECT_NE(std::string(clients->str).find("cluster_connections:4\r\n"), std::string::npos)
+      << clients->str;
   // One link to and one from each of the two peers.
   Reply links;
   EXPECT_TRUE(ClusterHarness::WaitFor(
@@ -270,6 +273,8 @@ TEST(ClusterBus, ReplicateForgetAndRoles) {
   EXPECT_EQ(On(c, 1, {"CLUSTER", "REPLICAS", id2}), "ERR:ERR The specified node is not a master");
   EXPECT_EQ(On(c, 2, {"CLUSTER", "FORGET", id0}), "ERR:ERR Can't forget my master!");
   EXPECT_EQ(c.Info(2, "cluster_my_epoch"), c.Info(0, "cluster_my_epoch"));
+  // NODES shows a replica with its master's epoch, as Redis does.
+  EXPECT_EQ(Fields(c.NodesLine(1, id2))[6], Fields(c.NodesLine(1, id0))[6]);
   // CLUSTER SLOTS lists the replica after its master.
   Reply slots = Cmd(conn.get(), "CLUSTER SLOTS");
   ASSERT_EQ(slots->type, REDIS_REPLY_ARRAY);

@@ -1,6 +1,10 @@
 // CLUSTER commands, redirects and nodes.conf on a single cluster-mode node
 // (no peers), replies compared with what Redis 7.0 answers.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <sstream>
@@ -241,6 +245,38 @@ TEST(ClusterStandalone, ClusterCommandsRefusedWithoutClusterMode) {
   EXPECT_EQ(Str(Cmd(c.get(), "READONLY")), "ERR:ERR This instance has cluster support disabled");
   EXPECT_EQ(Str(Cmd(c.get(), "SELECT 1")), "OK");
   EXPECT_NE(Str(Cmd(c.get(), "INFO cluster")).find("cluster_enabled:0"), std::string::npos);
+}
+
+TEST(ClusterStartup, BusyBusPortOrCorruptNodesConfStopsStartUpWithOneLine) {
+  TempDir dir;
+  // Hold a port so the bus cannot bind it.
+  int holder = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = 0;
+  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  ASSERT_EQ(bind(holder, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(listen(holder, 1), 0);
+  socklen_t len = sizeof(addr);
+  getsockname(holder, reinterpret_cast<sockaddr*>(&addr), &len);
+  int busy = ntohs(addr.sin_port);
+  std::string base = ServerBinary() + " --bind 127.0.0.1 --port " + std::to_string(FreePort()) +
+                     " --cluster-enabled yes --dir " + dir.path();
+  std::string out;
+  int rc = RunWithTimeout(base + " --cluster-port " + std::to_string(busy), 60, &out);
+  close(holder);
+  EXPECT_EQ(rc, 1) << out;
+  EXPECT_NE(out.find("cairn-server: can't start: can't listen on cluster bus 127.0.0.1:" +
+                     std::to_string(busy)),
+            std::string::npos)
+      << out;
+  {
+    std::ofstream conf(dir.path() + "/nodes.conf");
+    conf << "this is not a nodes.conf\n";
+  }
+  rc = RunWithTimeout(base + " --cluster-port " + std::to_string(FreePort()), 60, &out);
+  EXPECT_EQ(rc, 1) << out;
+  EXPECT_NE(out.find("nodes.conf line 1"), std::string::npos) << out;
 }
 
 }  // namespace

@@ -138,5 +138,46 @@ TEST(ClusterToolsMastersOnly, CreateWithoutReplicas) {
   EXPECT_EQ(CountOf(out, "slots) slave"), 0) << out;
 }
 
+TEST(ClusterToolsMastersOnly, AddNodeAsReplicaThenDelNode) {
+  ClusterHarness cluster(4);
+  ASSERT_TRUE(cluster.StartAll()) << cluster.Logs();
+  std::string first3 = "127.0.0.1:" + std::to_string(cluster.port(0)) +
+                       " 127.0.0.1:" + std::to_string(cluster.port(1)) +
+                       " 127.0.0.1:" + std::to_string(cluster.port(2));
+  std::string out;
+  ASSERT_EQ(
+      RunWithTimeout("redis-cli --cluster create " + first3 + " --cluster-replicas 0 --cluster-yes",
+                     120, &out),
+      0)
+      << out;
+  ASSERT_TRUE(cluster.WaitForState("ok", {0, 1, 2})) << cluster.Logs();
+  std::string newcomer = "127.0.0.1:" + std::to_string(cluster.port(3));
+  std::string entry = "127.0.0.1:" + std::to_string(cluster.port(0));
+  ASSERT_EQ(
+      RunWithTimeout("redis-cli --cluster add-node " + newcomer + " " + entry + " --cluster-slave",
+                     120, &out),
+      0)
+      << out;
+  EXPECT_NE(out.find("[OK] New node added correctly."), std::string::npos) << out;
+  std::string id3 = cluster.Id(3);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_TRUE(ClusterHarness::WaitFor(
+        [&] {
+          std::string line = cluster.NodesLine(i, id3);
+          return line.find(" slave ") != std::string::npos ||
+                 line.find(",slave ") != std::string::npos;
+        },
+        20000))
+        << cluster.Nodes(i);
+  }
+  ASSERT_EQ(RunWithTimeout("redis-cli --cluster del-node " + entry + " " + id3, 120, &out), 0)
+      << out;
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(cluster.Info(i, "cluster_known_nodes"), "3");
+  EXPECT_EQ(cluster.Info(3, "cluster_known_nodes"), "1");
+  ASSERT_EQ(RunWithTimeout("redis-cli --cluster check " + entry, 60, &out), 0) << out;
+  EXPECT_NE(out.find("[OK] All 16384 slots covered."), std::string::npos) << out;
+  EXPECT_EQ(out.find("[WARNING]"), std::string::npos) << out;
+}
+
 }  // namespace
 }  // namespace cairn::testing

@@ -303,3 +303,64 @@ TEST(ConfigRewrite, RoundTripKeepsCommentsAndChangedValues) {
 
 }  // namespace
 }  // namespace cairn
+
+namespace cairn {
+namespace {
+
+TEST(ClusterConfig, DirectivesParseAndDefaultAsRedis) {
+  Config defaults;
+  EXPECT_FALSE(defaults.cluster_enabled());
+  EXPECT_EQ(defaults.cluster_config_file(), "nodes.conf");
+  EXPECT_EQ(defaults.cluster_port(), 0);
+  EXPECT_EQ(defaults.cluster_node_timeout(), 15000);
+  EXPECT_TRUE(defaults.cluster_require_full_coverage());
+  EXPECT_FALSE(defaults.cluster_allow_reads_when_down());
+
+  Config c;
+  ASSERT_TRUE(c.LoadFromArgs({"--cluster-enabled",
+                              "yes",
+                              "--cluster-config-file",
+                              "n7000.conf",
+                              "--cluster-port",
+                              "17001",
+                              "--cluster-node-timeout",
+                              "500",
+                              "--cluster-announce-ip",
+                              "10.1.2.3",
+                              "--cluster-announce-port",
+                              "7100",
+                              "--cluster-announce-bus-port",
+                              "17100",
+                              "--cluster-announce-hostname",
+                              "a.example",
+                              "--cluster-require-full-coverage",
+                              "no",
+                              "--cluster-allow-reads-when-down",
+                              "yes"})
+                  .ok());
+  EXPECT_TRUE(c.cluster_enabled());
+  EXPECT_EQ(c.cluster_config_file(), "n7000.conf");
+  EXPECT_EQ(c.cluster_port(), 17001);
+  EXPECT_EQ(c.cluster_node_timeout(), 500);
+  EXPECT_EQ(c.cluster_announce_ip(), "10.1.2.3");
+  EXPECT_EQ(c.cluster_announce_port(), 7100);
+  EXPECT_EQ(c.cluster_announce_bus_port(), 17100);
+  EXPECT_EQ(c.cluster_announce_hostname(), "a.example");
+  EXPECT_FALSE(c.cluster_require_full_coverage());
+  EXPECT_TRUE(c.cluster_allow_reads_when_down());
+  auto got = c.Get("cluster-enabled");
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].second, "yes");
+  // Read once at start-up, so not settable at run time.
+  EXPECT_FALSE(c.Set({{"cluster-node-timeout", "1000"}}).ok());
+}
+
+TEST(ClusterConfig, BadValuesStopStartUp) {
+  Config c;
+  EXPECT_FALSE(c.LoadFromArgs({"--cluster-enabled", "maybe"}).ok());
+  EXPECT_FALSE(c.LoadFromArgs({"--cluster-port", "70000"}).ok());
+  EXPECT_FALSE(c.LoadFromArgs({"--cluster-node-timeout", "-1"}).ok());
+}
+
+}  // namespace
+}  // namespace cairn
