@@ -13,6 +13,7 @@
 #include "server/stats.h"
 #include "server/transaction.h"
 #include "server/worker.h"
+#include "storage/engine.h"
 
 namespace cairn {
 namespace {
@@ -150,6 +151,8 @@ void Connection::ProcessInput() {
   }
 
   size_t start = 0;
+  in_input_ = true;
+  commands_in_read_ = 0;
   while (!client_.close_after_reply && start < rlen_) {
     size_t consumed = 0;
     auto r = parser_.Parse(std::string_view(rbuf_.data() + start, rlen_ - start), &consumed);
@@ -169,6 +172,8 @@ void Connection::ProcessInput() {
     }
     reply_.set_protocol(client_.resp);  // HELLO may have switched it
   }
+  in_input_ = false;
+  if (pipeline_open_) EndPipeline();
   // Drop the consumed bytes; a half-received command moves to the front.
   if (start > 0) {
     std::memmove(rbuf_.data(), rbuf_.data() + start, rlen_ - start);
@@ -272,12 +277,65 @@ void Connection::Execute(const std::vector<std::string_view>& argv) {
   Run(*run, std::span<const std::string_view>(argv.data(), argv.size()));
 }
 
+bool Connection::Pipelinable(const CommandSpec& spec) {
+  // Commands that lock and write only their declared keys. Everything else
+  // (EXEC, WATCH, FLUSHDB, SWAPDB, blocking and admin commands...) runs
+  // after the batch is written, as it would alone.
+  if (spec.key_specs.empty() || !(spec.flags & (kCmdWrite | kCmdReadonly))) return false;
+  if (spec.flags & (kCmdNoMulti | kCmdBlocking | kCmdAdmin | kCmdPubsub)) return false;
+  const std::string& n = spec.name;
+  return n != "move" && n != "copy";
+}
+
+void Connection::EndPipeline() {
+  pipeline_open_ = false;
+  uint64_t seq = 0;
+  int lost_from = -1;
+  Status s = worker_.server().engine.EndPipeline(&seq, &lost_from);
+  if (seq > client_.pending_write_seq) client_.pending_write_seq = seq;
+  if (!s.ok() && lost_from >= 0) {
+    // Those commands' replies must not claim writes that never happened.
+    std::string rebuilt;
+    std::string error;
+    resp::ReplyBuilder err(&error);
+    err.set_protocol(client_.resp);
+    err.Error(errors::WriteFailed(s.ToString()));
+    size_t at = 0;
+    for (size_t i = static_cast<size_t>(lost_from); i < pipeline_replies_.size(); ++i) {
+      const auto& [first, last] = pipeline_replies_[i];
+      rebuilt.append(out_, at, first - at);
+      rebuilt.append(error);
+      at = last;
+    }
+    rebuilt.append(out_, at, std::string::npos);
+    out_.swap(rebuilt);
+  }
+  pipeline_replies_.clear();
+}
+
 void Connection::Run(const CommandSpec& run, std::span<const std::string_view> argv) {
   ServerContext& server = worker_.server();
+  // Commands run by EXEC are inside its own batch, never a pipeline's.
+  const bool top = in_input_ && client_.txn.executing == 0;
+  if (top) {
+    if (!Pipelinable(run)) {
+      if (pipeline_open_) EndPipeline();
+    } else if (!pipeline_open_ && commands_in_read_ > 0) {
+      // The first command of a read runs alone: a lone command gains
+      // nothing from a batch.
+      server.engine.BeginPipeline();
+      pipeline_open_ = true;
+    }
+    ++commands_in_read_;
+  }
+  const bool pipelined = top && pipeline_open_;
+  if (pipelined) server.engine.PipelineCommand();
+  const size_t reply_start = out_.size();
   uint64_t errors_before = reply_.errors_written();
   auto t0 = std::chrono::steady_clock::now();
   CommandContext ctx(argv, run, client_, reply_, server, this);
   run.handler(ctx);
+  if (pipelined) pipeline_replies_.emplace_back(reply_start, out_.size());
   auto us =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
           .count();
