@@ -1,118 +1,119 @@
 #!/usr/bin/env bash
-# Side-by-side throughput: Cairn vs redis-server, same machine, same run.
+# Side-by-side throughput and latency: Cairn vs redis-server, same machine,
+# same run.
 #
-# Builds a release cairn-server, starts it and a redis-server (both with an
-# append-only log fsynced every second, each in its own temp dir on a port the
-# kernel picked), then runs redis-benchmark SET/GET without and with
-# pipelining (-P 16) against each, alternating servers so drift in machine
-# load hits both. Prints requests/s and the Cairn/Redis ratio, and writes
-# build/bench/results.csv. Only the processes started here are stopped.
+# Builds a release cairn-server, starts it and a redis-server (each in its
+# own temp dir on a port the kernel picked), fills the same keyspace in both
+# (KEYS keys of VALUE_SIZE random bytes, named as redis-benchmark's -r
+# names them), then runs redis-benchmark for each test and pipeline depth,
+# Redis first then Cairn, test by test, so drift in machine load hits both.
+# Prints requests/s, p50 and p99 per server and the Cairn/Redis ratios, and
+# writes build/bench/results.csv. Only the processes started here are stopped.
 #
-#   bench/compare.sh                 # defaults below
-#   REQUESTS=500000 CLIENTS=100 bench/compare.sh
+#   bench/compare.sh                     # everysec vs everysec (the default)
+#   PAIRING=always bench/compare.sh      # always vs appendfsync always
+#   PAIRING=default bench/compare.sh     # both servers' default configs
+#   TESTS=set,get PIPELINES=16 REQUESTS=1000000 bench/compare.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-REQUESTS="${REQUESTS:-200000}"
+PAIRING="${PAIRING:-everysec}"
 CLIENTS="${CLIENTS:-50}"
+VALUE_SIZE="${VALUE_SIZE:-100}"
+KEYS="${KEYS:-1000000}"
 PIPELINES="${PIPELINES:-1 16}"
-TESTS="${TESTS:-set,get}"
-RUN_TIMEOUT_S="${RUN_TIMEOUT_S:-300}"   # per redis-benchmark run
+TESTS="${TESTS:-set,get,incr,mset}"
+REQUESTS="${REQUESTS:-100000}"       # per test at pipeline 1
+REQUESTS_P16="${REQUESTS_P16:-300000}" # per test at higher pipelines
+RUN_TIMEOUT_S="${RUN_TIMEOUT_S:-120}"  # per redis-benchmark run
 OUT_DIR=build/bench
 OUT_CSV="$OUT_DIR/results.csv"
 
-cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DCAIRN_BUILD_TESTS=OFF >/dev/null
-ninja -C build/release -j2 cairn-server >/dev/null
+source bench/lib.sh
+
+case "$PAIRING" in
+  everysec)
+    REDIS_ARGS=(--save '' --appendonly yes --appendfsync everysec)
+    CAIRN_ARGS=(--appendfsync everysec) ;;
+  always)
+    REDIS_ARGS=(--save '' --appendonly yes --appendfsync always)
+    CAIRN_ARGS=(--appendfsync always) ;;
+  default)
+    REDIS_ARGS=()
+    CAIRN_ARGS=() ;;
+  *) echo "compare.sh: PAIRING must be everysec, always or default" >&2; exit 2 ;;
+esac
+
+build_release
 mkdir -p "$OUT_DIR"
 
-TMP=$(mktemp -d /tmp/cairn-bench.XXXXXX)
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do
-    kill "$pid" 2>/dev/null || true
-  done
-  for pid in "${PIDS[@]}"; do
-    # Bounded wait, then force.
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  done
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-free_port() {
-  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-wait_ready() {  # port name: any reply to PING means it is serving
-  for _ in $(seq 1 300); do
-    if redis-cli -p "$1" PING >/dev/null 2>&1; then return 0; fi
-    sleep 0.1
-  done
-  echo "compare.sh: $2 did not answer on on port $1" >&2
-  exit 1
-}
-
 REDIS_PORT=$(free_port)
-mkdir -p "$TMP/redis"
-redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$TMP/redis" --save '' \
-  --appendonly yes --appendfsync everysec --daemonize no --protected-mode no \
-  >"$TMP/redis.log" 2>&1 &
-PIDS+=($!)
-wait_ready "$REDIS_PORT" redis-server
-
+start_redis "$REDIS_PORT" "${REDIS_ARGS[@]}"
 CAIRN_PORT=$(free_port)
-mkdir -p "$TMP/cairn"
-build/release/cairn-server --port "$CAIRN_PORT" --bind 127.0.0.1 --dir "$TMP/cairn" \
-  --appendfsync everysec >"$TMP/cairn.log" 2>&1 &
-PIDS+=($!)
-wait_ready "$CAIRN_PORT" cairn-server
+start_cairn "$CAIRN_PORT" "${CAIRN_ARGS[@]}"
 
-# run_bench <port> <pipeline> -> lines "TEST,rps"
+if ((KEYS > 0)); then
+  for port in "$REDIS_PORT" "$CAIRN_PORT"; do
+    t0=$SECONDS
+    load_keys "$port" "$KEYS" "$VALUE_SIZE"
+    echo "compare.sh: loaded $KEYS keys on port $port in $((SECONDS - t0))s" >&2
+  done
+fi
+
+# run_bench <port> <test> <pipeline> -> "rps,p50,p99" (ms)
 run_bench() {
-  timeout "$RUN_TIMEOUT_S" redis-benchmark -h 127.0.0.1 -p "$1" -t "$TESTS" -n "$REQUESTS" \
-    -c "$CLIENTS" -P "$2" -q --csv |
-    awk -F'","' 'NR > 1 { gsub(/"/, "", $1); gsub(/"/, "", $2); print $1 "," $2 }'
+  local n=$REQUESTS
+  (($3 > 1)) && n=$REQUESTS_P16
+  # An MSET writes 10 keys: a fifth of the requests keeps its run as long.
+  [[ $2 == mset ]] && n=$((n / 5))
+  timeout "$RUN_TIMEOUT_S" redis-benchmark -h 127.0.0.1 -p "$1" -t "$2" -n "$n" \
+    -c "$CLIENTS" -P "$3" -d "$VALUE_SIZE" -r "${KEYS:-1}" --csv |
+    awk -F'","' 'NR == 2 { print $2 "," $5 "," $7 }'
 }
 
-echo "test,pipeline,server,requests_per_sec" >"$OUT_CSV"
-declare -A RPS
+echo "test,pipeline,server,requests_per_sec,p50_ms,p99_ms" >"$OUT_CSV"
+declare -A RES
 for p in $PIPELINES; do
-  for server in redis cairn; do
-    port=$REDIS_PORT
-    [[ $server == cairn ]] && port=$CAIRN_PORT
-    while IFS=, read -r test rps; do
-      [[ -z "$test" ]] && continue
-      RPS["$test,$p,$server"]=$rps
-      echo "$test,$p,$server,$rps" >>"$OUT_CSV"
-    done < <(run_bench "$port" "$p")
+  for t in ${TESTS//,/ }; do
+    for server in redis cairn; do
+      port=$REDIS_PORT
+      [[ $server == cairn ]] && port=$CAIRN_PORT
+      r=$(run_bench "$port" "$t" "$p" || true)
+      echo "compare.sh: $t P$p $server: $r (${SECONDS}s since start)" >&2
+      [[ -z "$r" ]] && r="n/a,n/a,n/a"
+      RES["$t,$p,$server"]=$r
+      echo "$t,$p,$server,$r" >>"$OUT_CSV"
+    done
   done
 done
 
 # redis-benchmark counts error replies as requests: make sure the SETs
-# really stored their (random, 3-byte) value, or the figures mean nothing.
+# really stored their values, or the figures mean nothing.
 valid=1
-if [[ ",$TESTS," == *",set,"* ]]; then
-  for port in "$REDIS_PORT" "$CAIRN_PORT"; do
-    if [[ "$(redis-cli -p "$port" STRLEN key:__rand_int__ 2>&1)" != 3 ]]; then
-      echo "compare.sh: the server on port $port did not store the benchmark's SETs" >&2
-      valid=0
-    fi
-  done
-fi
+for port in "$REDIS_PORT" "$CAIRN_PORT"; do
+  if [[ "$(redis-cli -p "$port" STRLEN key:000000000000 2>&1)" != "$VALUE_SIZE" ]]; then
+    echo "compare.sh: the server on port $port does not hold the benchmark's values" >&2
+    valid=0
+  fi
+done
 
+ratio() {  # cairn/redis, or redis/cairn for latencies (higher is better)
+  awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else print "n/a" }'
+}
 echo
-echo "redis-benchmark -n $REQUESTS -c $CLIENTS, appendfsync everysec on both"
-printf '%-6s %3s %14s %14s %8s\n' test P "redis rps" "cairn rps" "ratio"
+echo "redis-benchmark -c $CLIENTS -d $VALUE_SIZE -r $KEYS, -n $REQUESTS (P1) / $REQUESTS_P16 (P>1)," \
+  "pairing: $PAIRING (redis ${REDIS_ARGS[*]:-defaults}; cairn ${CAIRN_ARGS[*]:-defaults})"
+printf '%-5s %3s | %10s %7s %7s | %10s %7s %7s | %6s %7s\n' test P "redis rps" p50 p99 \
+  "cairn rps" p50 p99 "rps x" "p99 x"
 for p in $PIPELINES; do
-  for t in $(echo "$TESTS" | tr a-z, A-Z' '); do
-    r=${RPS["$t,$p,redis"]:-}
-    c=${RPS["$t,$p,cairn"]:-}
-    ratio=$(awk -v r="$r" -v c="$c" 'BEGIN { if (r > 0 && c != "") printf "%.2f", c / r; else print "n/a" }')
-    printf '%-6s %3s %14s %14s %8s\n' "$t" "$p" "${r:-n/a}" "${c:-n/a}" "$ratio"
+  for t in ${TESTS//,/ }; do
+    IFS=, read -r rr r50 r99 <<<"${RES["$t,$p,redis"]}"
+    IFS=, read -r cr c50 c99 <<<"${RES["$t,$p,cairn"]}"
+    printf '%-5s %3s | %10s %7s %7s | %10s %7s %7s | %6s %7s\n' "$t" "$p" "$rr" "$r50" "$r99" \
+      "$cr" "$c50" "$c99" "$(ratio "$cr" "$rr")" "$(ratio "$c99" "$r99")"
   done
 done
-echo
+echo "(rps x = cairn/redis throughput, p99 x = cairn/redis p99 latency; latencies in ms)"
 echo "results: $OUT_CSV"
 if ((valid == 0)); then
   echo "compare.sh: results are not valid (see above)" >&2

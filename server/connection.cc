@@ -15,6 +15,7 @@
 #include "server/stats.h"
 #include "server/transaction.h"
 #include "server/worker.h"
+#include "storage/engine.h"
 
 namespace cairn {
 namespace {
@@ -156,6 +157,8 @@ void Connection::ProcessInput() {
   }
 
   size_t start = 0;
+  in_input_ = true;
+  commands_in_read_ = 0;
   while (!client_.close_after_reply && start < rlen_) {
     size_t consumed = 0;
     auto r = parser_.Parse(std::string_view(rbuf_.data() + start, rlen_ - start), &consumed);
@@ -178,6 +181,8 @@ void Connection::ProcessInput() {
     }
     reply_.set_protocol(client_.resp);  // HELLO may have switched it
   }
+  in_input_ = false;
+  if (pipeline_open_) EndPipeline();
   // Drop the consumed bytes; a half-received command moves to the front.
   if (start > 0) {
     std::memmove(rbuf_.data(), rbuf_.data() + start, rlen_ - start);
@@ -252,7 +257,8 @@ bool Connection::OnSynced(uint64_t synced_seq) {
   // Commands that arrived while we waited; they may write and wait again.
   if (!closing_ && rlen_ > 0) ProcessInput();
   MaybeResumeReading();
-  return closing_ || waiting_seq_ == 0;
+  // Those later commands may have started a wait of their own.
+  return closing_ || (waiting_seq_ == 0 && !client_.replica_wait.active);
 }
 
 void Connection::Reject(const CommandSpec* run, std::string_view error) {
@@ -352,10 +358,8 @@ void Connection::Execute(const std::vector<std::string_view>& argv) {
 
 void Connection::StartQuorumWait(size_t reply_start) {
   Replication* repl = worker_.server().replication;
-  if (repl == nullptr || repl->is_replica()) return;
   const Config& config = worker_.server().config;
-  int64_t q = client_.ack_quorum == Client::kQuorumDefault ? config.replica_ack_quorum()
-                                                           : client_.ack_quorum;
+  int64_t q = QuorumFor();
   if (q == 0) return;
   if (q == Client::kQuorumAll || q == Client::kQuorumMajority) {
     const int64_t known = static_cast<int64_t>(repl->Replicas().size());
@@ -372,12 +376,76 @@ void Connection::StartQuorumWait(size_t reply_start) {
   repl->AddWaiter();
 }
 
+bool Connection::Pipelinable(const CommandSpec& spec) const {
+  // Commands that lock and write only their declared keys. Everything else
+  // (EXEC, WATCH, FLUSHDB, SWAPDB, blocking and admin commands...) runs
+  // after the batch is written, as it would alone.
+  if (spec.key_specs.empty() || !(spec.flags & (kCmdWrite | kCmdReadonly))) return false;
+  if (spec.flags & (kCmdNoMulti | kCmdBlocking | kCmdAdmin | kCmdPubsub)) return false;
+  // Under a replica quorum each write waits for its own acknowledgement
+  // (StartQuorumWait needs its sequence number at once).
+  if (QuorumFor() != 0) return false;
+  const std::string& n = spec.name;
+  return n != "move" && n != "copy";
+}
+
+int64_t Connection::QuorumFor() const {
+  const Replication* repl = worker_.server().replication;
+  if (repl == nullptr || repl->is_replica()) return 0;
+  return client_.ack_quorum == Client::kQuorumDefault ? worker_.server().config.replica_ack_quorum()
+                                                      : client_.ack_quorum;
+}
+
+void Connection::EndPipeline() {
+  pipeline_open_ = false;
+  uint64_t seq = 0;
+  int lost_from = -1;
+  Status s = worker_.server().engine.EndPipeline(&seq, &lost_from);
+  if (seq > client_.pending_write_seq) client_.pending_write_seq = seq;
+  if (seq > client_.last_write_seq) client_.last_write_seq = seq;  // WAIT's offset
+  if (!s.ok() && lost_from >= 0) {
+    // Those commands' replies must not claim writes that never happened.
+    std::string rebuilt;
+    std::string error;
+    resp::ReplyBuilder err(&error);
+    err.set_protocol(client_.resp);
+    err.Error(errors::WriteFailed(s.ToString()));
+    size_t at = 0;
+    for (size_t i = static_cast<size_t>(lost_from); i < pipeline_replies_.size(); ++i) {
+      const auto& [first, last] = pipeline_replies_[i];
+      rebuilt.append(out_, at, first - at);
+      rebuilt.append(error);
+      at = last;
+    }
+    rebuilt.append(out_, at, std::string::npos);
+    out_.swap(rebuilt);
+  }
+  pipeline_replies_.clear();
+}
+
 void Connection::Run(const CommandSpec& run, std::span<const std::string_view> argv) {
   ServerContext& server = worker_.server();
+  // Commands run by EXEC are inside its own batch, never a pipeline's.
+  const bool top = in_input_ && client_.txn.executing == 0;
+  if (top) {
+    if (!Pipelinable(run)) {
+      if (pipeline_open_) EndPipeline();
+    } else if (!pipeline_open_ && commands_in_read_ > 0) {
+      // The first command of a read runs alone: a lone command gains
+      // nothing from a batch.
+      server.engine.BeginPipeline();
+      pipeline_open_ = true;
+    }
+    ++commands_in_read_;
+  }
+  const bool pipelined = top && pipeline_open_;
+  if (pipelined) server.engine.PipelineCommand();
+  const size_t reply_start = out_.size();
   uint64_t errors_before = reply_.errors_written();
   auto t0 = std::chrono::steady_clock::now();
   CommandContext ctx(argv, run, client_, reply_, server, this);
   run.handler(ctx);
+  if (pipelined) pipeline_replies_.emplace_back(reply_start, out_.size());
   auto us =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
           .count();
@@ -469,7 +537,9 @@ void Connection::OnWrite(uv_write_t* req, int status) {
 }
 
 void Connection::MaybeResumeReading() {
-  if (closing_ || waiting_seq_ != 0 || client_.close_after_reply) return;
+  if (closing_ || waiting_seq_ != 0 || client_.replica_wait.active || client_.close_after_reply) {
+    return;
+  }
   bool want = bytes_in_flight_ < kMaxPendingOutput;
   if (want && !reading_) {
     reading_ = uv_read_start(reinterpret_cast<uv_stream_t*>(&handle_), OnAlloc, OnRead) == 0;

@@ -10,6 +10,8 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "server/client.h"
 #include "server/command.h"
@@ -60,12 +62,21 @@ class Connection : public CommandRunner {
   // Holds the reply of a write just made until the replica quorum
   // (CLIENT CONSISTENCY / replica-ack-quorum) acknowledged it.
   void StartQuorumWait(size_t reply_start);
+  // Replicas this connection's writes wait for now (0 = none).
+  int64_t QuorumFor() const;
   // Ends a WAIT or quorum wait that is satisfied or timed out; true if none
   // is pending any more.
   bool CheckReplicaWait();
   void SendReplies();
   void MaybeResumeReading();
   void UpdateSharedInfo();
+  // Pipelining: from the second command of one read on, commands that only
+  // touch their declared keys share one engine batch (Engine::BeginPipeline),
+  // written once before the replies go out.
+  bool Pipelinable(const CommandSpec& spec) const;
+  // Writes the open pipeline batch; if that fails, the replies of the
+  // commands whose writes were lost become errors.
+  void EndPipeline();
 
   Worker& worker_;
   uv_tcp_t handle_;
@@ -80,6 +91,11 @@ class Connection : public CommandRunner {
   bool reading_ = false;
   bool closing_ = false;
   uint64_t waiting_seq_ = 0;  // > 0: replies held until this is durable
+  bool in_input_ = false;     // inside ProcessInput's command loop
+  int commands_in_read_ = 0;  // commands run by this ProcessInput
+  bool pipeline_open_ = false;
+  // Reply byte range [first, second) in out_ of each pipelined command.
+  std::vector<std::pair<size_t, size_t>> pipeline_replies_;
   std::string last_cmd_;
 };
 

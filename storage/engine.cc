@@ -80,19 +80,43 @@ struct Engine::PendingBatch {
   rocksdb::WriteBatchWithIndex batch{rocksdb::BytewiseComparator(), 0, true};
   std::vector<WriteSet::Delta> deltas;
   std::vector<WriteSet::TouchedKey> touched;
+  // Pipelines only (BeginPipeline).
+  bool pipeline = false;
+  int commands = 0;    // PipelineCommand calls
+  int written = 0;     // commands whose writes a contention flush wrote
+  int lost_from = -1;  // >= 0: a flush failed; writes from here are lost
+  Status failure;      // why
+  uint64_t seq = 0;    // after the last flush
+
+  void Reset() {
+    batch.Clear();
+    deltas.clear();
+    touched.clear();
+    pipeline = false;
+    commands = 0;
+    written = 0;
+    lost_from = -1;
+    failure = Status::Ok();
+    seq = 0;
+  }
 };
 
 namespace {
-// The open transaction of this thread (one engine at a time).
+// The open transaction or pipeline of this thread (one engine at a time).
+// The batch object is kept between uses: a pipeline opens one per read.
 thread_local const Engine* tl_batch_engine = nullptr;
 thread_local std::unique_ptr<Engine::PendingBatch> tl_batch;
 }  // namespace
 
 // ----------------------------------------------------------------- WriteSet
 
-WriteSet::WriteSet(Engine& engine)
-    : engine_(engine), batch_(std::make_unique<rocksdb::WriteBatch>()), out_(batch_.get()) {
-  if (Engine::PendingBatch* p = engine.Pending()) out_ = &p->batch;
+WriteSet::WriteSet(Engine& engine) : engine_(engine), out_(nullptr) {
+  if (Engine::PendingBatch* p = engine.Pending()) {
+    out_ = &p->batch;
+  } else {
+    batch_ = std::make_unique<rocksdb::WriteBatch>();
+    out_ = batch_.get();
+  }
 }
 WriteSet::~WriteSet() = default;
 
@@ -111,9 +135,10 @@ void WriteSet::Touched(const KeyState& ks, bool deleted) {
 }
 
 void WriteSet::PutString(KeyState& ks, std::string_view value, int64_t expire_ms) {
-  std::string mkey = EncodeMetaKey(ks.db, ks.slot, ks.key);
+  key_scratch_.clear();
+  AppendMetaKey(&key_scratch_, ks.db, ks.slot, ks.key);
   EncodeMetaValue(&scratch_, ValueType::kString, expire_ms, value);
-  out_->Put(engine_.meta_cf_, mkey, scratch_);
+  out_->Put(engine_.meta_cf_, key_scratch_, scratch_);
   if (ks.stored && ks.expire_ms != 0 && ks.expire_ms != expire_ms) {
     out_->Delete(engine_.expire_cf_, EncodeExpireKey(ks.db, ks.expire_ms, ks.slot, ks.key));
   }
@@ -234,11 +259,14 @@ Status Engine::OpenDb() {
   cache_ = rocksdb::NewLRUCache(cache_bytes);
   opts.db_write_buffer_size = memtables;
 
+  // Why each option is set: README.md, "RocksDB options".
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache_;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10, false));
+  table.whole_key_filtering = true;
   table.cache_index_and_filter_blocks = true;
   table.pin_l0_filter_and_index_blocks_in_cache = true;
+  table.data_block_index_type = rocksdb::BlockBasedTableOptions::kDataBlockBinaryAndHash;
   table.format_version = 5;
 
   rocksdb::ColumnFamilyOptions base(opts);
@@ -248,14 +276,25 @@ Status Engine::OpenDb() {
   base.bottommost_compression = rocksdb::kZSTD;
   base.level_compaction_dynamic_level_bytes = true;
 
-  rocksdb::ColumnFamilyOptions counts_opts = base;
+  // meta: every SET first looks its key up; a memtable bloom filter lets a
+  // lookup of a key the memtable lacks skip the skiplist walk.
+  rocksdb::ColumnFamilyOptions meta_opts = base;
+  meta_opts.memtable_prefix_bloom_size_ratio = 0.05;
+  meta_opts.memtable_whole_key_filtering = true;
+
+  // Small column families get small memtables: their entries are tiny, so a
+  // big memtable would hold millions of them and every insert would walk a
+  // deep skiplist (counts gets one merge operand per created key).
+  rocksdb::ColumnFamilyOptions small_opts = base;
+  small_opts.write_buffer_size = 4ull << 20;
+  rocksdb::ColumnFamilyOptions counts_opts = small_opts;
   counts_opts.merge_operator = std::make_shared<Int64AddOperator>();
 
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
-      {rocksdb::kDefaultColumnFamilyName, base},
-      {"meta", base},
+      {rocksdb::kDefaultColumnFamilyName, small_opts},
+      {"meta", meta_opts},
       {"data", base},
-      {"expire", base},
+      {"expire", small_opts},
       {"counts", counts_opts},
   };
   rocksdb::DB* raw = nullptr;
@@ -335,9 +374,14 @@ Status Engine::Lookup(uint8_t db, std::string_view key, KeyState* out) {
   out->type = ValueType::kString;
   out->expire_ms = 0;
   out->payload.clear();
-  std::string mkey = EncodeMetaKey(db, out->slot, key);
+  // Reused per thread: no allocation per lookup once warm.
+  thread_local std::string mkey;
+  mkey.clear();
+  AppendMetaKey(&mkey, db, out->slot, key);
   rocksdb::PinnableSlice value;
   PendingBatch* pending = Pending();
+  // An empty pending batch (a pipeline of reads) has nothing to merge.
+  if (pending != nullptr && pending->batch.GetWriteBatch()->Count() == 0) pending = nullptr;
   rocksdb::Status s = pending != nullptr
                           ? pending->batch.GetFromBatchAndDB(db_.get(), rocksdb::ReadOptions(),
                                                              meta_cf_, mkey, &value)
@@ -406,32 +450,47 @@ Engine::PendingBatch* Engine::Pending() const {
 }
 
 void Engine::BeginBatch() {
-  tl_batch = std::make_unique<PendingBatch>();
+  if (tl_batch == nullptr) tl_batch = std::make_unique<PendingBatch>();
+  tl_batch->Reset();
   tl_batch_engine = this;
 }
 
 void Engine::AbortBatch() {
   if (tl_batch_engine != this) return;
-  tl_batch.reset();
+  tl_batch->Reset();
   tl_batch_engine = nullptr;
+}
+
+Status Engine::WriteBatchOf(PendingBatch* p, uint64_t* seq) {
+  rocksdb::WriteBatch* batch = p->batch.GetWriteBatch();
+  if (batch->Count() == 0) return Status::Ok();
+  rocksdb::WriteOptions wo;
+  wo.sync = false;  // durability is the server's group-commit policy (SyncWal)
+  rocksdb::Status s = db_->Write(wo, batch);
+  if (!s.ok()) return FromRocks(s);
+  ApplyDeltas(p->deltas);
+  ReportTouched(p->touched);
+  p->batch.Clear();
+  p->deltas.clear();
+  p->touched.clear();
+  if (seq != nullptr) *seq = db_->GetLatestSequenceNumber();
+  return Status::Ok();
 }
 
 Status Engine::CommitBatch(uint64_t* seq) {
   if (seq != nullptr) *seq = 0;
   PendingBatch* p = Pending();
   if (p == nullptr) return Status::Ok();
-  std::unique_ptr<PendingBatch> owned = std::move(tl_batch);
   tl_batch_engine = nullptr;
-  rocksdb::WriteBatch* batch = owned->batch.GetWriteBatch();
-  if (batch->Count() == 0) return Status::Ok();
-  rocksdb::WriteOptions wo;
-  wo.sync = false;
-  rocksdb::Status s = db_->Write(wo, batch);
-  if (!s.ok()) return FromRocks(s);
-  ApplyDeltas(owned->deltas);
-  ReportTouched(owned->touched);
-  if (seq != nullptr) *seq = db_->GetLatestSequenceNumber();
-  return Status::Ok();
+  Status s = WriteBatchOf(p, seq);
+  p->Reset();
+  return s;
+}
+
+Status Engine::WritePendingBatch() {
+  PendingBatch* p = Pending();
+  if (p == nullptr) return Status::Ok();
+  return WriteBatchOf(p, p->pipeline ? &p->seq : nullptr);
 }
 
 rocksdb::Iterator* Engine::NewIterator(const rocksdb::ReadOptions& ro,
@@ -442,17 +501,66 @@ rocksdb::Iterator* Engine::NewIterator(const rocksdb::ReadOptions& ro,
   return p->batch.NewIteratorWithBase(cf, base, &ro);
 }
 
-Status Engine::WritePendingBatch() {
+void Engine::BeginPipeline() {
+  BeginBatch();
+  tl_batch->pipeline = true;
+  locks_.BeginRetaining(&Engine::OnLockContention, this);
+}
+
+bool Engine::InPipeline() const {
   PendingBatch* p = Pending();
-  if (p == nullptr || p->batch.GetWriteBatch()->Count() == 0) return Status::Ok();
-  rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), p->batch.GetWriteBatch());
-  if (!s.ok()) return FromRocks(s);
-  ApplyDeltas(p->deltas);
-  ReportTouched(p->touched);
-  p->batch.Clear();
-  p->deltas.clear();
-  p->touched.clear();
-  return Status::Ok();
+  return p != nullptr && p->pipeline;
+}
+
+void Engine::PipelineCommand() {
+  if (PendingBatch* p = Pending()) ++p->commands;
+}
+
+void Engine::OnLockContention(void* engine) { static_cast<Engine*>(engine)->FlushPipeline(); }
+
+void Engine::FlushPipeline() {
+  PendingBatch* p = Pending();
+  if (p != nullptr && p->pipeline) {
+    // The command being run took no lock yet, so what is in the batch
+    // belongs to the commands before it.
+    if (p->lost_from < 0) {
+      Status s = WriteBatchOf(p, &p->seq);
+      if (s.ok()) {
+        p->written = std::max(p->commands - 1, 0);
+      } else {
+        p->lost_from = p->written;
+        p->failure = s;
+      }
+    }
+    if (p->lost_from >= 0) {
+      p->batch.Clear();
+      p->deltas.clear();
+      p->touched.clear();
+    }
+  }
+  // Only after the batch is in the WAL may others take these keys.
+  locks_.ReleaseRetained();
+}
+
+Status Engine::EndPipeline(uint64_t* seq, int* lost_from) {
+  *seq = 0;
+  *lost_from = -1;
+  PendingBatch* p = Pending();
+  if (p == nullptr || !p->pipeline) {
+    locks_.EndRetaining();
+    return Status::Ok();
+  }
+  Status s = p->failure;
+  *lost_from = p->lost_from;
+  if (p->lost_from < 0) {
+    s = WriteBatchOf(p, &p->seq);
+    if (!s.ok()) *lost_from = p->written;
+  }
+  *seq = p->seq;
+  tl_batch_engine = nullptr;
+  p->Reset();
+  locks_.EndRetaining();
+  return s;
 }
 
 void Engine::TouchWatchedIn(uint8_t first, uint8_t last) {

@@ -114,6 +114,7 @@ class WriteSet {
   std::vector<TouchedKey> touched_;
   int ops_ = 0;
   std::string scratch_;
+  std::string key_scratch_;
 };
 
 class Engine {
@@ -192,6 +193,22 @@ class Engine {
   // absent but stay until the master's deletion arrives.
   void SetReplica(bool replica) { replica_.store(replica, std::memory_order_release); }
   bool replica() const { return replica_.load(std::memory_order_acquire); }
+  // Pipelining: the commands of one connection read share one pending batch
+  // (as in a transaction), written once by EndPipeline, so a pipeline of N
+  // writes costs one WAL write instead of N. The key locks this thread takes
+  // meanwhile are kept until the batch is written, so no other thread can
+  // read-modify-write a key from a state older than the batch; if a lock is
+  // busy, the batch is written and the kept locks released before blocking
+  // (KeyLocks::BeginRetaining), so pipelines never deadlock. Other threads
+  // never see the batch before it is written.
+  void BeginPipeline();
+  bool InPipeline() const;
+  // Marks the start of the next command (for reporting a failed write).
+  void PipelineCommand();
+  // Writes the batch and releases the kept locks. On failure, *lost_from is
+  // the index (0-based, in PipelineCommand order) of the first command whose
+  // writes were lost; earlier ones were written by a contention flush.
+  Status EndPipeline(uint64_t* seq, int* lost_from);
 
   // Clients watching keys (WATCH). Writes report to it.
   WatchTable& watches() { return watches_; }
@@ -267,6 +284,11 @@ class Engine {
   // Writes this thread's open transaction batch now and keeps the
   // transaction open with an empty one (SWAPDB inside EXEC).
   Status WritePendingBatch();
+  // A pipeline's lock was busy: write its batch, release its kept locks.
+  static void OnLockContention(void* engine);
+  void FlushPipeline();
+  // Writes p's batch (deltas, watch touches) and empties it.
+  Status WriteBatchOf(PendingBatch* p, uint64_t* seq);
   void ReportTouched(const std::vector<WriteSet::TouchedKey>& touched);
   // Touches the watched keys of dbs first..last that exist (FLUSHDB).
   void TouchWatchedIn(uint8_t first, uint8_t last);

@@ -8,10 +8,17 @@ namespace cairn::storage {
 namespace {
 
 // The stripes this thread holds, through any guard of `owner`.
+// Retained stripes (see KeyLocks::BeginRetaining) stay in `held` and
+// `count`; `retained` marks which held stripes no live guard owns.
 struct ThreadHeld {
   const KeyLocks* owner = nullptr;
   std::bitset<KeyLocks::kStripes> held;
   size_t count = 0;
+  const KeyLocks* retaining = nullptr;  // the KeyLocks in retaining mode
+  void (*on_contention)(void*) = nullptr;
+  void* contention_arg = nullptr;
+  std::bitset<KeyLocks::kStripes> retained;
+  std::vector<uint16_t> retained_list;  // may repeat; `retained` decides
 };
 thread_local ThreadHeld tl_held;
 
@@ -56,9 +63,92 @@ KeyLockGuard KeyLockGuard::All(KeyLocks& locks) {
   return g;
 }
 
+void KeyLocks::BeginRetaining(void (*on_contention)(void*), void* arg) {
+  ThreadHeld& t = tl_held;
+  if (t.count == 0) t.owner = this;
+  if (t.owner != this) return;  // another KeyLocks in use: plain guards
+  t.retaining = this;
+  t.on_contention = on_contention;
+  t.contention_arg = arg;
+}
+
+void KeyLocks::ReleaseRetained() {
+  ThreadHeld& t = tl_held;
+  if (t.owner != this) return;
+  for (uint16_t s : t.retained_list) {
+    if (!t.retained.test(s)) continue;
+    t.retained.reset(s);
+    t.held.reset(s);
+    --t.count;
+    Stripe(s).unlock();
+  }
+  t.retained_list.clear();
+}
+
+void KeyLocks::EndRetaining() {
+  ThreadHeld& t = tl_held;
+  if (t.retaining != this) return;
+  ReleaseRetained();
+  t.retaining = nullptr;
+  t.on_contention = nullptr;
+  t.contention_arg = nullptr;
+}
+
+bool KeyLockGuard::TryAcquireRetaining() {
+  ThreadHeld& t = tl_held;
+  // Stripes this guard takes over: newly locked, or retained ones it adopts
+  // (so a contention flush cannot unlock them under it).
+  std::bitset<KeyLocks::kStripes> mine;
+  std::bitset<KeyLocks::kStripes> adopted;
+  bool busy = false;
+  for (uint16_t s : held_) {
+    if (t.held.test(s)) {
+      if (t.retained.test(s)) {
+        t.retained.reset(s);
+        adopted.set(s);
+        mine.set(s);
+      }
+      continue;  // else an outer live guard of this thread has it
+    }
+    if (!locks_->Stripe(s).try_lock()) {
+      busy = true;
+      break;
+    }
+    t.held.set(s);
+    ++t.count;
+    mine.set(s);
+  }
+  if (busy) {
+    for (uint16_t s : held_) {
+      if (!mine.test(s)) continue;
+      if (adopted.test(s)) {
+        t.retained.set(s);  // still in retained_list
+      } else {
+        t.held.reset(s);
+        --t.count;
+        locks_->Stripe(s).unlock();
+      }
+    }
+    return false;
+  }
+  size_t kept = 0;
+  for (uint16_t s : held_) {
+    if (mine.test(s)) held_[kept++] = s;
+  }
+  held_.resize(kept);
+  return true;
+}
+
 void KeyLockGuard::Acquire() {
   ThreadHeld& t = tl_held;
   if (t.count == 0) t.owner = locks_;
+  if (t.retaining == locks_ && t.owner == locks_) {
+    if (TryAcquireRetaining()) return;
+    // Busy: give up everything retained (after the batch is written), then
+    // block holding only live guards' stripes, as without retaining.
+    t.on_contention(t.contention_arg);
+    if (t.count == 0) t.owner = locks_;
+  }
   const bool nested = t.owner == locks_ && t.count > 0;
   size_t kept = 0;
   for (uint16_t s : held_) {
@@ -93,6 +183,14 @@ KeyLockGuard::~KeyLockGuard() { Release(); }
 void KeyLockGuard::Release() {
   ThreadHeld& t = tl_held;
   const bool tracked = t.owner == locks_;
+  if (tracked && t.retaining == locks_) {
+    for (uint16_t s : held_) {
+      t.retained.set(s);
+      t.retained_list.push_back(s);
+    }
+    held_.clear();
+    return;
+  }
   for (auto it = held_.rbegin(); it != held_.rend(); ++it) {
     if (tracked) t.held.reset(*it);
     locks_->Stripe(*it).unlock();

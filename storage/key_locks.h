@@ -20,6 +20,19 @@ class KeyLocks {
   size_t StripeOf(uint8_t db, std::string_view key) const;
   std::mutex& Stripe(size_t i) { return stripes_[i].mu; }
 
+  // Retaining mode for the calling thread (pipelined commands share one
+  // write batch, so the keys they wrote must stay locked until it commits).
+  // While on, a guard's stripes are kept on release instead of unlocked, and
+  // a guard takes its stripes with try_lock: if one is busy, it calls
+  // `on_contention(arg)` (which must write the pending batch and call
+  // ReleaseRetained), then blocks as usual. A thread therefore never blocks
+  // while holding a retained stripe, so retaining adds no deadlock.
+  void BeginRetaining(void (*on_contention)(void*), void* arg);
+  // Unlocks every retained stripe; retaining stays on.
+  void ReleaseRetained();
+  // Unlocks every retained stripe and turns retaining off.
+  void EndRetaining();
+
  private:
   struct alignas(64) Padded {
     std::mutex mu;
@@ -48,6 +61,8 @@ class KeyLockGuard {
 
  private:
   void Acquire();  // locks held_ (sorted, unique) minus what the thread holds
+  // Acquire in retaining mode; false if a stripe was busy (nothing taken).
+  bool TryAcquireRetaining();
   void Release();
   KeyLocks* locks_ = nullptr;
   std::vector<uint16_t> held_;  // ascending stripe indices

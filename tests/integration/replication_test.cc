@@ -256,6 +256,18 @@ TEST_F(ReplicationTest, QuorumWritesWaitForReplicasOrFailWithNoReplicas) {
     ASSERT_EQ(Str(Command(m_.get(), {"SET", k, "v"})), "OK");
     ASSERT_EQ(Str(Command(r.get(), {"GET", k})), "v");
   }
+  // Pipelined writes too: each reply means the replica has it.
+  for (int i = 0; i < 10; ++i) {
+    const std::string k = "pq" + std::to_string(i);
+    redisAppendCommand(m_.get(), "SET %s v", k.c_str());
+  }
+  for (int i = 0; i < 10; ++i) {
+    void* raw = nullptr;
+    ASSERT_EQ(redisGetReply(m_.get(), &raw), REDIS_OK);
+    Reply rep(static_cast<redisReply*>(raw));
+    ASSERT_EQ(Str(rep), "OK");
+    ASSERT_EQ(Str(Command(r.get(), {"GET", "pq" + std::to_string(i)})), "v");
+  }
   // Node-wide setting, and "all".
   Connection other = master_->Connect();
   EXPECT_EQ(Str(Command(other.get(), {"CONFIG", "SET", "replica-ack-quorum", "all"})), "OK");

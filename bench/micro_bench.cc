@@ -1,0 +1,208 @@
+// Micro-benchmarks of what every request pays: RESP parsing, reply building,
+// key encoding, and the engine's point reads and writes (one write per
+// command, and a pipeline's writes in one batch).
+#include <benchmark/benchmark.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "common/clock.h"
+#include "common/crc16.h"
+#include "server/resp/parser.h"
+#include "server/resp/reply.h"
+#include "storage/encoding.h"
+#include "storage/engine.h"
+
+namespace cairn {
+namespace {
+
+std::string SetCommand(int i) {
+  std::string key = "key:" + std::to_string(100000000000 + i);
+  std::string value(100, 'x');
+  return "*3\r\n$3\r\nSET\r\n$" + std::to_string(key.size()) + "\r\n" + key + "\r\n$100\r\n" +
+         value + "\r\n";
+}
+
+void BM_ParseSetPipeline16(benchmark::State& state) {
+  std::string buf;
+  for (int i = 0; i < 16; ++i) buf += SetCommand(i);
+  resp::RequestParser parser;
+  for (auto _ : state) {
+    size_t start = 0;
+    while (start < buf.size()) {
+      size_t consumed = 0;
+      auto r = parser.Parse(std::string_view(buf).substr(start), &consumed);
+      if (r != resp::RequestParser::Result::kCommand) state.SkipWithError("parse failed");
+      benchmark::DoNotOptimize(parser.args().data());
+      start += consumed;
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * 16);
+}
+BENCHMARK(BM_ParseSetPipeline16);
+
+void BM_ParseInline(benchmark::State& state) {
+  const std::string buf = "GET key:000000123456\r\n";
+  resp::RequestParser parser;
+  for (auto _ : state) {
+    size_t consumed = 0;
+    auto r = parser.Parse(buf, &consumed);
+    benchmark::DoNotOptimize(r);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ParseInline);
+
+void BM_ReplyBulk100(benchmark::State& state) {
+  std::string out;
+  resp::ReplyBuilder reply(&out);
+  const std::string value(100, 'v');
+  for (auto _ : state) {
+    out.clear();
+    for (int i = 0; i < 16; ++i) reply.Bulk(value);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations() * 16);
+}
+BENCHMARK(BM_ReplyBulk100);
+
+void BM_ReplyIntegerAndOk(benchmark::State& state) {
+  std::string out;
+  resp::ReplyBuilder reply(&out);
+  for (auto _ : state) {
+    out.clear();
+    for (int i = 0; i < 16; ++i) {
+      reply.Integer(1234567 + i);
+      reply.Ok();
+    }
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations() * 32);
+}
+BENCHMARK(BM_ReplyIntegerAndOk);
+
+void BM_EncodeMetaKey(benchmark::State& state) {
+  const std::string key = "key:000000123456";
+  for (auto _ : state) {
+    std::string k = storage::EncodeMetaKey(0, KeyHashSlot(key), key);
+    benchmark::DoNotOptimize(k.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_EncodeMetaKey);
+
+void BM_EncodeMetaValue(benchmark::State& state) {
+  const std::string value(100, 'v');
+  std::string out;
+  for (auto _ : state) {
+    storage::EncodeMetaValue(&out, storage::ValueType::kString, 0, value);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_EncodeMetaValue);
+
+// One engine in a temp dir for the engine benchmarks; removed at exit.
+class EngineFixture {
+ public:
+  EngineFixture() {
+    char tmpl[] = "/tmp/cairn-micro.XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    storage::EngineOptions opts;
+    opts.dir = dir_;
+    auto r = storage::Engine::Open(opts, clock_);
+    if (r.ok()) engine_ = std::move(r).value();
+  }
+  ~EngineFixture() {
+    engine_.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  storage::Engine* engine() { return engine_.get(); }
+
+ private:
+  SystemClock clock_;
+  std::string dir_;
+  std::unique_ptr<storage::Engine> engine_;
+};
+
+EngineFixture& Fixture() {
+  static EngineFixture f;
+  return f;
+}
+
+std::string KeyName(int64_t i) { return "key:" + std::to_string(100000000000 + (i % 100000)); }
+
+void BM_EngineSet(benchmark::State& state) {
+  storage::Engine& e = *Fixture().engine();
+  const std::string value(100, 'v');
+  int64_t i = 0;
+  for (auto _ : state) {
+    std::string key = KeyName(i++);
+    storage::KeyLockGuard guard(e.locks(), 0, key);
+    storage::KeyState ks;
+    if (!e.Lookup(0, key, &ks).ok()) state.SkipWithError("lookup failed");
+    storage::WriteSet ws(e);
+    ws.PutString(ks, value, 0);
+    if (!e.Commit(ws).ok()) state.SkipWithError("commit failed");
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_EngineSet);
+
+// The same writes, 16 per pipeline batch (what a -P 16 client sends).
+void BM_EngineSetPipelined16(benchmark::State& state) {
+  storage::Engine& e = *Fixture().engine();
+  const std::string value(100, 'v');
+  int64_t i = 0;
+  for (auto _ : state) {
+    e.BeginPipeline();
+    for (int j = 0; j < 16; ++j) {
+      e.PipelineCommand();
+      std::string key = KeyName(i++);
+      storage::KeyLockGuard guard(e.locks(), 0, key);
+      storage::KeyState ks;
+      if (!e.Lookup(0, key, &ks).ok()) state.SkipWithError("lookup failed");
+      storage::WriteSet ws(e);
+      ws.PutString(ks, value, 0);
+      if (!e.Commit(ws).ok()) state.SkipWithError("commit failed");
+    }
+    uint64_t seq = 0;
+    int lost = -1;
+    if (!e.EndPipeline(&seq, &lost).ok()) state.SkipWithError("pipeline write failed");
+  }
+  state.SetItemsProcessed(state.iterations() * 16);
+}
+BENCHMARK(BM_EngineSetPipelined16);
+
+void BM_EngineGet(benchmark::State& state) {
+  storage::Engine& e = *Fixture().engine();
+  {
+    const std::string value(100, 'v');
+    for (int64_t i = 0; i < 100000; ++i) {
+      std::string key = KeyName(i);
+      storage::KeyState ks;
+      if (!e.Lookup(0, key, &ks).ok()) state.SkipWithError("lookup failed");
+      if (ks.stored) continue;
+      storage::WriteSet ws(e);
+      ws.PutString(ks, value, 0);
+      if (!e.Commit(ws).ok()) state.SkipWithError("commit failed");
+    }
+  }
+  int64_t i = 0;
+  storage::KeyState ks;
+  for (auto _ : state) {
+    std::string key = KeyName(i++ * 7919);
+    if (!e.Read(0, key, &ks).ok() || !ks.live) state.SkipWithError("read failed");
+    benchmark::DoNotOptimize(ks.payload.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_EngineGet);
+
+}  // namespace
+}  // namespace cairn
+
+BENCHMARK_MAIN();

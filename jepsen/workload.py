@@ -1,0 +1,351 @@
+"""A Jepsen-style run against a real Cairn cluster on loopback.
+
+Starts 3 masters with a replica each (redis-cli --cluster create), then for
+`duration` seconds runs client threads doing reads, unique-value writes and
+compare-and-set (SET ... IFEQ) on a handful of keys spread over the three
+masters, while a fault driver injects faults one at a time, each bounded in
+time. Every operation is recorded with its invoke and completion times and
+its outcome (ok / definitely failed / indeterminate); each key's history is
+then checked for linearizability (linearizability.check) and for lost
+acknowledged writes.
+
+    python3 jepsen/workload.py --duration 60 --faults kill,pause-short,pause-long
+    CAIRN_SERVER=build/release/cairn-server python3 jepsen/workload.py
+
+Faults:
+  kill         kill -9 a random master, restart it after a few seconds
+  pause-short  SIGSTOP a master for half the node timeout, then SIGCONT
+  pause-long   SIGSTOP a master for twice the node timeout, then SIGCONT
+
+Outcome classes (README "Replication and the write quorum"): a reply is ok;
+MOVED/ASK/CLUSTERDOWN/TRYAGAIN/READONLY/MASTERDOWN and syntax errors mean
+the command was not applied (fail); a timeout, a dropped connection or
+NOREPLICAS mean it may or may not have been applied (indeterminate).
+"""
+
+import argparse
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+import redis
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from linearizability import Op, check  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFINITE_ERRORS = ("MOVED", "ASK", "CLUSTERDOWN", "TRYAGAIN", "READONLY", "MASTERDOWN", "ERR",
+                   "WRONGTYPE", "CROSSSLOT")
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+class Node:
+    def __init__(self, binary, workdir, index, node_timeout, quorum):
+        self.binary = binary
+        self.dir = os.path.join(workdir, f"node{index}")
+        os.makedirs(self.dir, exist_ok=True)
+        self.port = free_port()
+        self.bus = free_port()
+        self.node_timeout = node_timeout
+        self.quorum = quorum
+        self.proc = None
+        self.paused = False
+
+    def start(self):
+        log = open(os.path.join(self.dir, "log"), "ab")
+        self.proc = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.dir,
+             "--threads", "2", "--cluster-enabled", "yes", "--cluster-port", str(self.bus),
+             "--cluster-node-timeout", str(self.node_timeout),
+             "--replica-ack-quorum", str(self.quorum), "--replica-ack-timeout", "2000",
+             "--appendfsync", "everysec"],
+            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if redis.Redis(port=self.port, socket_timeout=1).ping():
+                    return
+            except redis.RedisError:
+                time.sleep(0.05)
+        raise RuntimeError(f"node on port {self.port} did not start")
+
+    def kill(self):
+        if self.proc is not None and self.proc.poll() is None:
+            if self.paused:
+                os.kill(self.proc.pid, signal.SIGCONT)
+                self.paused = False
+            self.proc.kill()
+            self.proc.wait(timeout=30)
+
+    def pause(self):
+        os.kill(self.proc.pid, signal.SIGSTOP)
+        self.paused = True
+
+    def resume(self):
+        os.kill(self.proc.pid, signal.SIGCONT)
+        self.paused = False
+
+    def client(self, timeout=1.0):
+        return redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=timeout,
+                           socket_connect_timeout=timeout)
+
+
+def cluster_state(node):
+    try:
+        info = node.client().execute_command("CLUSTER", "INFO")
+    except redis.RedisError:
+        return ""
+    if isinstance(info, dict):
+        return str(info.get("cluster_state", ""))
+    text = info.decode() if isinstance(info, bytes) else str(info)
+    for line in text.splitlines():
+        if line.startswith("cluster_state:"):
+            return line.split(":", 1)[1].strip()
+    return ""
+
+
+class Cluster:
+    def __init__(self, binary, node_timeout=1000, quorum=1):
+        self.workdir = tempfile.mkdtemp(prefix="cairn-jepsen-")
+        self.nodes = [Node(binary, self.workdir, i, node_timeout, quorum) for i in range(6)]
+        self.node_timeout = node_timeout
+
+    def start(self):
+        for n in self.nodes:
+            n.start()
+        addrs = " ".join(f"127.0.0.1:{n.port}" for n in self.nodes)
+        out = subprocess.run(f"redis-cli --cluster create {addrs} --cluster-replicas 1 --cluster-yes",
+                             shell=True, capture_output=True, timeout=120, text=True)
+        if out.returncode != 0:
+            raise RuntimeError("cluster create failed:\n" + out.stdout + out.stderr)
+        self.wait_ok()
+
+    def wait_ok(self, timeout=30):
+        """Waits (bounded) until every running node reports cluster_state:ok."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            live = [n for n in self.nodes if n.proc.poll() is None and not n.paused]
+            if all(cluster_state(n) == "ok" for n in live):
+                return True
+            time.sleep(0.1)
+        return False
+
+    def masters(self):
+        """Nodes that currently call themselves master with slots."""
+        out = []
+        for n in self.nodes:
+            if n.proc.poll() is not None or n.paused:
+                continue
+            try:
+                role = n.client().execute_command("ROLE")
+                if role[0] in (b"master", "master"):
+                    out.append(n)
+            except redis.RedisError:
+                pass
+        return out
+
+    def by_port(self, port):
+        for n in self.nodes:
+            if n.port == port:
+                return n
+        return None
+
+    def stop(self):
+        for n in self.nodes:
+            n.kill()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+class Recorder:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.ops = []
+
+    def add(self, op):
+        with self.lock:
+            self.ops.append(op)
+
+
+def classify(exc):
+    text = str(exc)
+    if isinstance(exc, (redis.TimeoutError, redis.ConnectionError)):
+        return "indeterminate"
+    if text.startswith("NOREPLICAS"):
+        return "indeterminate"
+    if isinstance(exc, redis.ResponseError) and text.split(" ", 1)[0] in DEFINITE_ERRORS:
+        return "fail"
+    if isinstance(exc, redis.ResponseError):
+        return "fail"
+    return "indeterminate"
+
+
+def client_loop(cluster, keys, recorder, stop, client_id, seed):
+    rnd = random.Random(seed)
+    conns = {}
+    route = {}  # key -> port believed to own it
+    counter = 0
+
+    def conn(port):
+        if port not in conns:
+            conns[port] = cluster.by_port(port).client(timeout=1.0)
+        return conns[port]
+
+    while not stop.is_set():
+        key = rnd.choice(keys)
+        kind = rnd.choice(["read", "write", "write", "cas"])
+        counter += 1
+        value = f"c{client_id}-{counter}"
+        port = route.get(key, cluster.nodes[0].port)
+        if kind == "read":
+            cmd = ["GET", key]
+        elif kind == "write":
+            cmd = ["SET", key, value]
+        else:
+            cmd = None
+        t0 = time.monotonic()
+        try:
+            if kind == "cas":
+                # Compare-and-set on what this client last saw: GET then SET IFEQ.
+                cur = conn(port).execute_command("GET", key)
+                cur = cur.decode() if isinstance(cur, bytes) else cur
+                t0 = time.monotonic()
+                if cur is None:
+                    continue
+                res = conn(port).execute_command("SET", key, value, "IFEQ", cur)
+                recorder.add(Op("cas", (cur, value), t0, time.monotonic(), "ok", res is not None,
+                                client_id, key))
+            else:
+                res = conn(port).execute_command(*cmd)
+                t1 = time.monotonic()
+                if kind == "read":
+                    res = res.decode() if isinstance(res, bytes) else res
+                    recorder.add(Op("read", None, t0, t1, "ok", res, client_id, key))
+                else:
+                    recorder.add(Op("write", value, t0, t1, "ok", None, client_id, key))
+        except redis.RedisError as e:
+            t1 = time.monotonic()
+            text = str(e)
+            if text.startswith("MOVED") or text.startswith("ASK"):
+                try:
+                    route[key] = int(text.rsplit(":", 1)[1])
+                except ValueError:
+                    pass
+            status = classify(e)
+            if status == "indeterminate":
+                conns.pop(port, None)
+                t1 = float("inf")
+            op_value = value if kind == "write" else ((None, value) if kind == "cas" else None)
+            if kind != "read" or status == "indeterminate":
+                recorder.add(Op(kind if kind != "cas" else "cas", op_value, t0, t1, status, None,
+                                client_id, key))
+            if status == "fail":
+                time.sleep(0.01)
+
+
+def fault_loop(cluster, faults, stop, log):
+    rnd = random.Random(7)
+    nt = cluster.node_timeout / 1000.0
+    time.sleep(1.0)
+    while not stop.is_set() and faults:
+        fault = rnd.choice(faults)
+        masters = cluster.masters()
+        if not masters:
+            time.sleep(0.5)
+            continue
+        victim = rnd.choice(masters)
+        t = time.monotonic()
+        if fault == "kill":
+            victim.kill()
+            stop.wait(3 * nt)
+            victim.start()
+        elif fault == "pause-short":
+            victim.pause()
+            stop.wait(0.5 * nt)
+            victim.resume()
+        elif fault == "pause-long":
+            victim.pause()
+            stop.wait(2.0 * nt)
+            victim.resume()
+        log.append({"fault": fault, "port": victim.port, "at": t, "end": time.monotonic()})
+        cluster.wait_ok(timeout=10 * nt + 10)
+        stop.wait(1.0)
+
+
+def run(binary, duration=20.0, faults=("kill", "pause-short"), clients=6, keys=6, quorum=1,
+        node_timeout=1000):
+    cluster = Cluster(binary, node_timeout=node_timeout, quorum=quorum)
+    recorder = Recorder()
+    fault_log = []
+    try:
+        cluster.start()
+        # Keys over the three masters: {a}, {b}, {c} hash to different slots.
+        key_names = [f"{{{'abc'[i % 3]}}}k{i}" for i in range(keys)]
+        stop = threading.Event()
+        threads = [threading.Thread(target=client_loop,
+                                    args=(cluster, key_names, recorder, stop, c, 100 + c))
+                   for c in range(clients)]
+        threads.append(threading.Thread(target=fault_loop,
+                                        args=(cluster, list(faults), stop, fault_log)))
+        for t in threads:
+            t.start()
+        time.sleep(duration)
+        stop.set()
+        for t in threads:
+            t.join(timeout=60)
+        # Let the cluster settle (a paused node resumed, failovers done), then
+        # read the final values.
+        for n in cluster.nodes:
+            if n.paused:
+                n.resume()
+        cluster.wait_ok(timeout=30)
+        report = {"ops": len(recorder.ops), "faults": fault_log, "keys": {}}
+        bad = 0
+        for key in key_names:
+            hist = [op for op in recorder.ops if op.key == key]
+            res = check(hist)
+            ok_ops = sum(1 for op in hist if op.status == "ok")
+            report["keys"][key] = {"ops": len(hist), "ok": ok_ops, "linearizable": res.linearizable}
+            if not res.linearizable:
+                bad += 1
+                report["keys"][key]["stuck"] = [vars(op) for op in res.stuck]
+        report["non_linearizable_keys"] = bad
+        return report
+    finally:
+        cluster.stop()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--duration", type=float, default=30)
+    ap.add_argument("--faults", default="kill,pause-short,pause-long")
+    ap.add_argument("--clients", type=int, default=6)
+    ap.add_argument("--quorum", type=int, default=1)
+    ap.add_argument("--node-timeout", type=int, default=1000)
+    args = ap.parse_args()
+    binary = os.environ.get("CAIRN_SERVER", os.path.join(ROOT, "build", "debug", "cairn-server"))
+    report = run(binary, args.duration, [f for f in args.faults.split(",") if f], args.clients,
+                 quorum=args.quorum, node_timeout=args.node_timeout)
+    print(json.dumps({k: v for k, v in report.items() if k != "keys"}, default=str, indent=1))
+    for key, r in report["keys"].items():
+        print(key, r)
+    sys.exit(0 if report["non_linearizable_keys"] == 0 else 1)
+
+
+if __name__ == "__main__":
+    main()
