@@ -73,11 +73,21 @@ class Result:
     explored: int = 0
 
 
-def check(history: List[Op], initial=None, max_states: int = 2_000_000) -> Result:
+def check(history: List[Op], initial=None, max_states: int = 300_000) -> Result:
     """Whether `history` (one register) is linearizable from `initial`."""
     ops = [op for op in history if op.status != "fail"]
     # An indeterminate read has no observable effect: leave it out.
     ops = [op for op in ops if not (op.kind == "read" and op.status == "indeterminate")]
+    # An indeterminate write of a value nobody ever observed (no read
+    # returned it, no compare-and-set expected it) only matters to a failed
+    # compare-and-set; without those it can always be left unapplied, which
+    # keeps the search from trying it at every point after its invocation.
+    if not any(op.kind == "cas" and op.status == "ok" and not op.result for op in ops):
+        observed = {op.result for op in ops if op.kind == "read" and op.status == "ok"}
+        observed |= {op.value[0] for op in ops if op.kind == "cas"}
+        observed |= {op.value[1] for op in ops if op.kind == "cas" and op.status == "ok" and op.result}
+        ops = [op for op in ops if not (op.kind == "write" and op.status == "indeterminate"
+                                        and op.value not in observed)]
     for i, op in enumerate(ops):
         op.index = i
     n = len(ops)
@@ -89,6 +99,7 @@ def check(history: List[Op], initial=None, max_states: int = 2_000_000) -> Resul
         if op.status == "ok":
             required |= 1 << i
     order = sorted(range(n), key=lambda i: ops[i].invoke)
+    by_complete = sorted((i for i in range(n) if completes[i] != INFINITY), key=lambda i: completes[i])
 
     seen = set()
     explored = 0
@@ -106,7 +117,11 @@ def check(history: List[Op], initial=None, max_states: int = 2_000_000) -> Resul
         if bin(done & required).count("1") > bin(best_done & required).count("1"):
             best_done = done
         # The earliest completion among pending operations bounds who may go next.
-        horizon = min((completes[i] for i in range(n) if not done >> i & 1), default=INFINITY)
+        horizon = INFINITY
+        for i in by_complete:
+            if not done >> i & 1:
+                horizon = completes[i]
+                break
         for i in order:
             if done >> i & 1:
                 continue

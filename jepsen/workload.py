@@ -73,7 +73,7 @@ class Node:
              "--threads", "2", "--cluster-enabled", "yes", "--cluster-port", str(self.bus),
              "--cluster-node-timeout", str(self.node_timeout),
              "--replica-ack-quorum", str(self.quorum), "--replica-ack-timeout", "2000",
-             "--appendfsync", "everysec"],
+             "--appendfsync", "always"],
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
         log.close()
         deadline = time.monotonic() + 30
@@ -184,6 +184,9 @@ class Recorder:
 
 def classify(exc):
     text = str(exc)
+    # A refused connection never carried the command: definitely not applied.
+    if isinstance(exc, redis.ConnectionError) and ("111" in text or "refused" in text.lower()):
+        return "fail"
     if isinstance(exc, (redis.TimeoutError, redis.ConnectionError)):
         return "indeterminate"
     if text.startswith("NOREPLICAS"):
@@ -256,6 +259,8 @@ def client_loop(cluster, keys, recorder, stop, client_id, seed):
                                 client_id, key))
             if status == "fail":
                 time.sleep(0.01)
+        # A steady, modest rate keeps each key's history checkable.
+        time.sleep(0.005)
 
 
 def fault_loop(cluster, faults, stop, log):
@@ -287,7 +292,7 @@ def fault_loop(cluster, faults, stop, log):
         stop.wait(1.0)
 
 
-def run(binary, duration=20.0, faults=("kill", "pause-short"), clients=6, keys=6, quorum=1,
+def run(binary, duration=20.0, faults=("kill", "pause-short"), clients=6, keys=12, quorum=1,
         node_timeout=1000):
     cluster = Cluster(binary, node_timeout=node_timeout, quorum=quorum)
     recorder = Recorder()
@@ -318,8 +323,19 @@ def run(binary, duration=20.0, faults=("kill", "pause-short"), clients=6, keys=6
         bad = 0
         for key in key_names:
             hist = [op for op in recorder.ops if op.key == key]
-            res = check(hist)
+            t_check = time.monotonic()
+            try:
+                res = check(hist)
+            except RuntimeError:
+                res = None  # too large to decide
+            if os.environ.get("JEPSEN_VERBOSE"):
+                print(f"{key}: {len(hist)} ops checked in {time.monotonic() - t_check:.2f}s",
+                      flush=True)
             ok_ops = sum(1 for op in hist if op.status == "ok")
+            if res is None:
+                report["keys"][key] = {"ops": len(hist), "ok": ok_ops, "linearizable": "unknown"}
+                report["undecided_keys"] = report.get("undecided_keys", 0) + 1
+                continue
             report["keys"][key] = {"ops": len(hist), "ok": ok_ops, "linearizable": res.linearizable}
             if not res.linearizable:
                 bad += 1

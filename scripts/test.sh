@@ -25,6 +25,10 @@ echo "== compatibility suite (redis-compat-tests, against redis-server $(redis-s
 CAIRN_SERVER="$PWD/build/debug/cairn-server" \
   /usr/bin/python3 -m pytest -q -p no:cacheprovider redis-compat-tests || status=1
 
+echo "== linearizability checker and the short Jepsen-style cluster run (jepsen/)"
+CAIRN_SERVER="$PWD/build/debug/cairn-server" \
+  /usr/bin/python3 -m pytest -q -p no:cacheprovider jepsen || status=1
+
 echo "== client library tests (redis-compat-tests/ioredis, node $(node --version))"
 CAIRN_SERVER="$PWD/build/debug/cairn-server" bash redis-compat-tests/ioredis/run.sh || status=1
 
