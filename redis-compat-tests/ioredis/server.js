@@ -39,16 +39,23 @@ function freePort() {
   });
 }
 
-function command(port, dir) {
+// `cluster`: { busPort } to start a cluster-enabled node.
+function command(port, dir, cluster) {
   if (target() === 'redis') {
-    return [process.env.REDIS_SERVER || 'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-        '--daemonize', 'no', '--dir', dir, '--protected-mode', 'no']];
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly',
+      'no', '--daemonize', 'no', '--dir', dir, '--protected-mode', 'no'];
+    if (cluster) {
+      args.push('--cluster-enabled', 'yes', '--cluster-config-file', path.join(dir, 'nodes.conf'),
+        '--cluster-port', String(cluster.busPort));
+    }
+    return [process.env.REDIS_SERVER || 'redis-server', args];
   }
   const bin = path.resolve(process.env.CAIRN_SERVER ||
     path.join(ROOT, 'build', 'debug', 'cairn-server'));
-  return [bin, ['--port', String(port), '--bind', '127.0.0.1', '--dir', path.join(dir, 'data'),
-    '--threads', '2']];
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', path.join(dir, 'data'),
+    '--threads', '2'];
+  if (cluster) args.push('--cluster-enabled', 'yes', '--cluster-port', String(cluster.busPort));
+  return [bin, args];
 }
 
 // True once the server answers an inline PING with +PONG.
@@ -117,13 +124,14 @@ class ServerUnderTest {
   }
 }
 
-async function startServer() {
+async function startServer(options = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-ioredis-'));
   const logPath = path.join(dir, 'server.log');
   let lastError = '';
   for (let attempt = 0; attempt < 3; attempt++) { // a picked port can be taken before we bind it
     const port = await freePort();
-    const [bin, args] = command(port, dir);
+    const cluster = options.cluster ? { busPort: await freePort() } : null;
+    const [bin, args] = command(port, dir, cluster);
     const log = fs.openSync(logPath, 'a');
     const child = spawn(bin, args, { stdio: ['ignore', log, log] });
     fs.closeSync(log);
@@ -150,4 +158,4 @@ async function startServer() {
   throw new Error(`${target()} server did not start: ${lastError}\n${tail}`);
 }
 
-module.exports = { startServer, target, sleep };
+module.exports = { startServer, target, sleep, freePort };
