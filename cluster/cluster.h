@@ -26,6 +26,7 @@ struct Route {
     kDownUnbound,   // the first key's slot has no owner
     kDownState,     // cluster_state is fail
     kDownReadOnly,  // fail, but reads allowed (cluster-allow-reads-when-down)
+    kPaused,        // a write while a replica's manual failover is in progress
   };
   Kind kind = kHere;
   int slot = 0;
@@ -68,6 +69,12 @@ class Cluster {
   Route RouteSlots(std::span<const uint16_t> slots, bool is_write,
                    bool allow_replica_read = false) const;
 
+  // Where the bus reads this node's replication offset (the server layer's
+  // Replication::Offset; cluster/ does not see server/). Set before the bus
+  // starts; callable from any thread.
+  void set_repl_offset_source(std::function<uint64_t()> f) { repl_offset_ = std::move(f); }
+  uint64_t ReplOffset() const { return repl_offset_ ? repl_offset_() : 0; }
+
   void set_bus(BusControl* bus) { bus_ = bus; }
   BusControl* bus() const { return bus_; }
 
@@ -77,6 +84,7 @@ class Cluster {
   mutable std::mutex mu_;
   ClusterState state_;  // guarded by mu_
   BusControl* bus_ = nullptr;
+  std::function<uint64_t()> repl_offset_;
 };
 
 }  // namespace cairn::cluster
