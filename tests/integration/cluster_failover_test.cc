@@ -348,5 +348,36 @@ TEST_F(ClusterFailover, TakeoverPromotesWithoutAnElection) {
   ExpectKeys(m, keys);
 }
 
+TEST_F(ClusterFailover, ForceElectsWithoutWaitingForFailWhenTheMasterIsDown) {
+  const int m = FirstMaster();
+  ASSERT_GE(m, 0);
+  const int rep = ReplicaOf(m);
+  ASSERT_GE(rep, 0);
+  ASSERT_NO_FATAL_FAILURE(WaitForReplicationLinks());
+  std::map<std::string, std::string> keys;
+  ASSERT_NO_FATAL_FAILURE(WriteKeys("force:", 100, m, &keys));
+  conns_.clear();
+
+  cluster_->Kill(m);
+  Connection rc = cluster_->node(rep).Connect();
+  ASSERT_TRUE(rc);
+  // The replica notices the dead link long before the master is FAIL.
+  ASSERT_TRUE(ClusterHarness::WaitFor(
+      [&] {
+        return ReplyText(Command(rc.get(), {"CLUSTER", "FAILOVER"})) ==
+               "ERR Master is down or failed, please use CLUSTER FAILOVER FORCE";
+      },
+      kNodeTimeoutMs))
+      << cluster_->Logs();
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(ReplyText(Command(rc.get(), {"CLUSTER", "FAILOVER", "FORCE"})), "OK");
+  ASSERT_TRUE(ClusterHarness::WaitFor([&] { return IsMaster(rep, rep); }, 15000))
+      << cluster_->Logs();
+  std::printf("[ failover ] FORCE: replica promoted after %.2f s\n", SecondsSince(t0));
+  EXPECT_NE(cluster_->Info(rep, "cluster_stats_messages_auth-ack_received"), "");
+  ASSERT_TRUE(cluster_->WaitForState("ok", AllBut(m))) << cluster_->Logs();
+  ExpectKeys(rep, keys);
+}
+
 }  // namespace
 }  // namespace cairn::testing
