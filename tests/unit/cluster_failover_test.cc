@@ -6,9 +6,11 @@
 
 #include <string>
 
+#include "cluster/cluster.h"
 #include "cluster/cluster_state.h"
 #include "cluster/failover.h"
 #include "cluster/gossip.h"
+#include "common/clock.h"
 
 namespace cairn::cluster {
 namespace {
@@ -288,6 +290,29 @@ TEST_F(FailoverTest, MasterKeepsItsRoleWhenOnlySomeSlotsMove) {
   EXPECT_TRUE(me->is_master());
   EXPECT_EQ(state_.owner(50), other);
   EXPECT_EQ(me->slot_count(), 99);
+}
+
+TEST(FailoverPause, PausedMasterAnswersWritesWithTryagainAndStillServesReads) {
+  ClusterOptions options;
+  options.node_timeout_ms = kTimeout;
+  FakeClock clock;
+  Cluster cluster(options, clock);
+  cluster.Locked([&](ClusterState& s) {
+    s.InitMyself(options);
+    for (int j = 0; j < kSlots; ++j) s.Assign(j, s.myself());
+    s.UpdateState(options);
+  });
+  const uint16_t slot[] = {42};
+  EXPECT_EQ(cluster.RouteSlots(slot, true).kind, Route::kHere);
+  cluster.Locked([&](ClusterState& s) { s.failover.paused_until_ms = clock.NowMs() + 1000; });
+  EXPECT_EQ(cluster.RouteSlots(slot, true).kind, Route::kPaused);
+  EXPECT_EQ(cluster.RouteSlots(slot, false).kind, Route::kHere);
+  // The pause ends with the manual failover's timeout (FailoverCron).
+  Effects fx;
+  FailoverActions fa;
+  cluster.Locked(
+      [&](ClusterState& s) { FailoverCron(s, options, clock.NowMs() + 1001, 0, &fx, &fa); });
+  EXPECT_EQ(cluster.RouteSlots(slot, true).kind, Route::kHere);
 }
 
 }  // namespace
