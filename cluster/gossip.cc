@@ -126,6 +126,8 @@ void UpdateSender(ClusterState& state, const ClusterOptions& options, Node* node
   }
   Node* me = state.myself();
   const bool had_slots = me->is_master() && me->slots.any();
+  Node* my_master = me->is_master() ? nullptr : state.Find(me->master_id);
+  const bool master_had_slots = my_master != nullptr && my_master->slots.any();
   if (node->is_master() && state.ApplyClaims(node, msg.slots)) {
     fx->save = true;
     fx->state_changed = true;
@@ -137,6 +139,11 @@ void UpdateSender(ClusterState& state, const ClusterOptions& options, Node* node
       LOG_NOTICE("Configuration change detected. Reconfiguring myself as a replica of %s",
                  node->id.c_str());
       me->flags = (me->flags & ~kFlagMaster) | kFlagReplica;
+      me->master_id = node->id;
+      state.failover = FailoverState{};
+    } else if (master_had_slots && my_master != node && my_master->slots.none()) {
+      // A sibling replica won the election for my master: follow it.
+      LOG_NOTICE("My master lost its slots to %s: replicating it instead", node->id.c_str());
       me->master_id = node->id;
       state.failover = FailoverState{};
     }

@@ -274,6 +274,23 @@ TEST_F(FailoverTest, OldMasterBecomesReplicaOfTheNodeThatTookAllItsSlots) {
   EXPECT_TRUE(fx.save);
 }
 
+TEST_F(FailoverTest, ReplicaFollowsTheSiblingThatTookAllItsMastersSlots) {
+  Node* old = AddMaster('b', 0, 99, 1);
+  Node* me = state_.myself();
+  me->flags = kFlagMyself | kFlagReplica;
+  me->master_id = old->id;
+  Node* sibling = AddReplica('a', *old);
+  Header h;
+  h.sender.id = sibling->id;
+  h.sender.flags = kFlagMaster;
+  h.sender.config_epoch = 5;
+  for (int j = 0; j <= 99; ++j) h.slots.set(j);
+  Effects fx;
+  OnPong(state_, options_, sibling->id, h, "127.0.0.1", 1000, &fx);
+  EXPECT_EQ(me->master_id, sibling->id);
+  EXPECT_FALSE(me->is_master());
+}
+
 TEST_F(FailoverTest, MasterKeepsItsRoleWhenOnlySomeSlotsMove) {
   Node* me = state_.myself();
   me->config_epoch = 1;
