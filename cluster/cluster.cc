@@ -82,6 +82,12 @@ Route Cluster::RouteSlots(std::span<const uint16_t> slots, bool is_write,
     }
   }
   const Node* me = state_.myself();
+  // Redis pauses clients during a manual failover; Cairn's loops do not
+  // park commands, so writes get a TRYAGAIN that cluster clients retry.
+  if (is_write && owner == me && state_.failover.paused_until_ms != 0) {
+    r.kind = Route::kPaused;
+    return r;
+  }
   // A replica serves reads of its master's slots to READONLY clients (Redis's
   // getNodeByQuery); writes and other clients go to the master.
   if (owner != me &&

@@ -26,6 +26,7 @@ struct Route {
     kDownUnbound,   // the first key's slot has no owner
     kDownState,     // cluster_state is fail
     kDownReadOnly,  // fail, but reads allowed (cluster-allow-reads-when-down)
+    kPaused,        // a write while a replica's manual failover is in progress
   };
   Kind kind = kHere;
   int slot = 0;
@@ -73,6 +74,12 @@ class Cluster {
   Route RouteSlots(std::span<const uint16_t> slots, bool is_write,
                    bool allow_replica_read = false) const;
 
+  // Where the bus reads this node's replication offset (the server layer's
+  // Replication::Offset; cluster/ does not see server/). Set before the bus
+  // starts; callable from any thread.
+  void set_repl_offset_source(std::function<uint64_t()> f) { repl_offset_ = std::move(f); }
+  uint64_t ReplOffset() const { return repl_offset_ ? repl_offset_() : 0; }
+
   void set_bus(BusControl* bus) { bus_ = bus; }
   BusControl* bus() const { return bus_; }
 
@@ -86,6 +93,7 @@ class Cluster {
   std::mutex save_mu_;            // serializes writers; guards written_version_
   uint64_t written_version_ = 0;
   BusControl* bus_ = nullptr;
+  std::function<uint64_t()> repl_offset_;
 };
 
 }  // namespace cairn::cluster

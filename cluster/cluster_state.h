@@ -28,6 +28,25 @@ struct ClusterOptions {
   bool allow_reads_when_down = false;
 };
 
+// Failover bookkeeping (Redis's failover_auth_* and mf_* fields).
+struct FailoverState {
+  // Candidate side: the election of myself to replace my master.
+  int64_t auth_time_ms = 0;  // when it starts (or started); 0 = none scheduled
+  bool auth_sent = false;    // the vote requests are out
+  uint64_t auth_epoch = 0;   // the epoch they asked for
+  int auth_rank = 0;
+  std::vector<std::string> voters;  // masters that granted auth_epoch
+  // Manual failover (CLUSTER FAILOVER on myself, a replica).
+  int64_t manual_end_ms = 0;       // 0 = none in progress
+  bool manual_force = false;       // FORCE: no coordination with the master
+  bool manual_can_start = false;   // offsets matched (or FORCE): elect now
+  bool manual_start_sent = false;  // the bus asked the master to pause
+  bool manual_offset_known = false;
+  uint64_t manual_master_offset = 0;  // the paused master's final offset
+  // Master side: writes paused for a replica's manual failover until then.
+  int64_t paused_until_ms = 0;
+};
+
 class ClusterState {
  public:
   ClusterState() { owner_.fill(nullptr); }
@@ -78,11 +97,15 @@ class ClusterState {
   // Removes every peer and slot and starts again (CLUSTER RESET).
   void Reset(bool hard, const ClusterOptions& options);
 
+  FailoverState failover;
+
   // Bus message counters for CLUSTER INFO.
   uint64_t messages_sent = 0;
   uint64_t messages_received = 0;
   uint64_t ping_sent = 0, pong_sent = 0, meet_sent = 0, fail_sent = 0;
   uint64_t ping_received = 0, pong_received = 0, meet_received = 0, fail_received = 0;
+  uint64_t auth_req_sent = 0, auth_ack_sent = 0, mfstart_sent = 0;
+  uint64_t auth_req_received = 0, auth_ack_received = 0, mfstart_received = 0;
 
  private:
   std::map<std::string, std::unique_ptr<Node>, std::less<>> nodes_;

@@ -25,6 +25,7 @@ NodeView ViewOf(const Node& n) {
   v.config_epoch = n.config_epoch;
   v.ping_sent_ms = n.ping_sent_ms;
   v.pong_received_ms = n.pong_received_ms;
+  v.repl_offset = n.repl_offset;
   return v;
 }
 
@@ -114,6 +115,7 @@ void UpdateSender(ClusterState& state, const ClusterOptions& options, Node* node
       fx->save = true;
     }
   }
+  node->repl_offset = s.repl_offset;
   if (node->config_epoch != s.config_epoch) {
     node->config_epoch = s.config_epoch;
     fx->save = true;
@@ -122,12 +124,34 @@ void UpdateSender(ClusterState& state, const ClusterOptions& options, Node* node
     state.set_current_epoch(msg.current_epoch);
     fx->save = true;
   }
-  if (node->is_master() && state.ApplyClaims(node, msg.slots)) fx->save = true;
+  Node* me = state.myself();
+  const bool had_slots = me->is_master() && me->slots.any();
+  Node* my_master = me->is_master() ? nullptr : state.Find(me->master_id);
+  const bool master_had_slots = my_master != nullptr && my_master->slots.any();
+  if (node->is_master() && state.ApplyClaims(node, msg.slots)) {
+    fx->save = true;
+    fx->state_changed = true;
+    // Redis's clusterUpdateSlotsConfigWith: a master whose last slot went to
+    // a newer configEpoch (its replica was promoted while it was away)
+    // becomes a replica of the new owner; the server then replicates from
+    // it, with a full sync that drops what this node wrote alone.
+    if (had_slots && me->slots.none()) {
+      LOG_NOTICE("Configuration change detected. Reconfiguring myself as a replica of %s",
+                 node->id.c_str());
+      me->flags = (me->flags & ~kFlagMaster) | kFlagReplica;
+      me->master_id = node->id;
+      state.failover = FailoverState{};
+    } else if (master_had_slots && my_master != node && my_master->slots.none()) {
+      // A sibling replica won the election for my master: follow it.
+      LOG_NOTICE("My master lost its slots to %s: replicating it instead", node->id.c_str());
+      me->master_id = node->id;
+      state.failover = FailoverState{};
+    }
+  }
 
   // Redis's clusterHandleConfigEpochCollision: two masters with one
   // configEpoch; the one with the lexicographically smaller id takes a new
   // epoch, so every claim is ordered again.
-  Node* me = state.myself();
   if (node->is_master() && me->is_master() && node->config_epoch == me->config_epoch &&
       me->id < node->id) {
     state.set_current_epoch(state.current_epoch() + 1);

@@ -31,6 +31,7 @@ struct NodeView {
   uint64_t config_epoch = 0;
   int64_t ping_sent_ms = 0;
   int64_t pong_received_ms = 0;
+  uint64_t repl_offset = 0;
 };
 
 struct Header {

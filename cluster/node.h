@@ -54,6 +54,8 @@ struct Node {
   int64_t inbound_link_ms = 0;   // when its link to us spoke first; 0 = none ("from")
   bool meet_pending = false;     // our next ping is a MEET (the peer may not know us)
   std::vector<FailureReport> fail_reports;
+  uint64_t repl_offset = 0;   // its replication offset, as it last gossiped it
+  int64_t voted_time_ms = 0;  // a master: when we last voted for one of its replicas
 
   bool is_master() const { return (flags & kFlagMaster) != 0; }
   bool failed() const { return (flags & kFlagFail) != 0; }

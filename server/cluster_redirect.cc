@@ -54,6 +54,8 @@ std::string ClusterRedirect(const cluster::Cluster& cluster, const CommandSpec& 
       return std::string(errors::kClusterDown);
     case cluster::Route::kDownReadOnly:
       return std::string(errors::kClusterDownReadOnly);
+    case cluster::Route::kPaused:
+      return std::string(errors::kFailoverPaused);
   }
   return "";
 }

@@ -175,6 +175,10 @@ inline constexpr std::string_view kClusterDown = "CLUSTERDOWN The cluster is dow
 inline constexpr std::string_view kClusterDownReadOnly =
     "CLUSTERDOWN The cluster is down and only accepts read commands";
 inline constexpr std::string_view kClusterDownUnbound = "CLUSTERDOWN Hash slot not served";
+// Cairn's own: a write on a master paused for a replica's CLUSTER FAILOVER
+// (Redis delays the client instead). TRYAGAIN is what cluster clients retry.
+inline constexpr std::string_view kFailoverPaused =
+    "TRYAGAIN Manual failover in progress, please retry";
 inline constexpr std::string_view kSelectInCluster = "ERR SELECT is not allowed in cluster mode";
 inline constexpr std::string_view kMoveInCluster = "ERR MOVE is not allowed in cluster mode";
 inline constexpr std::string_view kSwapDbInCluster = "ERR SWAPDB is not allowed in cluster mode";
@@ -186,6 +190,12 @@ inline constexpr std::string_view kInvalidSlotOrCount = "ERR Invalid slot or num
 inline constexpr std::string_view kForgetMyself = "ERR I tried hard but I can't forget myself...";
 inline constexpr std::string_view kForgetMyMaster = "ERR Can't forget my master!";
 inline constexpr std::string_view kReplicateMyself = "ERR Can't replicate myself";
+inline constexpr std::string_view kFailoverNotReplica =
+    "ERR You should send CLUSTER FAILOVER to a replica";
+inline constexpr std::string_view kFailoverMasterUnknown =
+    "ERR I'm a replica but my master is unknown to me";
+inline constexpr std::string_view kFailoverMasterDown =
+    "ERR Master is down or failed, please use CLUSTER FAILOVER FORCE";
 inline constexpr std::string_view kReplicateReplica =
     "ERR I can only replicate a master, not a replica.";
 inline constexpr std::string_view kReplicateNotEmpty =

@@ -201,6 +201,10 @@ Status Server::StartCluster(int port) {
   co.require_full_coverage = config_.cluster_require_full_coverage();
   co.allow_reads_when_down = config_.cluster_allow_reads_when_down();
   cluster_ = std::make_unique<cluster::Cluster>(co, clock_);
+  // Gossip carries it: replicas rank themselves by it in an election, and a
+  // manual failover waits for the replica's to reach the master's.
+  Replication* repl = replication_.get();
+  cluster_->set_repl_offset_source([repl] { return repl->Offset(); });
   Status s = cluster_->Open();
   if (!s.ok()) return s;
   cluster::BusOptions bo;

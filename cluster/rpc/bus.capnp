@@ -19,6 +19,7 @@ struct NodeState {
   configEpoch @7 :UInt64;
   pingSentMs @8 :Int64;
   pongReceivedMs @9 :Int64;
+  replOffset @10 :UInt64;  # master: its offset; replica: the master offset it applied
 }
 
 struct GossipHeader {
@@ -35,4 +36,10 @@ interface ClusterBus {
   ping @0 (msg :GossipHeader) -> (reply :GossipHeader);
   # Broadcast when the sender marked `failing` FAIL (a quorum agreed).
   fail @1 (sender :Text, failing :Text) -> ();
+  # A replica asks for a vote to replace its master (cluster/failover.h).
+  requestVote @2 (candidate :Text, epoch :UInt64, masterId :Text, configEpoch :UInt64,
+                  slots :Data, manual :Bool) -> (granted :Bool, voter :Text);
+  # CLUSTER FAILOVER (default mode): the replica asks its master to pause
+  # writes; the reply is the master's offset once they are paused.
+  manualFailover @3 (candidate :Text) -> (offset :UInt64);
 }

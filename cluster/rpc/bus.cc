@@ -15,7 +15,9 @@
 #include <cstring>
 #include <future>
 #include <map>
+#include <random>
 
+#include "cluster/failover.h"
 #include "cluster/rpc/bus.capnp.h"
 #include "cluster/rpc/wire.h"
 #include "common/log.h"
@@ -24,6 +26,12 @@ namespace cairn::cluster {
 namespace {
 
 constexpr int64_t kTickMs = 100;
+// A master answers CLUSTER FAILOVER's pause request this long after it
+// paused writes, so a write that passed the pause check just before has
+// reached its sequence number and the offset it reports is final.
+constexpr int64_t kPauseSettleMs = 100;
+// Redis pauses clients for twice CLUSTER_MF_TIMEOUT.
+constexpr int64_t kManualFailoverPauseMs = 10000;
 // A connection that sent nothing that looks like Cap'n Proto framing by then
 // is dropped.
 constexpr int64_t kVetTimeoutMs = 5000;
@@ -144,6 +152,11 @@ class Bus::Loop : public kj::TaskSet::ErrorHandler {
   void SendPing(OutLink& l);
   void OnPingReply(OutLink& l, const Header& reply);
   void Apply(const Effects& fx);
+  // Failover: vote requests to every master, the pause request of a
+  // coordinated CLUSTER FAILOVER, and pings to everyone after a promotion.
+  void RequestVotes(const VoteRequest& req);
+  void RequestPause(const std::string& master_id);
+  void PingAll();
   // Writes nodes.conf if a handler changed the table (outside the lock).
   void Persist() {
     Status s = cluster_.Persist();
@@ -158,6 +171,7 @@ class Bus::Loop : public kj::TaskSet::ErrorHandler {
   kj::Own<kj::UnixEventPort::FdObserver> wake_observer_;
   kj::Own<kj::PromiseFulfiller<void>> stop_;
   std::map<std::string, int64_t> retry_at_;  // node id -> no new link before
+  std::mt19937_64 rng_{std::random_device{}()};
   kj::TaskSet tasks_;
   std::map<std::string, std::unique_ptr<OutLink>> links_;  // by node id
 };
@@ -216,6 +230,67 @@ class Bus::Loop::Service final : public rpc::ClusterBus::Server {
     link_->spoke = true;
     loop_.Persist();
     return kj::READY_NOW;
+  }
+
+  kj::Promise<void> requestVote(RequestVoteContext ctx) override {
+    auto p = ctx.getParams();
+    VoteRequest req;
+    req.candidate = p.getCandidate().cStr();
+    req.epoch = p.getEpoch();
+    req.master_id = p.getMasterId().cStr();
+    req.config_epoch = p.getConfigEpoch();
+    auto bytes = p.getSlots();
+    if (bytes.size() != 0 && bytes.size() != kSlots / 8) return Refuse("malformed vote request");
+    for (size_t j = 0; j < bytes.size() * 8; ++j) {
+      if (bytes[j / 8] & (1u << (j % 8))) req.slots.set(j);
+    }
+    req.manual = p.getManual();
+    Effects fx;
+    int64_t now = loop_.Now();
+    std::string why, my_id;
+    bool granted = loop_.cluster_.Locked([&](ClusterState& s) {
+      ++s.messages_received;
+      ++s.auth_req_received;
+      bool g = GrantVote(s, loop_.cluster_.options(), req, now, &fx, &why);
+      if (g) {
+        ++s.messages_sent;
+        ++s.auth_ack_sent;
+      }
+      my_id = s.myself()->id;
+      // The vote is on disk before it is granted (one vote per epoch, even
+      // across a crash).
+      if (fx.save) loop_.cluster_.ChangedLocked();
+      return g;
+    });
+    loop_.Persist();
+    if (!granted) {
+      LOG_VERBOSE("Failover auth denied to %s: %s", req.candidate.c_str(), why.c_str());
+    }
+    ctx.getResults().setGranted(granted);
+    ctx.getResults().setVoter(my_id);
+    link_->spoke = true;
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> manualFailover(ManualFailoverContext ctx) override {
+    std::string candidate = ctx.getParams().getCandidate().cStr();
+    int64_t now = loop_.Now();
+    bool ok = loop_.cluster_.Locked([&](ClusterState& s) {
+      ++s.messages_received;
+      ++s.mfstart_received;
+      Node* c = s.Find(candidate);
+      Node* me = s.myself();
+      if (c == nullptr || !me->is_master() || c->master_id != me->id) return false;
+      s.failover.paused_until_ms = now + kManualFailoverPauseMs;
+      return true;
+    });
+    link_->spoke = true;
+    if (!ok) return Refuse("manual failover request from a node that is not my replica");
+    LOG_NOTICE("Manual failover requested by replica %s: writes paused.", candidate.c_str());
+    return loop_.timer_.afterDelay(kPauseSettleMs * kj::MILLISECONDS)
+        .then([this, ctx = kj::mv(ctx)]() mutable {
+          ctx.getResults().setOffset(loop_.cluster_.ReplOffset());
+        });
   }
 
  private:
@@ -432,8 +507,19 @@ void Bus::Loop::Tick() {
       int bus_port;
     };
     std::vector<Target> targets;
+    FailoverActions fa;
+    std::string pause_master;
+    const uint64_t offset = cluster_.ReplOffset();
+    const int64_t jitter = static_cast<int64_t>(rng_() % 500);
     cluster_.Locked([&](ClusterState& s) {
+      s.myself()->repl_offset = offset;
       Cron(s, cluster_.options(), now, &fx);
+      FailoverCron(s, cluster_.options(), now, jitter, &fx, &fa);
+      FailoverState& f = s.failover;
+      if (f.manual_end_ms != 0 && !f.manual_force && !f.manual_start_sent) {
+        f.manual_start_sent = true;
+        pause_master = s.myself()->master_id;
+      }
       for (const auto& [id, n] : s.nodes()) {
         if (n.get() == s.myself()) continue;
         auto it = links_.find(id);
@@ -478,6 +564,9 @@ void Bus::Loop::Tick() {
       if (l.connected && !l.in_flight && now - l.last_ping_ms >= interval) SendPing(l);
     }
     Persist();
+    if (fa.request_votes) RequestVotes(fa.request);
+    if (!pause_master.empty()) RequestPause(pause_master);
+    if (fa.promoted) PingAll();
     Apply(fx);
   } catch (const kj::Exception& e) {
     LOG_WARNING("cluster bus: %s", e.getDescription().cStr());
@@ -520,9 +609,11 @@ void Bus::Loop::SendPing(OutLink& l) {
   KJ_IF_MAYBE (cap, l.cap) {
     int64_t now = Now();
     Header h;
+    const uint64_t offset = cluster_.ReplOffset();
     bool found = cluster_.Locked([&](ClusterState& s) {
       Node* n = s.Find(l.node_id);
       if (n == nullptr) return false;
+      s.myself()->repl_offset = offset;
       bool meet = n->meet_pending || (n->flags & kFlagHandshake);
       h = BuildHeader(s, meet);
       if (n->ping_sent_ms == 0) n->ping_sent_ms = now;
@@ -601,6 +692,91 @@ void Bus::Loop::Apply(const Effects& fx) {
         });
       }
     }
+  }
+}
+
+void Bus::Loop::RequestVotes(const VoteRequest& req) {
+  std::vector<std::string> masters;
+  cluster_.Locked([&](ClusterState& s) {
+    for (const auto& [id, n] : s.nodes()) {
+      if (n.get() != s.myself() && n->is_master() && n->slots.any()) masters.push_back(id);
+    }
+  });
+  for (const std::string& id : masters) {
+    auto it = links_.find(id);
+    if (it == links_.end() || !it->second->connected || it->second->dead) continue;
+    OutLink& l = *it->second;
+    KJ_IF_MAYBE (cap, l.cap) {
+      auto r = cap->requestVoteRequest();
+      r.setCandidate(req.candidate);
+      r.setEpoch(req.epoch);
+      r.setMasterId(req.master_id);
+      r.setConfigEpoch(req.config_epoch);
+      auto bytes = r.initSlots(kSlots / 8);
+      for (size_t i = 0; i < kSlots / 8; ++i) bytes[i] = 0;
+      for (size_t j = 0; j < kSlots; ++j) {
+        if (req.slots.test(j)) bytes[j / 8] |= static_cast<uint8_t>(1u << (j % 8));
+      }
+      r.setManual(req.manual);
+      cluster_.Locked([](ClusterState& s) {
+        ++s.messages_sent;
+        ++s.auth_req_sent;
+      });
+      uint64_t epoch = req.epoch;
+      tasks_.add(l.canceler.wrap(r.send().then(
+          [this, epoch](capnp::Response<rpc::ClusterBus::RequestVoteResults>&& resp) {
+            if (!resp.getGranted()) return;
+            std::string voter = resp.getVoter().cStr();
+            cluster_.Locked([&](ClusterState& s) {
+              ++s.messages_received;
+              ++s.auth_ack_received;
+              // Counted by the next tick's FailoverCron.
+              OnVoteGranted(s, voter, epoch);
+            });
+          },
+          [](kj::Exception&& e) {
+            LOG_VERBOSE("cluster bus: vote request failed: %s", e.getDescription().cStr());
+          })));
+    }
+  }
+}
+
+void Bus::Loop::RequestPause(const std::string& master_id) {
+  auto it = links_.find(master_id);
+  OutLink* l =
+      it == links_.end() || !it->second->connected || it->second->dead ? nullptr : it->second.get();
+  if (l == nullptr) {
+    LOG_WARNING("Manual failover: no link to my master; it will time out.");
+    return;
+  }
+  KJ_IF_MAYBE (cap, l->cap) {
+    auto r = cap->manualFailoverRequest();
+    r.setCandidate(cluster_.Locked([](ClusterState& s) { return s.myself()->id; }));
+    cluster_.Locked([](ClusterState& s) {
+      ++s.messages_sent;
+      ++s.mfstart_sent;
+    });
+    tasks_.add(l->canceler.wrap(r.send().then(
+        [this](capnp::Response<rpc::ClusterBus::ManualFailoverResults>&& resp) {
+          uint64_t offset = resp.getOffset();
+          cluster_.Locked([&](ClusterState& s) {
+            FailoverState& f = s.failover;
+            if (f.manual_end_ms == 0) return;
+            f.manual_offset_known = true;
+            f.manual_master_offset = offset;
+          });
+          LOG_NOTICE("Received the master offset %llu for the manual failover.",
+                     static_cast<unsigned long long>(offset));
+        },
+        [](kj::Exception&& e) {
+          LOG_WARNING("Manual failover: the master refused: %s", e.getDescription().cStr());
+        })));
+  }
+}
+
+void Bus::Loop::PingAll() {
+  for (auto& [id, l] : links_) {
+    if (l->connected && !l->dead && !l->in_flight) SendPing(*l);
   }
 }
 

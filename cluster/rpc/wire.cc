@@ -14,6 +14,7 @@ void NodeToWire(const NodeView& v, NodeState::Builder out) {
   out.setConfigEpoch(v.config_epoch);
   out.setPingSentMs(v.ping_sent_ms);
   out.setPongReceivedMs(v.pong_received_ms);
+  out.setReplOffset(v.repl_offset);
 }
 
 void NodeFromWire(NodeState::Reader in, NodeView* v) {
@@ -27,6 +28,7 @@ void NodeFromWire(NodeState::Reader in, NodeView* v) {
   v->config_epoch = in.getConfigEpoch();
   v->ping_sent_ms = in.getPingSentMs();
   v->pong_received_ms = in.getPongReceivedMs();
+  v->repl_offset = in.getReplOffset();
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "cluster/failover.h"
 #include "cluster/nodes_conf.h"
 #include "common/crc16.h"
 #include "common/log.h"
@@ -191,7 +192,10 @@ void Info(CommandContext& ctx) {
     } kTypes[] = {{"ping", s.ping_sent, s.ping_received},
                   {"pong", s.pong_sent, s.pong_received},
                   {"meet", s.meet_sent, s.meet_received},
-                  {"fail", s.fail_sent, s.fail_received}};
+                  {"fail", s.fail_sent, s.fail_received},
+                  {"auth-req", s.auth_req_sent, s.auth_req_received},
+                  {"auth-ack", s.auth_ack_sent, s.auth_ack_received},
+                  {"mfstart", s.mfstart_sent, s.mfstart_received}};
     for (const auto& t : kTypes) {
       if (t.sent)
         o += std::string("cluster_stats_messages_") + t.name + "_sent:" + std::to_string(t.sent) +
@@ -555,6 +559,53 @@ void Links(CommandContext& ctx) {
   });
 }
 
+// CLUSTER FAILOVER [FORCE|TAKEOVER] (cluster/failover.h does the work on
+// the bus thread; the reply only says it was accepted, as in Redis).
+void Failover(CommandContext& ctx) {
+  if (!RequireCluster(ctx)) return;
+  using cluster::ManualFailoverMode;
+  using cluster::ManualFailoverRefusal;
+  ManualFailoverMode mode = ManualFailoverMode::kDefault;
+  if (ctx.argv.size() > 3) {
+    // Redis 7.0 only routes 2 or 3 arguments to FAILOVER.
+    ctx.reply.Error(errors::SubcommandSyntax(ctx.argv[1], "cluster"));
+    return;
+  }
+  if (ctx.argv.size() == 3 && EqualsIgnoreCase(ctx.argv[2], "force")) {
+    mode = ManualFailoverMode::kForce;
+  } else if (ctx.argv.size() == 3 && EqualsIgnoreCase(ctx.argv[2], "takeover")) {
+    mode = ManualFailoverMode::kTakeover;
+  } else if (ctx.argv.size() == 3) {
+    ctx.reply.Error(errors::kSyntax);
+    return;
+  }
+  const int64_t now = ctx.server.cluster->clock().NowMs();
+  ManualFailoverRefusal refusal = ctx.server.cluster->Locked([&](ClusterState& s) {
+    cluster::Effects fx;
+    ManualFailoverRefusal r =
+        cluster::StartManualFailover(s, ctx.server.cluster->options(), mode, now, &fx);
+    if (fx.state_changed) s.UpdateState(ctx.server.cluster->options());
+    if (fx.save) Save(ctx);
+    return r;
+  });
+  Persist(ctx);
+  switch (refusal) {
+    case ManualFailoverRefusal::kNone:
+      break;
+    case ManualFailoverRefusal::kNotReplica:
+      ctx.reply.Error(errors::kFailoverNotReplica);
+      return;
+    case ManualFailoverRefusal::kMasterUnknown:
+      ctx.reply.Error(errors::kFailoverMasterUnknown);
+      return;
+    case ManualFailoverRefusal::kMasterDown:
+      ctx.reply.Error(errors::kFailoverMasterDown);
+      return;
+  }
+  if (ctx.server.cluster->bus() != nullptr) ctx.server.cluster->bus()->Wake();
+  ctx.reply.Ok();
+}
+
 void Replicate(CommandContext& ctx) {
   if (!RequireCluster(ctx)) return;
   std::string id(ctx.argv[2]);
@@ -727,6 +778,9 @@ void RegisterClusterCommands(CommandRegistry& reg) {
           DelSlotsRange),
       Sub("cluster|flushslots", 2, kAdmin, "Delete a node's own slots information", "3.0.0", "O(1)",
           FlushSlots),
+      Sub("cluster|failover", -2, kAdmin,
+          "Forces a replica to perform a manual failover of its master.", "3.0.0", "O(1)",
+          Failover),
       Sub("cluster|forget", 3, kAdmin, "Remove a node from the nodes table", "3.0.0", "O(1)",
           Forget),
       Sub("cluster|getkeysinslot", 4, kView, "Return local key names in the specified hash slot",
