@@ -131,42 +131,17 @@ Config::Config()
       tcp_keepalive_(300),
       tcp_backlog_(511) {}
 
-std::vector<std::string> Config::bind() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return bind_;
-}
-std::string Config::dir() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return dir_;
-}
-std::string Config::logfile() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return logfile_;
-}
-std::string Config::requirepass() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return requirepass_;
-}
-std::vector<std::string> Config::replicaof() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return replicaof_;
-}
-std::string Config::restore_from() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return restore_from_;
-}
+std::vector<std::string> Config::bind() const { return Guarded(bind_); }
+std::string Config::dir() const { return Guarded(dir_); }
+std::string Config::logfile() const { return Guarded(logfile_); }
+std::string Config::requirepass() const { return Guarded(requirepass_); }
+std::vector<std::string> Config::replicaof() const { return Guarded(replicaof_); }
+std::string Config::restore_from() const { return Guarded(restore_from_); }
 
-std::string Config::cluster_config_file() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return cluster_config_file_;
-}
-std::string Config::cluster_announce_ip() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return cluster_announce_ip_;
-}
+std::string Config::cluster_config_file() const { return Guarded(cluster_config_file_); }
+std::string Config::cluster_announce_ip() const { return Guarded(cluster_announce_ip_); }
 std::string Config::cluster_announce_hostname() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return cluster_announce_hostname_;
+  return Guarded(cluster_announce_hostname_);
 }
 
 const std::vector<Config::Option>& Config::Options() {

@@ -97,6 +97,13 @@ class Config {
 
   std::string config_file_;
 
+  // A copy of one of the members mu_ guards, taken under it.
+  template <class T>
+  T Guarded(const T& member) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return member;
+  }
+
   mutable std::mutex mu_;  // guards the std::string and vector members below
   std::vector<std::string> bind_;
   std::string dir_;

@@ -53,6 +53,17 @@ void Persist(CommandContext& ctx) {
   if (!s.ok()) LOG_WARNING("cluster: %s", s.message().c_str());
 }
 
+// The common end of a handler that changed the table: nodes.conf first,
+// then the error the change was refused with, or +OK.
+void PersistAndReply(CommandContext& ctx, const std::string& error) {
+  Persist(ctx);
+  if (!error.empty()) {
+    ctx.reply.Error(error);
+    return;
+  }
+  ctx.reply.Ok();
+}
+
 // "ip:port@cport" as a NODES line shows it, for REPLICAS.
 std::string NodeLine(const ClusterState& s, const Node& n) { return cluster::DescribeNode(s, n); }
 
@@ -410,12 +421,7 @@ void Forget(CommandContext& ctx) {
     Save(ctx);
     return "";
   });
-  Persist(ctx);
-  if (!error.empty()) {
-    ctx.reply.Error(error);
-    return;
-  }
-  ctx.reply.Ok();
+  PersistAndReply(ctx, error);
 }
 
 void Reset(CommandContext& ctx) {
@@ -467,12 +473,7 @@ void SetConfigEpoch(CommandContext& ctx) {
     Save(ctx);
     return "";
   });
-  Persist(ctx);
-  if (!error.empty()) {
-    ctx.reply.Error(error);
-    return;
-  }
-  ctx.reply.Ok();
+  PersistAndReply(ctx, error);
 }
 
 // Redis's clusterBumpConfigEpochWithoutConsensus.

@@ -15,6 +15,7 @@
 #include "common/strings.h"
 #include "server/client.h"
 #include "server/command.h"
+#include "server/commands/lookup.h"
 #include "server/errors.h"
 #include "server/stats.h"
 #include "storage/engine.h"
@@ -34,21 +35,6 @@ bool LookupAll(CommandContext& ctx, size_t first, std::vector<storage::KeyState>
     }
   }
   return true;
-}
-
-// keyspace_hits/misses, as Redis's lookupKeyRead counts them (EXISTS, TYPE,
-// TOUCH and the TTL family do; write lookups do not).
-void CountLookup(CommandContext& ctx, bool hit) {
-  (hit ? ctx.server.stats.keyspace_hits : ctx.server.stats.keyspace_misses)
-      .fetch_add(1, std::memory_order_relaxed);
-}
-
-// Expired rows a command deleted itself (Redis counts lazy expiry in
-// expired_keys too).
-void CountExpired(CommandContext& ctx, int64_t n) {
-  if (n > 0) {
-    ctx.server.stats.expired_keys.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
-  }
 }
 
 std::vector<std::string_view> KeysFrom(const CommandContext& ctx, size_t first) {

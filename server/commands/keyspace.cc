@@ -19,6 +19,7 @@
 #include "common/strings.h"
 #include "server/client.h"
 #include "server/command.h"
+#include "server/commands/lookup.h"
 #include "server/errors.h"
 #include "server/stats.h"
 #include "storage/dump_payload.h"
@@ -30,42 +31,12 @@ namespace {
 using storage::KeyState;
 using storage::WriteSet;
 
-bool LookupOrReply(CommandContext& ctx, uint8_t db, std::string_view key, KeyState* ks) {
-  Status s = ctx.engine.Lookup(db, key, ks);
-  if (!s.ok()) {
-    ctx.reply.Error(errors::ReadFailed(s.ToString()));
-    return false;
-  }
-  return true;
-}
-
-bool ReadOrReply(CommandContext& ctx, std::string_view key, KeyState* ks) {
-  Status s = ctx.engine.Read(ctx.db(), key, ks);
-  if (!s.ok()) {
-    ctx.reply.Error(errors::ReadFailed(s.ToString()));
-    return false;
-  }
-  return true;
-}
-
-// keyspace_hits/misses, counted where Redis's lookupKeyRead counts them.
-void CountLookup(CommandContext& ctx, bool hit) {
-  (hit ? ctx.server.stats.keyspace_hits : ctx.server.stats.keyspace_misses)
-      .fetch_add(1, std::memory_order_relaxed);
-}
-
 // Deletes an expired row met under the lock in `ws` (Redis's lookupKeyWrite
 // does the same), counting it in expired_keys once committed.
 int DropIfExpired(WriteSet& ws, KeyState& ks) {
   if (!ks.stored || ks.live) return 0;
   ws.Delete(ks);
   return 1;
-}
-
-void CountExpired(CommandContext& ctx, int n) {
-  if (n > 0) {
-    ctx.server.stats.expired_keys.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
-  }
 }
 
 // Commits `ws` (if it holds anything) and counts the expired rows it drops.

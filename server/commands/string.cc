@@ -20,6 +20,7 @@
 
 #include "common/strings.h"
 #include "server/command.h"
+#include "server/commands/lookup.h"
 #include "server/config.h"
 #include "server/errors.h"
 #include "storage/engine.h"
@@ -33,27 +34,6 @@ std::string_view CStr(std::string_view s) { return s.substr(0, s.find('\0')); }
 
 bool IsOption(std::string_view arg, std::string_view name) {
   return EqualsIgnoreCase(CStr(arg), name);
-}
-
-// Lookup under the caller's lock; replies with the error on failure.
-bool LookupOrReply(CommandContext& ctx, std::string_view key, storage::KeyState* ks) {
-  Status s = ctx.engine.Lookup(ctx.db(), key, ks);
-  if (!s.ok()) {
-    ctx.reply.Error(errors::ReadFailed(s.ToString()));
-    return false;
-  }
-  return true;
-}
-
-// Read for read-only commands (lazily deletes an expired key); replies with
-// the error on failure.
-bool ReadOrReply(CommandContext& ctx, std::string_view key, storage::KeyState* ks) {
-  Status s = ctx.engine.Read(ctx.db(), key, ks);
-  if (!s.ok()) {
-    ctx.reply.Error(errors::ReadFailed(s.ToString()));
-    return false;
-  }
-  return true;
 }
 
 // True (and replies WRONGTYPE) if the key exists and is not a string.
