@@ -161,13 +161,20 @@ class ClusterFailover : public ::testing::Test {
     Connection c = cluster_->node(i).Connect();
     ASSERT_TRUE(c);
     ASSERT_EQ(ReplyText(Command(c.get(), {"READONLY"})), "OK");
+    // One bounded wait for all of them (a replica may still be syncing),
+    // then every key is checked.
+    WaitUntil(
+        [&] {
+          for (const auto& [key, value] : keys) {
+            if (ReplyText(Command(c.get(), {"GET", key})) != value) return false;
+          }
+          return true;
+        },
+        30);
     for (const auto& [key, value] : keys) {
-      EXPECT_TRUE(WaitUntil(
-          [&] {
-            return ReplyText(Command(c.get(), {"GET", key})) == value;
-          },
-          10))
-          << key << " on node " << i << ": " << ReplyText(Command(c.get(), {"GET", key}));
+      EXPECT_EQ(ReplyText(Command(c.get(), {"GET", key})), value)
+          << key << " on node " << i << "\n"
+          << ReplyText(Command(c.get(), {"ROLE"}));
     }
   }
   static double SecondsSince(std::chrono::steady_clock::time_point t0) {
