@@ -279,6 +279,9 @@ class Engine {
  private:
   friend class WriteSet;
   Engine(const EngineOptions& options, const Clock& clock);
+  // RANDOMKEY on a db of few keys: uniform over its live keys.
+  Status RandomKeyOfFew(uint8_t db, std::string* key, bool* found,
+                        std::vector<std::string>* expired);
   // This thread's open transaction batch on this engine, or null.
   PendingBatch* Pending() const;
   // Writes this thread's open transaction batch now and keeps the

@@ -63,6 +63,7 @@ uint64_t RandomU64() {
 constexpr int kSlotBits = 14;
 constexpr uint64_t kSlotMask = (1u << kSlotBits) - 1;
 constexpr size_t kMaxExpiredReported = 16;
+constexpr int64_t kSmallRandomKeyCount = 64;
 
 }  // namespace
 
@@ -123,7 +124,11 @@ Status Engine::Scan(uint8_t db, uint64_t cursor, size_t count, std::vector<Scann
 Status Engine::RandomKey(uint8_t db, std::string* key, bool* found,
                          std::vector<std::string>* expired) {
   *found = false;
-  if (KeyCount(db) <= 0) return Status::Ok();
+  const int64_t count = KeyCount(db);
+  if (count <= 0) return Status::Ok();
+  // Few keys: a random start would favour the key after the widest gap
+  // between slots, so pick uniformly among all live keys instead.
+  if (count <= kSmallRandomKeyCount) return RandomKeyOfFew(db, key, found, expired);
   // A random slot, then a random position inside it: keys of one slot are
   // contiguous, so starting at the slot's first key would always pick it.
   const uint16_t slot = static_cast<uint16_t>(RandomU64() % kClusterSlots);
@@ -166,6 +171,37 @@ Status Engine::RandomKey(uint8_t db, std::string* key, bool* found,
     }
     if (!it->status().ok()) return ToStatus(it->status());
   }
+  return Status::Ok();
+}
+
+Status Engine::RandomKeyOfFew(uint8_t db, std::string* key, bool* found,
+                              std::vector<std::string>* expired) {
+  PrefixIterator pi(*this, meta_cf_, MetaDbPrefix(db));
+  rocksdb::Iterator* it = pi.it();
+  const int64_t now = clock_.NowMs();
+  std::vector<std::string> live;
+  pi.SeekToStart();
+  for (; pi.Valid() && live.size() < 2 * kSmallRandomKeyCount; it->Next()) {
+    ValueType type;
+    int64_t expire_ms;
+    std::string_view payload;
+    uint8_t row_db;
+    uint16_t row_slot;
+    std::string_view row_key;
+    if (!DecodeMetaKey(View(it->key()), &row_db, &row_slot, &row_key) ||
+        !DecodeMetaValue(View(it->value()), &type, &expire_ms, &payload)) {
+      return Status::Corruption("bad row in the meta column family");
+    }
+    if (expire_ms == 0 || expire_ms > now) {
+      live.emplace_back(row_key);
+    } else if (expired->size() < kMaxExpiredReported) {
+      expired->emplace_back(row_key);
+    }
+  }
+  if (!it->status().ok()) return ToStatus(it->status());
+  if (live.empty()) return Status::Ok();
+  *key = std::move(live[RandomU64() % live.size()]);
+  *found = true;
   return Status::Ok();
 }
 
