@@ -33,6 +33,7 @@ class ColumnFamilyHandle;
 class WriteBatch;
 class WriteBatchBase;
 class Iterator;
+class TransactionLogIterator;
 struct ReadOptions;
 class Cache;
 }  // namespace rocksdb
@@ -167,6 +168,27 @@ class Engine {
     std::string data;    // the RocksDB WriteBatch representation
   };
   Result<std::vector<ReplBatch>> ReadUpdatesSince(uint64_t from, size_t max_bytes) const;
+  // Follows the WAL from a sequence number on and keeps its place between
+  // reads. Opening the log anew reads its current file from the start, so a
+  // feeder streaming to a replica keeps one of these instead of calling
+  // ReadUpdatesSince per batch. Used by one thread at a time.
+  class UpdateTail {
+   public:
+    UpdateTail(const Engine& engine, uint64_t from);
+    ~UpdateTail();
+    UpdateTail(const UpdateTail&) = delete;
+    UpdateTail& operator=(const UpdateTail&) = delete;
+    // Appends the batches after the last one read, until about max_bytes
+    // (none when nothing new was written); NotFound as ReadUpdatesSince.
+    Status Read(size_t max_bytes, std::vector<ReplBatch>* out);
+    // The sequence number the next batch starts at.
+    uint64_t next() const { return next_; }
+
+   private:
+    const Engine& engine_;
+    uint64_t next_;
+    std::unique_ptr<rocksdb::TransactionLogIterator> it_;
+  };
   // On a replica: applies a batch read from the master, in order, and
   // records the master offset (seq + count - 1) in the same write, so a
   // restarted replica resumes exactly where its data is. Keeps the in-memory
