@@ -147,7 +147,9 @@ void Connection::ProcessInput() {
   limits.unauthenticated = !client_.authenticated;
   parser_.set_limits(limits);
   reply_.set_protocol(client_.resp);
-  client_.pending_write_seq = 0;
+  // A connection already held in this iteration keeps the sequence of its
+  // batched writes (it is set when the batch is written).
+  if (!held_) client_.pending_write_seq = 0;
   // What was published to this client before these commands goes first, as
   // Redis would already have written it (the loop may not have drained it).
   if (client_.pubsub_channels + client_.pubsub_patterns > 0 && server.pubsub != nullptr) {
@@ -158,7 +160,6 @@ void Connection::ProcessInput() {
 
   size_t start = 0;
   in_input_ = true;
-  commands_in_read_ = 0;
   while (!client_.close_after_reply && start < rlen_) {
     size_t consumed = 0;
     auto r = parser_.Parse(std::string_view(rbuf_.data() + start, rlen_ - start), &consumed);
@@ -182,7 +183,6 @@ void Connection::ProcessInput() {
     reply_.set_protocol(client_.resp);  // HELLO may have switched it
   }
   in_input_ = false;
-  if (pipeline_open_) EndPipeline();
   // Drop the consumed bytes; a half-received command moves to the front.
   if (start > 0) {
     std::memmove(rbuf_.data(), rbuf_.data() + start, rlen_ - start);
@@ -199,7 +199,17 @@ void Connection::ProcessInput() {
     std::string().swap(rbuf_);
   }
   UpdateSharedInfo();
+  if (held_) return;  // FinishHeld, once the loop batch is written
+  FinishInput();
+}
 
+void Connection::FinishHeld() {
+  held_ = false;
+  if (closing_) return;
+  FinishInput();
+}
+
+void Connection::FinishInput() {
   Durability& durability = worker_.durability();
   const bool fsync_wait = client_.pending_write_seq != 0 && durability.MustWait() &&
                           client_.pending_write_seq > durability.SyncedSequence();
@@ -396,56 +406,50 @@ int64_t Connection::QuorumFor() const {
                                                       : client_.ack_quorum;
 }
 
-void Connection::EndPipeline() {
-  pipeline_open_ = false;
-  uint64_t seq = 0;
-  int lost_from = -1;
-  Status s = worker_.server().engine.EndPipeline(&seq, &lost_from);
+void Connection::LoopBatchWritten(uint64_t seq, const Status& status, int lost_from) {
+  if (batched_.empty()) return;
   if (seq > client_.pending_write_seq) client_.pending_write_seq = seq;
   if (seq > client_.last_write_seq) client_.last_write_seq = seq;  // WAIT's offset
-  if (!s.ok() && lost_from >= 0) {
+  if (!status.ok() && lost_from >= 0) {
     // Those commands' replies must not claim writes that never happened.
     std::string rebuilt;
     std::string error;
     resp::ReplyBuilder err(&error);
     err.set_protocol(client_.resp);
-    err.Error(errors::WriteFailed(s.ToString()));
+    err.Error(errors::WriteFailed(status.ToString()));
     size_t at = 0;
-    for (size_t i = static_cast<size_t>(lost_from); i < pipeline_replies_.size(); ++i) {
-      const auto& [first, last] = pipeline_replies_[i];
-      rebuilt.append(out_, at, first - at);
+    for (const BatchedReply& r : batched_) {
+      if (r.index < lost_from) continue;
+      rebuilt.append(out_, at, r.first - at);
       rebuilt.append(error);
-      at = last;
+      at = r.last;
     }
     rebuilt.append(out_, at, std::string::npos);
     out_.swap(rebuilt);
   }
-  pipeline_replies_.clear();
+  batched_.clear();
 }
 
 void Connection::Run(const CommandSpec& run, std::span<const std::string_view> argv) {
   ServerContext& server = worker_.server();
   // Commands run by EXEC are inside its own batch, never a pipeline's.
   const bool top = in_input_ && client_.txn.executing == 0;
-  if (top) {
-    if (!Pipelinable(run)) {
-      if (pipeline_open_) EndPipeline();
-    } else if (!pipeline_open_ && commands_in_read_ > 0) {
-      // The first command of a read runs alone: a lone command gains
-      // nothing from a batch.
-      server.engine.BeginPipeline();
-      pipeline_open_ = true;
+  bool batched = false;
+  if (top) batched = worker_.JoinLoopBatch(Pipelinable(run));
+  int batch_index = -1;
+  if (batched) {
+    batch_index = server.engine.PipelineCommand();
+    if (!held_) {
+      held_ = true;
+      worker_.Hold(this);
     }
-    ++commands_in_read_;
   }
-  const bool pipelined = top && pipeline_open_;
-  if (pipelined) server.engine.PipelineCommand();
   const size_t reply_start = out_.size();
   uint64_t errors_before = reply_.errors_written();
   auto t0 = std::chrono::steady_clock::now();
   CommandContext ctx(argv, run, client_, reply_, server, this);
   run.handler(ctx);
-  if (pipelined) pipeline_replies_.emplace_back(reply_start, out_.size());
+  if (batched) batched_.push_back(BatchedReply{batch_index, reply_start, out_.size()});
   auto us =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
           .count();
@@ -474,7 +478,8 @@ void Connection::UpdateSharedInfo() {
 }
 
 void Connection::SendReplies() {
-  if (closing_) return;
+  // Held replies go out when the loop batch is written (FinishHeld).
+  if (closing_ || held_) return;
   if (!out_.empty()) {
     worker_.server().stats.net_output_bytes.fetch_add(out_.size(), std::memory_order_relaxed);
     size_t sent = 0;

@@ -512,8 +512,9 @@ bool Engine::InPipeline() const {
   return p != nullptr && p->pipeline;
 }
 
-void Engine::PipelineCommand() {
-  if (PendingBatch* p = Pending()) ++p->commands;
+int Engine::PipelineCommand() {
+  PendingBatch* p = Pending();
+  return p != nullptr ? p->commands++ : -1;
 }
 
 void Engine::OnLockContention(void* engine) { static_cast<Engine*>(engine)->FlushPipeline(); }

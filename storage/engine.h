@@ -215,8 +215,9 @@ class Engine {
   // absent but stay until the master's deletion arrives.
   void SetReplica(bool replica) { replica_.store(replica, std::memory_order_release); }
   bool replica() const { return replica_.load(std::memory_order_acquire); }
-  // Pipelining: the commands of one connection read share one pending batch
-  // (as in a transaction), written once by EndPipeline, so a pipeline of N
+  // Pipelining: the commands one loop runs in one iteration (the reads of
+  // all its connections) share one pending batch (as in a transaction),
+  // written once by EndPipeline, so N
   // writes costs one WAL write instead of N. The key locks this thread takes
   // meanwhile are kept until the batch is written, so no other thread can
   // read-modify-write a key from a state older than the batch; if a lock is
@@ -225,8 +226,9 @@ class Engine {
   // never see the batch before it is written.
   void BeginPipeline();
   bool InPipeline() const;
-  // Marks the start of the next command (for reporting a failed write).
-  void PipelineCommand();
+  // Marks the start of the next command (for reporting a failed write);
+  // returns its index.
+  int PipelineCommand();
   // Writes the batch and releases the kept locks. On failure, *lost_from is
   // the index (0-based, in PipelineCommand order) of the first command whose
   // writes were lost; earlier ones were written by a contention flush.
