@@ -98,6 +98,11 @@ bool Connection::Accept(uv_stream_t* listener) {
 
 void Connection::Close() {
   if (closing_) return;
+  if (cold_in_flight_) {
+    // The thread pool still uses this client; close when it is done.
+    close_after_cold_ = true;
+    return;
+  }
   closing_ = true;
   if (client_.replica_wait.active && worker_.server().replication != nullptr) {
     worker_.server().replication->RemoveWaiter();
@@ -140,7 +145,7 @@ void Connection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) {
 }
 
 void Connection::ProcessInput() {
-  if (closing_ || waiting_seq_ != 0 || client_.replica_wait.active) return;
+  if (closing_ || waiting_seq_ != 0 || client_.replica_wait.active || cold_in_flight_) return;
   ServerContext& server = worker_.server();
   resp::ParserLimits limits;
   limits.max_bulk_len = server.config.proto_max_bulk_len();
@@ -173,9 +178,9 @@ void Connection::ProcessInput() {
     }
     start += consumed;
     if (!parser_.args().empty()) Execute(parser_.args());
-    // WAIT, or a write waiting for its replica quorum: later commands run
-    // after it is answered, so replies stay in order.
-    if (client_.replica_wait.active) break;
+    // WAIT, a write waiting for its replica quorum, or a cold read: later
+    // commands run after it is answered, so replies stay in order.
+    if (client_.replica_wait.active || cold_in_flight_) break;
     if (limits.unauthenticated && client_.authenticated) {
       limits.unauthenticated = false;
       parser_.set_limits(limits);
@@ -435,7 +440,8 @@ void Connection::Run(const CommandSpec& run, std::span<const std::string_view> a
   // Commands run by EXEC are inside its own batch, never a pipeline's.
   const bool top = in_input_ && client_.txn.executing == 0;
   bool batched = false;
-  if (top) batched = worker_.JoinLoopBatch(Pipelinable(run));
+  if (top) batched = worker_.JoinLoopBatch(Pipelinable(run), (run.flags & kCmdWrite) != 0);
+  const bool may_go_cold = top && !batched && ColdEligible(run);
   int batch_index = -1;
   if (batched) {
     batch_index = server.engine.PipelineCommand();
@@ -448,18 +454,116 @@ void Connection::Run(const CommandSpec& run, std::span<const std::string_view> a
   uint64_t errors_before = reply_.errors_written();
   auto t0 = std::chrono::steady_clock::now();
   CommandContext ctx(argv, run, client_, reply_, server, this);
-  run.handler(ctx);
+  if (may_go_cold) {
+    bool missed = false;
+    {
+      storage::Engine::CacheOnlyReads cache_only;
+      run.handler(ctx);
+      missed = cache_only.missed();
+    }
+    if (missed) {
+      // Read-only: what it did so far changed nothing; drop its reply.
+      out_.resize(reply_start);
+      StartColdRead(run, argv);
+      return;
+    }
+  } else {
+    run.handler(ctx);
+  }
   if (batched) batched_.push_back(BatchedReply{batch_index, reply_start, out_.size()});
   auto us =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
           .count();
-  run.calls.fetch_add(1, std::memory_order_relaxed);
-  run.usec.fetch_add(static_cast<uint64_t>(us), std::memory_order_relaxed);
-  if (reply_.errors_written() != errors_before) {
-    run.failed_calls.fetch_add(1, std::memory_order_relaxed);
-    server.stats.CountError(reply_.last_error_prefix());
-  }
+  CountCall(run, us, reply_.errors_written() != errors_before, reply_.last_error_prefix());
   reply_.set_protocol(client_.resp);  // HELLO may have switched it
+}
+
+void Connection::CountCall(const CommandSpec& spec, int64_t usec, bool failed,
+                           const std::string& prefix) {
+  spec.calls.fetch_add(1, std::memory_order_relaxed);
+  spec.usec.fetch_add(static_cast<uint64_t>(usec), std::memory_order_relaxed);
+  if (failed) {
+    spec.failed_calls.fetch_add(1, std::memory_order_relaxed);
+    worker_.server().stats.CountError(prefix);
+  }
+}
+
+bool Connection::ColdEligible(const CommandSpec& spec) const {
+  if (!worker_.server().config.cold_read_offload()) return false;
+  if (!(spec.flags & kCmdReadonly) || (spec.flags & kCmdWrite) || spec.key_specs.empty()) {
+    return false;
+  }
+  if (spec.flags & (kCmdAdmin | kCmdPubsub | kCmdBlocking | kCmdNoMulti)) return false;
+  // A read that must see the loop batch's writes stays on the loop.
+  return !worker_.server().engine.PipelineHasWrites();
+}
+
+struct Connection::ColdRead {
+  uv_work_t req;
+  Connection* conn = nullptr;
+  const CommandSpec* spec = nullptr;
+  std::vector<std::string> args;
+  std::string out;
+  int resp = 2;
+  int64_t usec = 0;
+  bool failed = false;
+  std::string error_prefix;
+};
+
+void Connection::StartColdRead(const CommandSpec& spec, std::span<const std::string_view> argv) {
+  auto* job = new ColdRead();
+  job->req.data = job;
+  job->conn = this;
+  job->spec = &spec;
+  job->args.assign(argv.begin(), argv.end());  // the read buffer moves on
+  job->resp = client_.resp;
+  cold_in_flight_ = true;
+  if (reading_) {
+    uv_read_stop(reinterpret_cast<uv_stream_t*>(&handle_));
+    reading_ = false;
+  }
+  worker_.server().stats.cold_reads.fetch_add(1, std::memory_order_relaxed);
+  if (uv_queue_work(worker_.loop(), &job->req, RunCold, AfterCold) != 0) {
+    // No thread pool: read here, blocking this loop as before.
+    RunCold(&job->req);
+    AfterCold(&job->req, 0);
+  }
+}
+
+// On a thread-pool thread. The connection runs nothing meanwhile, so its
+// client state is this command's alone; the engine is thread-safe.
+void Connection::RunCold(uv_work_t* req) {
+  auto* job = static_cast<ColdRead*>(req->data);
+  Connection* self = job->conn;
+  std::vector<std::string_view> views(job->args.begin(), job->args.end());
+  resp::ReplyBuilder reply(&job->out);
+  reply.set_protocol(job->resp);
+  auto t0 = std::chrono::steady_clock::now();
+  CommandContext ctx(views, *job->spec, self->client_, reply, self->worker_.server(), self);
+  job->spec->handler(ctx);
+  job->usec =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
+  job->failed = reply.errors_written() != 0;
+  job->error_prefix = reply.last_error_prefix();
+}
+
+void Connection::AfterCold(uv_work_t* req, int) {
+  std::unique_ptr<ColdRead> job(static_cast<ColdRead*>(req->data));
+  Connection* self = job->conn;
+  self->cold_in_flight_ = false;
+  self->CountCall(*job->spec, job->usec, job->failed, job->error_prefix);
+  if (self->close_after_cold_) {
+    self->Close();
+    return;
+  }
+  self->out_.append(job->out);
+  // Still waiting for an fsync or replicas for earlier commands: the reply
+  // goes out with theirs.
+  if (self->waiting_seq_ != 0 || self->client_.replica_wait.active) return;
+  self->SendReplies();
+  if (!self->closing_ && self->rlen_ > 0) self->ProcessInput();
+  self->MaybeResumeReading();
 }
 
 void Connection::UpdateSharedInfo() {
@@ -542,7 +646,8 @@ void Connection::OnWrite(uv_write_t* req, int status) {
 }
 
 void Connection::MaybeResumeReading() {
-  if (closing_ || waiting_seq_ != 0 || client_.replica_wait.active || client_.close_after_reply) {
+  if (closing_ || waiting_seq_ != 0 || client_.replica_wait.active || client_.close_after_reply ||
+      cold_in_flight_) {
     return;
   }
   bool want = bytes_in_flight_ < kMaxPendingOutput;

@@ -83,6 +83,17 @@ class Connection : public CommandRunner {
   bool Pipelinable(const CommandSpec& spec) const;
   // After the commands of a read ran: wait for fsync or replicas, or send.
   void FinishInput();
+  // Cold reads: a read-only command run with Engine::CacheOnlyReads that
+  // needed storage I/O is run again on the libuv thread pool; this
+  // connection runs nothing else until it is back, so replies stay in order
+  // while the loop serves its other connections.
+  bool ColdEligible(const CommandSpec& spec) const;
+  void StartColdRead(const CommandSpec& spec, std::span<const std::string_view> argv);
+  struct ColdRead;
+  static void RunCold(uv_work_t* req);
+  static void AfterCold(uv_work_t* req, int status);
+  // Records a finished command in the per-command statistics.
+  void CountCall(const CommandSpec& spec, int64_t usec, bool failed, const std::string& prefix);
 
   Worker& worker_;
   uv_tcp_t handle_;
@@ -99,6 +110,8 @@ class Connection : public CommandRunner {
   uint64_t waiting_seq_ = 0;  // > 0: replies held until this is durable
   bool in_input_ = false;  // inside ProcessInput's command loop
   bool held_ = false;      // replies wait for the loop batch
+  bool cold_in_flight_ = false;    // a command of ours runs on the thread pool
+  bool close_after_cold_ = false;  // Close() was asked for meanwhile
   // Each command in the loop batch: its index there and its reply's byte
   // range [first, last) in out_.
   struct BatchedReply {

@@ -155,11 +155,17 @@ void Worker::OnConnection(uv_stream_t* server, int status) {
   conn->Accept(server);
 }
 
-bool Worker::JoinLoopBatch(bool pipelinable) {
+bool Worker::JoinLoopBatch(bool pipelinable, bool is_write) {
   if (!pipelinable) {
     EndLoopBatch();
     ++iteration_commands_;
     return false;
+  }
+  if (!is_write) {
+    // A read outside the batch reads only written data, and its reply may
+    // go out before the batch's: it precedes those writes.
+    ++iteration_commands_;
+    return batch_open_ && server_.engine.PipelineHasWrites();
   }
   // The first command of an iteration runs alone: a lone command gains
   // nothing from a batch and its reply need not wait.

@@ -57,10 +57,12 @@ class Worker {
   // again (prepare and check handles), and the replies of those commands
   // are held until then, so none acknowledges a write not yet in the WAL.
   bool loop_batch_open() const { return batch_open_; }
-  // Counts a top-level command. One that may join (`pipelinable`) does so
-  // unless it is the iteration's first (true: it is in the batch, which is
-  // opened if needed); any other first writes the open batch.
-  bool JoinLoopBatch(bool pipelinable);
+  // Counts a top-level command; true if it runs in the loop batch. A write
+  // that may join (`pipelinable`) does so unless it is the iteration's
+  // first (the batch is opened if needed); a read joins only a batch holding
+  // writes (it must see them, and its reply waits for them); any other
+  // command first writes the open batch.
+  bool JoinLoopBatch(bool pipelinable, bool is_write);
   // Writes the open loop batch (a command that must run alone, contention,
   // or the end of the iteration) and tells the held connections.
   void EndLoopBatch();

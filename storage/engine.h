@@ -157,6 +157,20 @@ class Engine {
   rocksdb::Iterator* NewIterator(const rocksdb::ReadOptions& ro,
                                  rocksdb::ColumnFamilyHandle* cf) const;
 
+  // Cold reads. While a CacheOnlyReads is alive on a thread, point lookups
+  // there read only memtables and the block cache (kBlockCacheTier); one
+  // that would need a file read fails with Busy and marks the scope missed,
+  // so the loop can hand the command to the thread pool instead of blocking.
+  class CacheOnlyReads {
+   public:
+    CacheOnlyReads();
+    ~CacheOnlyReads();
+    CacheOnlyReads(const CacheOnlyReads&) = delete;
+    CacheOnlyReads& operator=(const CacheOnlyReads&) = delete;
+    // A lookup in this scope needed storage I/O.
+    bool missed() const;
+  };
+
   // ---- replication (storage/replication_log.cc) ----
   // The WAL is the replication log: a batch's first sequence number is its
   // offset. ReadUpdatesSince returns whole batches covering sequence
@@ -226,6 +240,8 @@ class Engine {
   // never see the batch before it is written.
   void BeginPipeline();
   bool InPipeline() const;
+  // This thread's pipeline batch holds writes not yet written.
+  bool PipelineHasWrites() const;
   // Marks the start of the next command (for reporting a failed write);
   // returns its index.
   int PipelineCommand();
