@@ -60,6 +60,22 @@ uint64_t RandomU64() {
   return rng();
 }
 
+// The key of the meta row under `it` and whether it is live at `now`;
+// false if the row is garbled.
+bool DecodeLiveRow(const rocksdb::Iterator& it, int64_t now, std::string_view* key, bool* live) {
+  ValueType type;
+  int64_t expire_ms;
+  std::string_view payload;
+  uint8_t row_db;
+  uint16_t row_slot;
+  if (!DecodeMetaKey(View(it.key()), &row_db, &row_slot, key) ||
+      !DecodeMetaValue(View(it.value()), &type, &expire_ms, &payload)) {
+    return false;
+  }
+  *live = expire_ms == 0 || expire_ms > now;
+  return true;
+}
+
 constexpr int kSlotBits = 14;
 constexpr uint64_t kSlotMask = (1u << kSlotBits) - 1;
 constexpr size_t kMaxExpiredReported = 16;
@@ -152,17 +168,12 @@ Status Engine::RandomKey(uint8_t db, std::string* key, bool* found,
     }
     for (; pi.Valid(); it->Next()) {
       if (pass == 1 && View(it->key()) >= start) break;
-      ValueType type;
-      int64_t expire_ms;
-      std::string_view payload;
-      uint8_t row_db;
-      uint16_t row_slot;
       std::string_view row_key;
-      if (!DecodeMetaKey(View(it->key()), &row_db, &row_slot, &row_key) ||
-          !DecodeMetaValue(View(it->value()), &type, &expire_ms, &payload)) {
+      bool live = false;
+      if (!DecodeLiveRow(*it, now, &row_key, &live)) {
         return Status::Corruption("bad row in the meta column family");
       }
-      if (expire_ms == 0 || expire_ms > now) {
+      if (live) {
         key->assign(row_key.data(), row_key.size());
         *found = true;
         return ToStatus(it->status());
@@ -179,28 +190,23 @@ Status Engine::RandomKeyOfFew(uint8_t db, std::string* key, bool* found,
   PrefixIterator pi(*this, meta_cf_, MetaDbPrefix(db));
   rocksdb::Iterator* it = pi.it();
   const int64_t now = clock_.NowMs();
-  std::vector<std::string> live;
+  std::vector<std::string> candidates;
   pi.SeekToStart();
-  for (; pi.Valid() && live.size() < 2 * kSmallRandomKeyCount; it->Next()) {
-    ValueType type;
-    int64_t expire_ms;
-    std::string_view payload;
-    uint8_t row_db;
-    uint16_t row_slot;
+  for (; pi.Valid() && candidates.size() < 2 * kSmallRandomKeyCount; it->Next()) {
     std::string_view row_key;
-    if (!DecodeMetaKey(View(it->key()), &row_db, &row_slot, &row_key) ||
-        !DecodeMetaValue(View(it->value()), &type, &expire_ms, &payload)) {
+    bool live = false;
+    if (!DecodeLiveRow(*it, now, &row_key, &live)) {
       return Status::Corruption("bad row in the meta column family");
     }
-    if (expire_ms == 0 || expire_ms > now) {
-      live.emplace_back(row_key);
+    if (live) {
+      candidates.emplace_back(row_key);
     } else if (expired->size() < kMaxExpiredReported) {
       expired->emplace_back(row_key);
     }
   }
   if (!it->status().ok()) return ToStatus(it->status());
-  if (live.empty()) return Status::Ok();
-  *key = std::move(live[RandomU64() % live.size()]);
+  if (candidates.empty()) return Status::Ok();
+  *key = std::move(candidates[RandomU64() % candidates.size()]);
   *found = true;
   return Status::Ok();
 }
