@@ -9,6 +9,7 @@ PACKAGES=(
   libuv1-dev                                     # event loops
   librocksdb-dev                                 # storage engine
   liblzf-dev                                     # LZF strings in DUMP/RESTORE payloads
+  libjemalloc-dev                                # allocator of the release server (bounded RSS)
   capnproto libcapnp-dev                         # cluster bus (RPC schema compiler + runtime)
   libhiredis-dev                                 # C client used by the integration tests
   libgtest-dev libgmock-dev                      # unit and integration tests

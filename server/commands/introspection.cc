@@ -1,6 +1,7 @@
 // Introspection (server.c's infoCommand and commandCommand in Redis):
 // INFO and COMMAND [COUNT|INFO|DOCS|LIST|GETKEYS|GETKEYSANDFLAGS|HELP], all
 // generated from the live counters and the command table.
+#include <dlfcn.h>
 #include <malloc.h>
 #include <sys/resource.h>
 #include <sys/time.h>
@@ -89,9 +90,38 @@ uint64_t ProcessRss() {
   return resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
 }
 
+// jemalloc's control entry point when the server runs on it (the release
+// build links it; see CMakeLists.txt), else null.
+using MallctlFn = int (*)(const char*, void*, size_t*, void*, size_t);
+MallctlFn Mallctl() {
+  static const MallctlFn f = reinterpret_cast<MallctlFn>(dlsym(RTLD_DEFAULT, "mallctl"));
+  return f;
+}
+
+// INFO memory's mem_allocator, as Redis prints it ("jemalloc-5.3.0").
+std::string AllocatorName() {
+  if (MallctlFn f = Mallctl()) {
+    const char* version = nullptr;
+    size_t len = sizeof(version);
+    if (f("version", &version, &len, nullptr, 0) == 0 && version != nullptr) {
+      std::string v(version);
+      return "jemalloc-" + v.substr(0, v.find('-'));
+    }
+  }
+  return "libc";
+}
+
 // Bytes the C heap has handed out (arenas + mmapped chunks). It includes the
 // RocksDB block cache and memtables, which are malloc'd.
 uint64_t HeapInUse() {
+  if (MallctlFn f = Mallctl()) {
+    uint64_t epoch = 1;
+    size_t len = sizeof(epoch);
+    f("epoch", &epoch, &len, &epoch, len);  // refreshes the statistics
+    size_t allocated = 0;
+    len = sizeof(allocated);
+    if (f("stats.allocated", &allocated, &len, nullptr, 0) == 0) return allocated;
+  }
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
   struct mallinfo2 mi = mallinfo2();
   return static_cast<uint64_t>(mi.uordblks) + static_cast<uint64_t>(mi.hblkhd);
@@ -221,7 +251,8 @@ void InfoClients(CommandContext& ctx, std::string* out) {
   out->append("blocked_clients:0\r\ntracking_clients:0\r\nclients_in_timeout_table:0\r\n");
 }
 
-// used_memory is the C heap in use (mallinfo2), which includes the RocksDB
+// used_memory is the C heap in use (jemalloc's stats.allocated, or glibc's
+// mallinfo2), which includes the RocksDB
 // memtables and block cache; if the allocator reports nothing (sanitizer
 // builds), the storage engine's own figure is used instead.
 void InfoMemory(CommandContext& ctx, std::string* out) {
@@ -257,7 +288,8 @@ void InfoMemory(CommandContext& ctx, std::string* out) {
           static_cast<int64_t>(rss) - static_cast<int64_t>(used));
   out->append("mem_not_counted_for_evict:0\r\nmem_replication_backlog:0\r\n");
   out->append("mem_clients_slaves:0\r\nmem_clients_normal:0\r\nmem_aof_buffer:0\r\n");
-  out->append("mem_allocator:libc\r\nactive_defrag_running:0\r\nlazyfree_pending_objects:0\r\n");
+  Appendf(out, "mem_allocator:%s\r\n", AllocatorName().c_str());
+  out->append("active_defrag_running:0\r\nlazyfree_pending_objects:0\r\n");
   Appendf(out, "storage_memory_usage:%" PRIu64 "\r\n", storage);
   Appendf(out, "storage_disk_usage:%" PRIu64 "\r\n", ctx.engine.DiskUsage());
 }
