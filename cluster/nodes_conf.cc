@@ -61,6 +61,17 @@ std::string DescribeNode(const ClusterState& state, const Node& node) {
     out += ' ';
     out += from == to ? std::to_string(from) : std::to_string(from) + "-" + std::to_string(to);
   }
+  // Only myself's line shows the open slots, as Redis's
+  // clusterGenNodeDescription: "[slot->-target]" and "[slot-<-source]".
+  if (node.flags & kFlagMyself) {
+    for (int j = 0; j < kSlots; ++j) {
+      if (const Node* to = state.migrating_to(j)) {
+        out += " [" + std::to_string(j) + "->-" + to->id + "]";
+      } else if (const Node* from = state.importing_from(j)) {
+        out += " [" + std::to_string(j) + "-<-" + from->id + "]";
+      }
+    }
+  }
   return out;
 }
 
@@ -170,7 +181,28 @@ Status LoadNodesConf(const std::string& path, ClusterState* state) {
   if (state->myself() == nullptr) return Status::Corruption(path + " has no 'myself' node");
   for (const auto& p : pending) {
     for (const auto& s : p.slot_words) {
-      if (s.empty() || s[0] == '[') continue;  // migrating/importing marks
+      if (s.empty()) continue;
+      if (s[0] == '[') {
+        // "[slot->-id]" (migrating to id) or "[slot-<-id]" (importing from id).
+        size_t dash = s.find('-');
+        int64_t slot = 0;
+        if (dash == std::string::npos || s.size() < dash + 4 || s.back() != ']' ||
+            !ParseInt(s.substr(1, dash - 1), &slot) || slot < 0 || slot >= kSlots) {
+          return bad("bad open slot " + s);
+        }
+        const char dir = s[dash + 1];
+        Node* peer = state->Find(s.substr(dash + 3, s.size() - dash - 4));
+        if ((dir != '>' && dir != '<') || s[dash + 2] != '-') return bad("bad open slot " + s);
+        // Redis creates a placeholder for an unknown peer; Cairn drops the
+        // mark instead (the migration cannot go on without the peer anyway).
+        if (peer == nullptr) continue;
+        if (dir == '>') {
+          state->SetMigrating(static_cast<int>(slot), peer);
+        } else {
+          state->SetImporting(static_cast<int>(slot), peer);
+        }
+        continue;
+      }
       size_t dash = s.find('-');
       int64_t from = 0, to = 0;
       if (!ParseInt(s.substr(0, dash), &from)) return bad("bad slot " + s);
