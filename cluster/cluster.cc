@@ -39,7 +39,7 @@ void Cluster::ChangedLocked() {
   ++pending_version_;
 }
 
-Status Cluster::Persist() {
+Status Cluster::Persist(bool sync) {
   std::lock_guard<std::mutex> save_lock(save_mu_);
   std::string text;
   uint64_t version = 0;
@@ -49,7 +49,7 @@ Status Cluster::Persist() {
     text = pending_text_;
     version = pending_version_;
   }
-  Status s = WriteNodesConf(options_.config_file, text);
+  Status s = WriteNodesConf(options_.config_file, text, sync);
   if (s.ok()) written_version_ = version;
   return s;
 }

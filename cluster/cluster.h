@@ -80,7 +80,10 @@ class Cluster {
   void ChangedLocked();
   // Writes the newest snapshot if it is not on disk yet (before replying to
   // a command that changed the table, as Redis saves before replying).
-  [[nodiscard]] Status Persist();
+  // `sync` = false skips the fsyncs (CLUSTER SETSLOT, which redis-cli
+  // --cluster reshard sends several times per slot; Redis does not fsync
+  // for it either).
+  [[nodiscard]] Status Persist(bool sync = true);
 
   // The redirect decision for a command with keys (Redis 7.0's
   // getNodeByQuery, in its order: unbound slot, CROSSSLOT, cluster down,

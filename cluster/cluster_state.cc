@@ -35,8 +35,8 @@ void ClusterState::Remove(std::string_view id) {
   Node* n = it->second.get();
   for (size_t j = 0; j < kSlots; ++j) {
     if (owner_[j] == n) owner_[j] = nullptr;
-    if (migrating_to_[j] == n) migrating_to_[j] = nullptr;
-    if (importing_from_[j] == n) importing_from_[j] = nullptr;
+    if (migrating_to_[j] == n) SetOpen(migrating_to_, static_cast<int>(j), nullptr);
+    if (importing_from_[j] == n) SetOpen(importing_from_, static_cast<int>(j), nullptr);
   }
   // Reports it made about others go with it.
   for (auto& [other_id, other] : nodes_) {
@@ -102,6 +102,7 @@ bool ClusterState::BumpConfigEpochWithoutConsensus() {
 void ClusterState::CloseAllSlots() {
   migrating_to_.fill(nullptr);
   importing_from_.fill(nullptr);
+  open_slots_ = 0;
 }
 
 int ClusterState::Size() const {

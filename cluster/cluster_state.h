@@ -77,8 +77,10 @@ class ClusterState {
   // what pointed at it.
   Node* migrating_to(int slot) const { return migrating_to_[static_cast<size_t>(slot)]; }
   Node* importing_from(int slot) const { return importing_from_[static_cast<size_t>(slot)]; }
-  void SetMigrating(int slot, Node* to) { migrating_to_[static_cast<size_t>(slot)] = to; }
-  void SetImporting(int slot, Node* from) { importing_from_[static_cast<size_t>(slot)] = from; }
+  void SetMigrating(int slot, Node* to) { SetOpen(migrating_to_, slot, to); }
+  void SetImporting(int slot, Node* from) { SetOpen(importing_from_, slot, from); }
+  // Some slot is migrating or importing (CLUSTER NODES skips the scan if not).
+  bool any_open_slot() const { return open_slots_ != 0; }
   // Redis's clusterCloseAllSlots (CLUSTER RESET).
   void CloseAllSlots();
 
@@ -133,6 +135,12 @@ class ClusterState {
   std::array<Node*, kSlots> owner_;
   std::array<Node*, kSlots> migrating_to_;
   std::array<Node*, kSlots> importing_from_;
+  int open_slots_ = 0;  // non-null entries of the two arrays above
+  void SetOpen(std::array<Node*, kSlots>& table, int slot, Node* n) {
+    Node*& cur = table[static_cast<size_t>(slot)];
+    open_slots_ += (n != nullptr) - (cur != nullptr);
+    cur = n;
+  }
   uint64_t current_epoch_ = 0;
   uint64_t last_vote_epoch_ = 0;
   bool ok_ = false;

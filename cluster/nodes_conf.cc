@@ -63,7 +63,7 @@ std::string DescribeNode(const ClusterState& state, const Node& node) {
   }
   // Only myself's line shows the open slots, as Redis's
   // clusterGenNodeDescription: "[slot->-target]" and "[slot-<-source]".
-  if (node.flags & kFlagMyself) {
+  if ((node.flags & kFlagMyself) && state.any_open_slot()) {
     for (int j = 0; j < kSlots; ++j) {
       if (const Node* to = state.migrating_to(j)) {
         out += " [" + std::to_string(j) + "->-" + to->id + "]";
@@ -95,18 +95,19 @@ Status SaveNodesConf(const std::string& path, const ClusterState& state) {
   return WriteNodesConf(path, NodesConfText(state));
 }
 
-Status WriteNodesConf(const std::string& path, const std::string& text) {
+Status WriteNodesConf(const std::string& path, const std::string& text, bool sync) {
   std::string tmp = path + ".tmp-" + std::to_string(getpid());
   int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return Status::IOError("can't write " + tmp + ": " + strerror(errno));
   Status s = WriteAll(fd, text);
-  if (s.ok() && fsync(fd) != 0) s = Status::IOError(strerror(errno));
+  if (s.ok() && sync && fsync(fd) != 0) s = Status::IOError(strerror(errno));
   close(fd);
   if (s.ok() && rename(tmp.c_str(), path.c_str()) != 0) s = Status::IOError(strerror(errno));
   if (!s.ok()) {
     unlink(tmp.c_str());
     return Status::IOError("can't save " + path + ": " + s.message());
   }
+  if (!sync) return Status::Ok();
   // The rename is durable only once the directory entry is.
   std::string dir =
       path.substr(0, path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/'));

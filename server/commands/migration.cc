@@ -139,8 +139,8 @@ void ClusterSetSlot(CommandContext& ctx) {
     if (e.empty()) cl->ChangedLocked();
     return e;
   });
-  // nodes.conf before the reply, as Redis saves before replying.
-  Status saved = cl->Persist();
+  // nodes.conf before the reply (Redis saves it before replying, unsynced).
+  Status saved = cl->Persist(/*sync=*/false);
   if (!saved.ok()) LOG_WARNING("cluster: %s", saved.message().c_str());
   if (!error.empty()) {
     ctx.reply.Error(error);
