@@ -157,5 +157,15 @@ def test_reshard_under_load_loses_nothing(cluster):
     finally:
         c0.close()
         c1.close()
+    print("ops", sum(ops), "source errorstats", cluster_info_section(port0, "errorstats"))
     rc, out = run(["redis-cli", "--cluster", "check", f"127.0.0.1:{port0}"], 60)
     assert rc == 0 and "[WARNING]" not in out and "[ERR]" not in out, out
+
+
+def cluster_info_section(port, section):
+    c = resp.Connection("127.0.0.1", port, timeout=5)
+    try:
+        kind, text = c.call(["INFO", section])
+        return text.decode().strip().replace("\r\n", " ")
+    finally:
+        c.close()

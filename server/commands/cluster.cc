@@ -18,6 +18,7 @@
 #include "server/command.h"
 #include "server/commands/migration.h"
 #include "server/errors.h"
+#include "server/replication.h"
 #include "storage/engine.h"
 
 namespace cairn {
@@ -450,6 +451,17 @@ void Reset(CommandContext& ctx) {
     Save(ctx);
   });
   Persist(ctx);
+  // A replica becomes an empty master (Redis's clusterReset: stop
+  // replicating, then emptyData), so redis-cli --cluster del-node leaves a
+  // node add-node accepts again.
+  if (!master) {
+    if (ctx.server.replication != nullptr) ctx.server.replication->ReplicaOfNoOne();
+    Status s = ctx.engine.FlushAll();
+    if (!s.ok()) {
+      ctx.reply.Error(errors::WriteFailed(s.ToString()));
+      return;
+    }
+  }
   ctx.reply.Ok();
 }
 

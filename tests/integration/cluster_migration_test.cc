@@ -233,7 +233,7 @@ TEST(ClusterSetSlot, ReplicaRefusesSetSlot) {
 // reshard, add-node, rebalance --cluster-use-empty-masters, emptying a
 // master and del-node, with check clean and every key readable after each.
 TEST(ClusterReshardTools, ReshardRebalanceAndDelNodeKeepEveryKey) {
-  ClusterHarness cluster(4);
+  ClusterHarness cluster(5);
   ASSERT_TRUE(cluster.StartAll()) << cluster.Logs();
   std::string first3 = "127.0.0.1:" + std::to_string(cluster.port(0)) +
                        " 127.0.0.1:" + std::to_string(cluster.port(1)) +
@@ -306,6 +306,39 @@ TEST(ClusterReshardTools, ReshardRebalanceAndDelNodeKeepEveryKey) {
   EXPECT_EQ(cluster.NodesLine(1, id3), "");
   WaitCheckClean(cluster, 0);
   ExpectKeys(cluster, "rk:", kKeys, 1);
+
+  // RESET SOFT left the removed replica an empty master (it could join
+  // again once the others' 60 s FORGET ban on its id is over).
+  Connection removed = cluster.node(3).Connect();
+  ASSERT_NE(removed, nullptr);
+  EXPECT_EQ(Text(removed.get(), {"DBSIZE"}), "0");
+  EXPECT_NE(MyselfLine(cluster, 3).find("myself,master"), std::string::npos)
+      << MyselfLine(cluster, 3);
+
+  // add-node as the replica of a chosen master, then del-node of a replica.
+  const std::string fifth = "127.0.0.1:" + std::to_string(cluster.port(4));
+  const std::string id4 = cluster.Id(4);
+  ASSERT_EQ(RunWithTimeout("redis-cli --cluster add-node " + fifth + " " + entry +
+                               " --cluster-slave --cluster-master-id " + cluster.Id(1),
+                           120, &out),
+            0)
+      << out;
+  EXPECT_NE(out.find("[OK] New node added correctly."), std::string::npos) << out;
+  for (int i : {0, 1, 2, 4}) {
+    EXPECT_TRUE(ClusterHarness::WaitFor(
+        [&] {
+          return cluster.NodesLine(i, id4).find("slave " + cluster.Id(1)) != std::string::npos;
+        },
+        20000))
+        << cluster.Nodes(i);
+  }
+  WaitCheckClean(cluster, 0);
+  ASSERT_EQ(RunWithTimeout("redis-cli --cluster del-node " + entry + " " + id4, 120, &out), 0)
+      << out;
+  EXPECT_EQ(cluster.Info(4, "cluster_known_nodes"), "1");
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(cluster.Info(i, "cluster_known_nodes"), "3");
+  WaitCheckClean(cluster, 2);
+  ExpectKeys(cluster, "rk:", kKeys, 2);
 }
 
 // fix closes a slot left open half-way and covers an unassigned slot.
