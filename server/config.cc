@@ -294,6 +294,11 @@ const std::vector<Config::Option>& Config::Options() {
           c.logfile_ = v;
         },
         [](const Config& c) { return c.logfile(); });
+    // cold-read-offload yes|no: a read-only command whose keys' blocks are
+    // not cached runs on the libuv thread pool (README "Cold reads").
+    bool_opt(
+        "cold-read-offload", true, [](Config& c, bool v) { c.cold_read_offload_ = v; },
+        [](const Config& c) { return c.cold_read_offload(); });
     bool_opt(
         "protected-mode", true, [](Config& c, bool v) { c.protected_mode_ = v; },
         [](const Config& c) { return c.protected_mode_.load(); });

@@ -65,6 +65,7 @@ class Config {
   // Replication: {host, port} to replicate from at start-up (empty = none).
   std::vector<std::string> replicaof() const;
   bool replica_serve_stale_data() const { return replica_serve_stale_data_.load(); }
+  bool cold_read_offload() const { return cold_read_offload_.load(); }
   bool replica_read_only() const { return replica_read_only_.load(); }
   // Replicas a write waits for (kAckQuorumAll = every connected one), and
   // for how long (ms) before the client gets -NOREPLICAS.
@@ -132,6 +133,7 @@ class Config {
   std::atomic<int> tcp_keepalive_;
   std::atomic<int> tcp_backlog_;
   std::atomic<bool> replica_serve_stale_data_{true};
+  std::atomic<bool> cold_read_offload_{true};
   std::atomic<bool> replica_read_only_{true};
   std::atomic<int64_t> replica_ack_quorum_{0};
   std::atomic<int64_t> replica_ack_timeout_ms_{2000};

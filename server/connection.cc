@@ -98,6 +98,11 @@ bool Connection::Accept(uv_stream_t* listener) {
 
 void Connection::Close() {
   if (closing_) return;
+  if (cold_in_flight_) {
+    // The thread pool still uses this client; close when it is done.
+    close_after_cold_ = true;
+    return;
+  }
   closing_ = true;
   if (client_.replica_wait.active && worker_.server().replication != nullptr) {
     worker_.server().replication->RemoveWaiter();
@@ -140,14 +145,16 @@ void Connection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) {
 }
 
 void Connection::ProcessInput() {
-  if (closing_ || waiting_seq_ != 0 || client_.replica_wait.active) return;
+  if (closing_ || waiting_seq_ != 0 || client_.replica_wait.active || cold_in_flight_) return;
   ServerContext& server = worker_.server();
   resp::ParserLimits limits;
   limits.max_bulk_len = server.config.proto_max_bulk_len();
   limits.unauthenticated = !client_.authenticated;
   parser_.set_limits(limits);
   reply_.set_protocol(client_.resp);
-  client_.pending_write_seq = 0;
+  // A connection already held in this iteration keeps the sequence of its
+  // batched writes (it is set when the batch is written).
+  if (!held_) client_.pending_write_seq = 0;
   // What was published to this client before these commands goes first, as
   // Redis would already have written it (the loop may not have drained it).
   if (client_.pubsub_channels + client_.pubsub_patterns > 0 && server.pubsub != nullptr) {
@@ -158,7 +165,6 @@ void Connection::ProcessInput() {
 
   size_t start = 0;
   in_input_ = true;
-  commands_in_read_ = 0;
   while (!client_.close_after_reply && start < rlen_) {
     size_t consumed = 0;
     auto r = parser_.Parse(std::string_view(rbuf_.data() + start, rlen_ - start), &consumed);
@@ -172,9 +178,9 @@ void Connection::ProcessInput() {
     }
     start += consumed;
     if (!parser_.args().empty()) Execute(parser_.args());
-    // WAIT, or a write waiting for its replica quorum: later commands run
-    // after it is answered, so replies stay in order.
-    if (client_.replica_wait.active) break;
+    // WAIT, a write waiting for its replica quorum, or a cold read: later
+    // commands run after it is answered, so replies stay in order.
+    if (client_.replica_wait.active || cold_in_flight_) break;
     if (limits.unauthenticated && client_.authenticated) {
       limits.unauthenticated = false;
       parser_.set_limits(limits);
@@ -182,7 +188,6 @@ void Connection::ProcessInput() {
     reply_.set_protocol(client_.resp);  // HELLO may have switched it
   }
   in_input_ = false;
-  if (pipeline_open_) EndPipeline();
   // Drop the consumed bytes; a half-received command moves to the front.
   if (start > 0) {
     std::memmove(rbuf_.data(), rbuf_.data() + start, rlen_ - start);
@@ -199,7 +204,17 @@ void Connection::ProcessInput() {
     std::string().swap(rbuf_);
   }
   UpdateSharedInfo();
+  if (held_) return;  // FinishHeld, once the loop batch is written
+  FinishInput();
+}
 
+void Connection::FinishHeld() {
+  held_ = false;
+  if (closing_) return;
+  FinishInput();
+}
+
+void Connection::FinishInput() {
   Durability& durability = worker_.durability();
   const bool fsync_wait = client_.pending_write_seq != 0 && durability.MustWait() &&
                           client_.pending_write_seq > durability.SyncedSequence();
@@ -403,66 +418,159 @@ int64_t Connection::QuorumFor() const {
                                                       : client_.ack_quorum;
 }
 
-void Connection::EndPipeline() {
-  pipeline_open_ = false;
-  uint64_t seq = 0;
-  int lost_from = -1;
-  Status s = worker_.server().engine.EndPipeline(&seq, &lost_from);
+void Connection::LoopBatchWritten(uint64_t seq, const Status& status, int lost_from) {
+  if (batched_.empty()) return;
   if (seq > client_.pending_write_seq) client_.pending_write_seq = seq;
   if (seq > client_.last_write_seq) client_.last_write_seq = seq;  // WAIT's offset
-  if (!s.ok() && lost_from >= 0) {
+  if (!status.ok() && lost_from >= 0) {
     // Those commands' replies must not claim writes that never happened.
     std::string rebuilt;
     std::string error;
     resp::ReplyBuilder err(&error);
     err.set_protocol(client_.resp);
-    err.Error(errors::WriteFailed(s.ToString()));
+    err.Error(errors::WriteFailed(status.ToString()));
     size_t at = 0;
-    for (size_t i = static_cast<size_t>(lost_from); i < pipeline_replies_.size(); ++i) {
-      const auto& [first, last] = pipeline_replies_[i];
-      rebuilt.append(out_, at, first - at);
+    for (const BatchedReply& r : batched_) {
+      if (r.index < lost_from) continue;
+      rebuilt.append(out_, at, r.first - at);
       rebuilt.append(error);
-      at = last;
+      at = r.last;
     }
     rebuilt.append(out_, at, std::string::npos);
     out_.swap(rebuilt);
   }
-  pipeline_replies_.clear();
+  batched_.clear();
 }
 
 void Connection::Run(const CommandSpec& run, std::span<const std::string_view> argv) {
   ServerContext& server = worker_.server();
   // Commands run by EXEC are inside its own batch, never a pipeline's.
   const bool top = in_input_ && client_.txn.executing == 0;
-  if (top) {
-    if (!Pipelinable(run)) {
-      if (pipeline_open_) EndPipeline();
-    } else if (!pipeline_open_ && commands_in_read_ > 0) {
-      // The first command of a read runs alone: a lone command gains
-      // nothing from a batch.
-      server.engine.BeginPipeline();
-      pipeline_open_ = true;
+  bool batched = false;
+  if (top) batched = worker_.JoinLoopBatch(Pipelinable(run), (run.flags & kCmdWrite) != 0);
+  const bool may_go_cold = top && !batched && ColdEligible(run);
+  int batch_index = -1;
+  if (batched) {
+    batch_index = server.engine.PipelineCommand();
+    if (!held_) {
+      held_ = true;
+      worker_.Hold(this);
     }
-    ++commands_in_read_;
   }
-  const bool pipelined = top && pipeline_open_;
-  if (pipelined) server.engine.PipelineCommand();
   const size_t reply_start = out_.size();
   uint64_t errors_before = reply_.errors_written();
   auto t0 = std::chrono::steady_clock::now();
   CommandContext ctx(argv, run, client_, reply_, server, this);
-  run.handler(ctx);
-  if (pipelined) pipeline_replies_.emplace_back(reply_start, out_.size());
+  if (may_go_cold) {
+    bool missed = false;
+    {
+      storage::Engine::CacheOnlyReads cache_only;
+      run.handler(ctx);
+      missed = cache_only.missed();
+    }
+    if (missed) {
+      // Read-only: what it did so far changed nothing; drop its reply.
+      out_.resize(reply_start);
+      StartColdRead(run, argv);
+      return;
+    }
+  } else {
+    run.handler(ctx);
+  }
+  if (batched) batched_.push_back(BatchedReply{batch_index, reply_start, out_.size()});
   auto us =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
           .count();
-  run.calls.fetch_add(1, std::memory_order_relaxed);
-  run.usec.fetch_add(static_cast<uint64_t>(us), std::memory_order_relaxed);
-  if (reply_.errors_written() != errors_before) {
-    run.failed_calls.fetch_add(1, std::memory_order_relaxed);
-    server.stats.CountError(reply_.last_error_prefix());
-  }
+  CountCall(run, us, reply_.errors_written() != errors_before, reply_.last_error_prefix());
   reply_.set_protocol(client_.resp);  // HELLO may have switched it
+}
+
+void Connection::CountCall(const CommandSpec& spec, int64_t usec, bool failed,
+                           const std::string& prefix) {
+  spec.calls.fetch_add(1, std::memory_order_relaxed);
+  spec.usec.fetch_add(static_cast<uint64_t>(usec), std::memory_order_relaxed);
+  if (failed) {
+    spec.failed_calls.fetch_add(1, std::memory_order_relaxed);
+    worker_.server().stats.CountError(prefix);
+  }
+}
+
+bool Connection::ColdEligible(const CommandSpec& spec) const {
+  if (!worker_.server().config.cold_read_offload()) return false;
+  if (!(spec.flags & kCmdReadonly) || (spec.flags & kCmdWrite) || spec.key_specs.empty()) {
+    return false;
+  }
+  if (spec.flags & (kCmdAdmin | kCmdPubsub | kCmdBlocking | kCmdNoMulti)) return false;
+  // A read that must see the loop batch's writes stays on the loop.
+  return !worker_.server().engine.PipelineHasWrites();
+}
+
+struct Connection::ColdRead {
+  uv_work_t req;
+  Connection* conn = nullptr;
+  const CommandSpec* spec = nullptr;
+  std::vector<std::string> args;
+  std::string out;
+  int resp = 2;
+  int64_t usec = 0;
+  bool failed = false;
+  std::string error_prefix;
+};
+
+void Connection::StartColdRead(const CommandSpec& spec, std::span<const std::string_view> argv) {
+  auto* job = new ColdRead();
+  job->req.data = job;
+  job->conn = this;
+  job->spec = &spec;
+  job->args.assign(argv.begin(), argv.end());  // the read buffer moves on
+  job->resp = client_.resp;
+  cold_in_flight_ = true;
+  if (reading_) {
+    uv_read_stop(reinterpret_cast<uv_stream_t*>(&handle_));
+    reading_ = false;
+  }
+  worker_.server().stats.cold_reads.fetch_add(1, std::memory_order_relaxed);
+  if (uv_queue_work(worker_.loop(), &job->req, RunCold, AfterCold) != 0) {
+    // No thread pool: read here, blocking this loop as before.
+    RunCold(&job->req);
+    AfterCold(&job->req, 0);
+  }
+}
+
+// On a thread-pool thread. The connection runs nothing meanwhile, so its
+// client state is this command's alone; the engine is thread-safe.
+void Connection::RunCold(uv_work_t* req) {
+  auto* job = static_cast<ColdRead*>(req->data);
+  Connection* self = job->conn;
+  std::vector<std::string_view> views(job->args.begin(), job->args.end());
+  resp::ReplyBuilder reply(&job->out);
+  reply.set_protocol(job->resp);
+  auto t0 = std::chrono::steady_clock::now();
+  CommandContext ctx(views, *job->spec, self->client_, reply, self->worker_.server(), self);
+  job->spec->handler(ctx);
+  job->usec =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
+  job->failed = reply.errors_written() != 0;
+  job->error_prefix = reply.last_error_prefix();
+}
+
+void Connection::AfterCold(uv_work_t* req, int) {
+  std::unique_ptr<ColdRead> job(static_cast<ColdRead*>(req->data));
+  Connection* self = job->conn;
+  self->cold_in_flight_ = false;
+  self->CountCall(*job->spec, job->usec, job->failed, job->error_prefix);
+  if (self->close_after_cold_) {
+    self->Close();
+    return;
+  }
+  self->out_.append(job->out);
+  // Still waiting for an fsync or replicas for earlier commands: the reply
+  // goes out with theirs.
+  if (self->waiting_seq_ != 0 || self->client_.replica_wait.active) return;
+  self->SendReplies();
+  if (!self->closing_ && self->rlen_ > 0) self->ProcessInput();
+  self->MaybeResumeReading();
 }
 
 void Connection::UpdateSharedInfo() {
@@ -481,7 +589,8 @@ void Connection::UpdateSharedInfo() {
 }
 
 void Connection::SendReplies() {
-  if (closing_) return;
+  // Held replies go out when the loop batch is written (FinishHeld).
+  if (closing_ || held_) return;
   if (!out_.empty()) {
     worker_.server().stats.net_output_bytes.fetch_add(out_.size(), std::memory_order_relaxed);
     size_t sent = 0;
@@ -544,7 +653,8 @@ void Connection::OnWrite(uv_write_t* req, int status) {
 }
 
 void Connection::MaybeResumeReading() {
-  if (closing_ || waiting_seq_ != 0 || client_.replica_wait.active || client_.close_after_reply) {
+  if (closing_ || waiting_seq_ != 0 || client_.replica_wait.active || client_.close_after_reply ||
+      cold_in_flight_) {
     return;
   }
   bool want = bytes_in_flight_ < kMaxPendingOutput;

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/status.h"
 #include "server/client.h"
 #include "server/command.h"
 #include "server/resp/parser.h"
@@ -42,6 +43,13 @@ class Connection : public CommandRunner {
   // closes the connection if its unsent output passes the pubsub hard limit.
   void DeliverPubsub(std::span<const PubsubDelivery* const> batch);
 
+  // The loop batch holding some of this connection's writes was written
+  // (or failed from the command index lost_from on: their replies become
+  // errors). Worker::EndLoopBatch.
+  void LoopBatchWritten(uint64_t seq, const Status& status, int lost_from);
+  // The iteration ended: send the held replies (or wait for fsync/replicas).
+  void FinishHeld();
+
   Client& client() { return client_; }
   bool closing() const { return closing_; }
 
@@ -70,13 +78,22 @@ class Connection : public CommandRunner {
   void SendReplies();
   void MaybeResumeReading();
   void UpdateSharedInfo();
-  // Pipelining: from the second command of one read on, commands that only
-  // touch their declared keys share one engine batch (Engine::BeginPipeline),
-  // written once before the replies go out.
+  // Commands that may join the loop's write batch (Worker::JoinLoopBatch):
+  // they only touch their declared keys.
   bool Pipelinable(const CommandSpec& spec) const;
-  // Writes the open pipeline batch; if that fails, the replies of the
-  // commands whose writes were lost become errors.
-  void EndPipeline();
+  // After the commands of a read ran: wait for fsync or replicas, or send.
+  void FinishInput();
+  // Cold reads: a read-only command run with Engine::CacheOnlyReads that
+  // needed storage I/O is run again on the libuv thread pool; this
+  // connection runs nothing else until it is back, so replies stay in order
+  // while the loop serves its other connections.
+  bool ColdEligible(const CommandSpec& spec) const;
+  void StartColdRead(const CommandSpec& spec, std::span<const std::string_view> argv);
+  struct ColdRead;
+  static void RunCold(uv_work_t* req);
+  static void AfterCold(uv_work_t* req, int status);
+  // Records a finished command in the per-command statistics.
+  void CountCall(const CommandSpec& spec, int64_t usec, bool failed, const std::string& prefix);
 
   Worker& worker_;
   uv_tcp_t handle_;
@@ -91,11 +108,18 @@ class Connection : public CommandRunner {
   bool reading_ = false;
   bool closing_ = false;
   uint64_t waiting_seq_ = 0;  // > 0: replies held until this is durable
-  bool in_input_ = false;     // inside ProcessInput's command loop
-  int commands_in_read_ = 0;  // commands run by this ProcessInput
-  bool pipeline_open_ = false;
-  // Reply byte range [first, second) in out_ of each pipelined command.
-  std::vector<std::pair<size_t, size_t>> pipeline_replies_;
+  bool in_input_ = false;  // inside ProcessInput's command loop
+  bool held_ = false;      // replies wait for the loop batch
+  bool cold_in_flight_ = false;    // a command of ours runs on the thread pool
+  bool close_after_cold_ = false;  // Close() was asked for meanwhile
+  // Each command in the loop batch: its index there and its reply's byte
+  // range [first, last) in out_.
+  struct BatchedReply {
+    int index;
+    size_t first;
+    size_t last;
+  };
+  std::vector<BatchedReply> batched_;
   std::string last_cmd_;
 };
 

@@ -481,16 +481,19 @@ void Replication::RunFeeder(Feeder* f) {
   }
   int64_t last_send = Wire::NowMs();
   std::string line;
+  storage::Engine::UpdateTail tail(engine_, next);
+  std::vector<storage::Engine::ReplBatch> batches;
   while (ok && !f->stop && !stopping_) {
     bool sent = false;
     if (engine_.LatestSequence() >= next) {
-      auto batches = engine_.ReadUpdatesSince(next, kMaxStreamRead);
-      if (!batches.ok()) {
+      batches.clear();
+      Status rs = tail.Read(kMaxStreamRead, &batches);
+      if (!rs.ok()) {
         LOG_WARNING("replica %s:%d is behind the WAL archive: %s", f->ip.c_str(), f->port,
-                    batches.status().ToString().c_str());
+                    rs.ToString().c_str());
         break;
       }
-      for (const auto& b : *batches) {
+      for (const auto& b : batches) {
         std::string frame = "*3\r\n:" + std::to_string(b.seq) + "\r\n:" + std::to_string(b.count) +
                             "\r\n$" + std::to_string(b.data.size()) + "\r\n";
         ok = wire.WriteAll(frame) && wire.WriteAll(b.data) && wire.WriteAll("\r\n");

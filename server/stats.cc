@@ -24,6 +24,7 @@ void Stats::Reset() {
   expired_keys = 0;
   keyspace_hits = 0;
   keyspace_misses = 0;
+  cold_reads = 0;
   total_error_replies = 0;
   unexpected_error_replies = 0;
   std::lock_guard<std::mutex> lock(mu_);

@@ -23,6 +23,9 @@ struct Stats {
   std::atomic<uint64_t> total_error_replies{0};
   std::atomic<uint64_t> unexpected_error_replies{0};
   std::atomic<uint64_t> fsyncs{0};
+  // Read-only commands handed to the thread pool (their blocks were not
+  // cached); INFO stats cold_reads_offloaded.
+  std::atomic<uint64_t> cold_reads{0};
   std::atomic<int64_t> last_fsync_us{0};
   // Keys changed by write commands since start (Redis's server.dirty, but
   // never reset: Persistence subtracts the value of the last save). CONFIG

@@ -6,11 +6,13 @@
 
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 #include "common/log.h"
 #include "server/connection.h"
 #include "server/durability.h"
 #include "server/pubsub.h"
+#include "storage/engine.h"
 
 namespace cairn {
 namespace {
@@ -66,6 +68,10 @@ Worker::Worker(int index, ServerContext& server, Durability& durability)
   async_.data = this;
   uv_timer_init(&loop_, &timer_);
   timer_.data = this;
+  uv_check_init(&loop_, &check_);
+  check_.data = this;
+  uv_prepare_init(&loop_, &prepare_);
+  prepare_.data = this;
 }
 
 Worker::~Worker() {
@@ -111,6 +117,12 @@ Status Worker::Listen(const std::vector<std::string>& binds, int* port) {
 void Worker::Start() {
   // A periodic tick: client timeouts and kills that missed a wake-up.
   uv_timer_start(&timer_, OnTimer, 100, 100);
+  // After the I/O callbacks of an iteration, and before the loop may block
+  // in poll (timers and wake-ups may have run commands too).
+  uv_check_start(&check_, OnIterationEnd);
+  uv_prepare_start(&prepare_, OnBeforePoll);
+  uv_unref(reinterpret_cast<uv_handle_t*>(&check_));
+  uv_unref(reinterpret_cast<uv_handle_t*>(&prepare_));
   started_ = true;
   thread_ = std::thread([this] { uv_run(&loop_, UV_RUN_DEFAULT); });
 }
@@ -132,6 +144,7 @@ void Worker::Track(Connection* c) {
 void Worker::Untrack(Connection* c) {
   connections_.erase(c);
   waiting_.erase(c);
+  std::erase(held_, c);
   by_id_.erase(c->client().info->id);
 }
 
@@ -140,6 +153,59 @@ void Worker::OnConnection(uv_stream_t* server, int status) {
   if (status < 0 || self->stopping_) return;
   auto* conn = new Connection(*self);
   conn->Accept(server);
+}
+
+bool Worker::JoinLoopBatch(bool pipelinable, bool is_write) {
+  if (!pipelinable) {
+    EndLoopBatch();
+    ++iteration_commands_;
+    return false;
+  }
+  if (!is_write) {
+    // A read outside the batch reads only written data, and its reply may
+    // go out before the batch's: it precedes those writes.
+    ++iteration_commands_;
+    return batch_open_ && server_.engine.PipelineHasWrites();
+  }
+  // The first command of an iteration runs alone: a lone command gains
+  // nothing from a batch and its reply need not wait.
+  if (iteration_commands_++ == 0) return false;
+  if (!batch_open_) {
+    server_.engine.BeginPipeline();
+    batch_open_ = true;
+  }
+  return true;
+}
+
+void Worker::EndLoopBatch() {
+  if (!batch_open_) return;
+  batch_open_ = false;
+  uint64_t seq = 0;
+  int lost_from = -1;
+  Status s = server_.engine.EndPipeline(&seq, &lost_from);
+  for (Connection* c : held_) c->LoopBatchWritten(seq, s, lost_from);
+}
+
+void Worker::FinishIteration() {
+  // Finishing a connection may run commands it had buffered, which may
+  // hold it again: repeat until nothing is held (each round only runs
+  // input already read, so this ends).
+  while (batch_open_ || !held_.empty()) {
+    EndLoopBatch();
+    iteration_commands_ = 0;
+    std::vector<Connection*> done;
+    done.swap(held_);
+    for (Connection* c : done) c->FinishHeld();
+  }
+  iteration_commands_ = 0;
+}
+
+void Worker::OnIterationEnd(uv_check_t* handle) {
+  static_cast<Worker*>(handle->data)->FinishIteration();
+}
+
+void Worker::OnBeforePoll(uv_prepare_t* handle) {
+  static_cast<Worker*>(handle->data)->FinishIteration();
 }
 
 void Worker::OnAsync(uv_async_t* handle) { static_cast<Worker*>(handle->data)->HandleWake(); }
@@ -194,7 +260,10 @@ void Worker::DeliverPubsub() {
 }
 
 void Worker::Shutdown() {
+  FinishIteration();
   uv_timer_stop(&timer_);
+  uv_check_stop(&check_);
+  uv_prepare_stop(&prepare_);
   for (uv_tcp_t* l : listeners_) {
     uv_close(reinterpret_cast<uv_handle_t*>(l),
              [](uv_handle_t* h) { delete reinterpret_cast<uv_tcp_t*>(h); });
@@ -207,6 +276,8 @@ void Worker::Shutdown() {
     c->Close();
   }
   uv_close(reinterpret_cast<uv_handle_t*>(&timer_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&check_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&prepare_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&async_), nullptr);
 }
 

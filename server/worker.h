@@ -50,10 +50,33 @@ class Worker {
   void WaitForSync(Connection* c) { waiting_.insert(c); }
   void DoneWaiting(Connection* c) { waiting_.erase(c); }
 
+  // One write batch per loop iteration: from the second command this loop
+  // runs in an iteration on, the commands that touch only their declared
+  // keys (Connection::Pipelinable), from any of its connections, share one
+  // engine pipeline batch. It is written once, before the loop waits for I/O
+  // again (prepare and check handles), and the replies of those commands
+  // are held until then, so none acknowledges a write not yet in the WAL.
+  bool loop_batch_open() const { return batch_open_; }
+  // Counts a top-level command; true if it runs in the loop batch. A write
+  // that may join (`pipelinable`) does so unless it is the iteration's
+  // first (the batch is opened if needed); a read joins only a batch holding
+  // writes (it must see them, and its reply waits for them); any other
+  // command first writes the open batch.
+  bool JoinLoopBatch(bool pipelinable, bool is_write);
+  // Writes the open loop batch (a command that must run alone, contention,
+  // or the end of the iteration) and tells the held connections.
+  void EndLoopBatch();
+  // c's replies wait for the loop batch (called once per iteration).
+  void Hold(Connection* c) { held_.push_back(c); }
+
  private:
   static void OnConnection(uv_stream_t* server, int status);
   static void OnAsync(uv_async_t* handle);
   static void OnTimer(uv_timer_t* handle);
+  static void OnIterationEnd(uv_check_t* handle);
+  static void OnBeforePoll(uv_prepare_t* handle);
+  // Writes the loop batch and sends the held replies.
+  void FinishIteration();
   void HandleWake();
   void DeliverPubsub();
   void Shutdown();
@@ -64,6 +87,11 @@ class Worker {
   uv_loop_t loop_;
   uv_async_t async_;
   uv_timer_t timer_;
+  uv_check_t check_;
+  uv_prepare_t prepare_;
+  bool batch_open_ = false;
+  int iteration_commands_ = 0;      // top-level commands since the last FinishIteration
+  std::vector<Connection*> held_;  // replies held for the loop batch
   std::vector<uv_tcp_t*> listeners_;
   std::atomic<bool> stopping_{false};
   bool started_ = false;

@@ -102,6 +102,15 @@ struct Engine::PendingBatch {
 };
 
 namespace {
+// Engine::CacheOnlyReads on this thread: 0 = off, 1 = on, 2 = on and missed.
+thread_local int tl_cache_only = 0;
+}  // namespace
+
+Engine::CacheOnlyReads::CacheOnlyReads() { tl_cache_only = 1; }
+Engine::CacheOnlyReads::~CacheOnlyReads() { tl_cache_only = 0; }
+bool Engine::CacheOnlyReads::missed() const { return tl_cache_only == 2; }
+
+namespace {
 // The open transaction or pipeline of this thread (one engine at a time).
 // The batch object is kept between uses: a pipeline opens one per read.
 thread_local const Engine* tl_batch_engine = nullptr;
@@ -382,11 +391,16 @@ Status Engine::Lookup(uint8_t db, std::string_view key, KeyState* out) {
   PendingBatch* pending = Pending();
   // An empty pending batch (a pipeline of reads) has nothing to merge.
   if (pending != nullptr && pending->batch.GetWriteBatch()->Count() == 0) pending = nullptr;
-  rocksdb::Status s = pending != nullptr
-                          ? pending->batch.GetFromBatchAndDB(db_.get(), rocksdb::ReadOptions(),
-                                                             meta_cf_, mkey, &value)
-                          : db_->Get(rocksdb::ReadOptions(), meta_cf_, mkey, &value);
+  rocksdb::ReadOptions ro;
+  if (tl_cache_only != 0) ro.read_tier = rocksdb::kBlockCacheTier;
+  rocksdb::Status s =
+      pending != nullptr ? pending->batch.GetFromBatchAndDB(db_.get(), ro, meta_cf_, mkey, &value)
+                         : db_->Get(ro, meta_cf_, mkey, &value);
   if (s.IsNotFound()) return Status::Ok();
+  if (s.IsIncomplete() && tl_cache_only != 0) {
+    tl_cache_only = 2;
+    return Status::Busy("the key's block is not cached");
+  }
   if (!s.ok()) return FromRocks(s);
   return DecodeInto(std::string_view(value.data(), value.size()), out);
 }
@@ -512,8 +526,14 @@ bool Engine::InPipeline() const {
   return p != nullptr && p->pipeline;
 }
 
-void Engine::PipelineCommand() {
-  if (PendingBatch* p = Pending()) ++p->commands;
+bool Engine::PipelineHasWrites() const {
+  PendingBatch* p = Pending();
+  return p != nullptr && p->pipeline && p->batch.GetWriteBatch()->Count() > 0;
+}
+
+int Engine::PipelineCommand() {
+  PendingBatch* p = Pending();
+  return p != nullptr ? p->commands++ : -1;
 }
 
 void Engine::OnLockContention(void* engine) { static_cast<Engine*>(engine)->FlushPipeline(); }

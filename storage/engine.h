@@ -33,6 +33,7 @@ class ColumnFamilyHandle;
 class WriteBatch;
 class WriteBatchBase;
 class Iterator;
+class TransactionLogIterator;
 struct ReadOptions;
 class Cache;
 }  // namespace rocksdb
@@ -156,6 +157,20 @@ class Engine {
   rocksdb::Iterator* NewIterator(const rocksdb::ReadOptions& ro,
                                  rocksdb::ColumnFamilyHandle* cf) const;
 
+  // Cold reads. While a CacheOnlyReads is alive on a thread, point lookups
+  // there read only memtables and the block cache (kBlockCacheTier); one
+  // that would need a file read fails with Busy and marks the scope missed,
+  // so the loop can hand the command to the thread pool instead of blocking.
+  class CacheOnlyReads {
+   public:
+    CacheOnlyReads();
+    ~CacheOnlyReads();
+    CacheOnlyReads(const CacheOnlyReads&) = delete;
+    CacheOnlyReads& operator=(const CacheOnlyReads&) = delete;
+    // A lookup in this scope needed storage I/O.
+    bool missed() const;
+  };
+
   // ---- replication (storage/replication_log.cc) ----
   // The WAL is the replication log: a batch's first sequence number is its
   // offset. ReadUpdatesSince returns whole batches covering sequence
@@ -167,6 +182,27 @@ class Engine {
     std::string data;    // the RocksDB WriteBatch representation
   };
   Result<std::vector<ReplBatch>> ReadUpdatesSince(uint64_t from, size_t max_bytes) const;
+  // Follows the WAL from a sequence number on and keeps its place between
+  // reads. Opening the log anew reads its current file from the start, so a
+  // feeder streaming to a replica keeps one of these instead of calling
+  // ReadUpdatesSince per batch. Used by one thread at a time.
+  class UpdateTail {
+   public:
+    UpdateTail(const Engine& engine, uint64_t from);
+    ~UpdateTail();
+    UpdateTail(const UpdateTail&) = delete;
+    UpdateTail& operator=(const UpdateTail&) = delete;
+    // Appends the batches after the last one read, until about max_bytes
+    // (none when nothing new was written); NotFound as ReadUpdatesSince.
+    Status Read(size_t max_bytes, std::vector<ReplBatch>* out);
+    // The sequence number the next batch starts at.
+    uint64_t next() const { return next_; }
+
+   private:
+    const Engine& engine_;
+    uint64_t next_;
+    std::unique_ptr<rocksdb::TransactionLogIterator> it_;
+  };
   // On a replica: applies a batch read from the master, in order, and
   // records the master offset (seq + count - 1) in the same write, so a
   // restarted replica resumes exactly where its data is. Keeps the in-memory
@@ -193,8 +229,9 @@ class Engine {
   // absent but stay until the master's deletion arrives.
   void SetReplica(bool replica) { replica_.store(replica, std::memory_order_release); }
   bool replica() const { return replica_.load(std::memory_order_acquire); }
-  // Pipelining: the commands of one connection read share one pending batch
-  // (as in a transaction), written once by EndPipeline, so a pipeline of N
+  // Pipelining: the commands one loop runs in one iteration (the reads of
+  // all its connections) share one pending batch (as in a transaction),
+  // written once by EndPipeline, so N
   // writes costs one WAL write instead of N. The key locks this thread takes
   // meanwhile are kept until the batch is written, so no other thread can
   // read-modify-write a key from a state older than the batch; if a lock is
@@ -203,8 +240,11 @@ class Engine {
   // never see the batch before it is written.
   void BeginPipeline();
   bool InPipeline() const;
-  // Marks the start of the next command (for reporting a failed write).
-  void PipelineCommand();
+  // This thread's pipeline batch holds writes not yet written.
+  bool PipelineHasWrites() const;
+  // Marks the start of the next command (for reporting a failed write);
+  // returns its index.
+  int PipelineCommand();
   // Writes the batch and releases the kept locks. On failure, *lost_from is
   // the index (0-based, in PipelineCommand order) of the first command whose
   // writes were lost; earlier ones were written by a contention flush.

@@ -145,6 +145,55 @@ Result<std::vector<Engine::ReplBatch>> Engine::ReadUpdatesSince(uint64_t from,
   return out;
 }
 
+Engine::UpdateTail::UpdateTail(const Engine& engine, uint64_t from) : engine_(engine), next_(from) {}
+Engine::UpdateTail::~UpdateTail() = default;
+
+Status Engine::UpdateTail::Read(size_t max_bytes, std::vector<ReplBatch>* out) {
+  if (next_ > engine_.db_->GetLatestSequenceNumber()) return Status::Ok();
+  if (it_ != nullptr) {
+    // At the end of what was written when it last looked: Next() reads
+    // what came since, unless the WAL moved on to a new file (TryAgain),
+    // which takes a new iterator.
+    if (!it_->Valid()) it_->Next();
+    if (!it_->status().ok()) it_.reset();
+  }
+  bool reopened = false;
+  if (it_ == nullptr) {
+    rocksdb::Status s = engine_.db_->GetUpdatesSince(next_, &it_);
+    if (!s.ok()) {
+      it_.reset();
+      return Status::NotFound("the write-ahead log no longer reaches sequence " +
+                              std::to_string(next_) + ": " + s.ToString());
+    }
+    reopened = true;
+  }
+  size_t bytes = 0;
+  for (; it_->Valid() && bytes < max_bytes; it_->Next()) {
+    rocksdb::BatchResult r = it_->GetBatch();
+    const uint32_t count = r.writeBatchPtr->Count();
+    if (r.sequence + count <= next_) continue;  // wholly read already
+    if (r.sequence > next_) {
+      it_.reset();
+      return Status::NotFound("the write-ahead log jumps from " + std::to_string(next_) + " to " +
+                              std::to_string(r.sequence) + (reopened ? " (reopened)" : ""));
+    }
+    ReplBatch b;
+    b.seq = r.sequence;
+    b.count = count;
+    b.data = r.writeBatchPtr->Data();
+    bytes += b.data.size();
+    next_ = r.sequence + count;
+    out->push_back(std::move(b));
+  }
+  if (!it_->status().ok()) {
+    Status s = ToStatus(it_->status());
+    it_.reset();
+    if (out->empty() && !reopened) return Read(max_bytes, out);  // reopen once
+    if (out->empty()) return s;
+  }
+  return Status::Ok();
+}
+
 Status Engine::ApplyReplicated(const ReplBatch& batch) {
   const uint64_t last = batch.seq + (batch.count > 0 ? batch.count - 1 : 0);
   if (last <= ReplicatedOffset() && ReplicatedOffset() != 0) return Status::Ok();  // seen

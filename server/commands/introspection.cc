@@ -336,6 +336,7 @@ void InfoStats(CommandContext& ctx, std::string* out) {
   Appendf(out, "unexpected_error_replies:%" PRIu64 "\r\n", st.unexpected_error_replies.load());
   Appendf(out, "total_error_replies:%" PRIu64 "\r\n", st.total_error_replies.load());
   out->append("dump_payload_sanitizations:0\r\n");
+  Appendf(out, "cold_reads_offloaded:%" PRIu64 "\r\n", st.cold_reads.load());
 }
 
 void InfoReplication(CommandContext& ctx, std::string* out) {

@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/clock.h"
 #include "storage/engine.h"
@@ -230,6 +231,62 @@ TEST_F(ReplicationLogTest, FullSyncCopiesASnapshotThenTheStreamContinues) {
   Ship();
   EXPECT_EQ(Value(*replica_, 0, "after"), "1");
   EXPECT_EQ(replica_->KeyCount(0), 169);
+}
+
+// A tail keeps its place: each read returns only what was written since the
+// last one, including across a memtable flush (which starts a new WAL file),
+// and what it ships reproduces the master.
+TEST_F(ReplicationLogTest, UpdateTailFollowsTheLogAcrossReadsAndWalFiles) {
+  Engine::UpdateTail tail(*master_, replica_->ReplicatedOffset() + 1);
+  std::vector<Engine::ReplBatch> got;
+  auto ship = [&]() {
+    got.clear();
+    Status s = tail.Read(1 << 20, &got);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    for (const auto& b : got) EXPECT_TRUE(replica_->ApplyReplicated(b).ok());
+    return got.size();
+  };
+  ship();
+  EXPECT_EQ(ship(), 0u);  // nothing new
+  Put(*master_, 0, "a", "1");
+  Put(*master_, 0, "b", "2");
+  EXPECT_EQ(ship(), 2u);
+  EXPECT_EQ(tail.next(), master_->LatestSequence() + 1);
+  EXPECT_EQ(ship(), 0u);
+  ASSERT_TRUE(master_->Flush().ok());  // the next writes go to a new WAL file
+  Put(*master_, 0, "c", "3");
+  Del(*master_, 0, "a");
+  EXPECT_EQ(ship(), 2u);
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 50; ++i) Put(*master_, 1, "k" + std::to_string(round * 50 + i), "v");
+    ASSERT_TRUE(master_->Flush().ok());
+  }
+  size_t total = 0;
+  for (int i = 0; i < 10; ++i) total += ship();
+  EXPECT_EQ(total, 150u);
+  EXPECT_EQ(replica_->ReplicatedOffset(), master_->LatestSequence());
+  EXPECT_EQ(Value(*replica_, 0, "a"), "<none>");
+  EXPECT_EQ(Value(*replica_, 0, "c"), "3");
+  EXPECT_EQ(replica_->KeyCount(1), 150);
+}
+
+// Small reads still make progress one batch at a time and never repeat one.
+TEST_F(ReplicationLogTest, UpdateTailSmallReadsReturnEachBatchOnce) {
+  Ship();
+  Engine::UpdateTail tail(*master_, replica_->ReplicatedOffset() + 1);
+  for (int i = 0; i < 20; ++i) Put(*master_, 0, "k" + std::to_string(i), std::string(100, 'x'));
+  std::vector<uint64_t> seqs;
+  for (int i = 0; i < 100; ++i) {
+    std::vector<Engine::ReplBatch> got;
+    ASSERT_TRUE(tail.Read(1, &got).ok());
+    if (got.empty()) break;
+    ASSERT_EQ(got.size(), 1u);
+    seqs.push_back(got[0].seq);
+    ASSERT_TRUE(replica_->ApplyReplicated(got[0]).ok());
+  }
+  ASSERT_EQ(seqs.size(), 20u);
+  for (size_t i = 1; i < seqs.size(); ++i) EXPECT_GT(seqs[i], seqs[i - 1]);
+  EXPECT_EQ(replica_->KeyCount(0), 20);
 }
 
 }  // namespace
