@@ -6,6 +6,7 @@
 #include "common/crc16.h"
 #include "common/strings.h"
 #include "server/errors.h"
+#include "server/transaction.h"
 #include "storage/engine.h"
 
 namespace cairn {
@@ -76,7 +77,19 @@ std::string ClusterRedirect(const cluster::Cluster& cluster, storage::Engine& en
   // Cluster mode has db 0 only. Expired keys count as missing, as Redis's
   // lookupKeyReadWithFlags treats them.
   q.count_missing = [&]() {
-    *hold = storage::KeyLockGuard(engine.locks(), 0, keys);
+    if (spec.name == "exec") {
+      // The stripes EXEC itself will take (watched and queued keys, or all),
+      // so it takes none after holding these (the lock order stays ascending).
+      bool all = false;
+      std::vector<std::pair<uint8_t, std::string_view>> lock;
+      for (const auto& w : client.txn.watched) lock.emplace_back(w.db, w.key);
+      for (const auto& queued : client.txn.queued) all = all || NeedsAllLocks(*queued.spec);
+      for (std::string_view k : keys) lock.emplace_back(static_cast<uint8_t>(client.db), k);
+      *hold = all ? storage::KeyLockGuard::All(engine.locks())
+                  : storage::KeyLockGuard(engine.locks(), lock);
+    } else {
+      *hold = storage::KeyLockGuard(engine.locks(), 0, keys);
+    }
     int missing = 0;
     for (std::string_view k : keys) {
       storage::KeyState ks;

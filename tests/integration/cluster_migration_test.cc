@@ -147,6 +147,15 @@ TEST(ClusterSetSlot, OpenSlotRedirectsMigrateAndCloseAsRedis) {
             "TRYAGAIN Multiple keys request during rehashing of slot");
   EXPECT_EQ(Text(source.get(), {"MGET", "{foo}x", "{foo}y"}), "ASK 12182 " + addr0);
   EXPECT_EQ(Text(source.get(), {"MGET", "foo", "{foo}a"}), "<array 2>");
+  // A transaction on the open slot (its keys here) runs on the source.
+  EXPECT_EQ(Text(source.get(), {"WATCH", "{foo}a"}), "OK");
+  EXPECT_EQ(Text(source.get(), {"MULTI"}), "OK");
+  EXPECT_EQ(Text(source.get(), {"SET", "foo", "1"}), "QUEUED");
+  EXPECT_EQ(Text(source.get(), {"EXEC"}), "<array 1>");
+  EXPECT_EQ(Text(source.get(), {"MULTI"}), "OK");
+  EXPECT_EQ(Text(source.get(), {"GET", "{foo}gone"}), "ASK 12182 " + addr0);
+  EXPECT_EQ(Text(source.get(), {"EXEC"}),
+            "EXECABORT Transaction discarded because of previous errors.");
 
   // The target runs a command only right after ASKING (one command only).
   EXPECT_EQ(Text(target.get(), {"GET", "foo"}), "MOVED 12182 " + addr1);
