@@ -138,8 +138,8 @@ Route Cluster::RouteStableLocked(const RouteQuery& q, const Node* owner, Route* 
   }
   // A replica serves reads of its master's slots to READONLY clients (Redis's
   // getNodeByQuery); writes and other clients go to the master.
-  if (owner != me && !(q.allow_replica_read && !q.is_write && !me->is_master() &&
-                       owner->id == me->master_id)) {
+  if (owner != me &&
+      !(q.allow_replica_read && !q.is_write && !me->is_master() && owner->id == me->master_id)) {
     r->kind = Route::kMoved;
     r->addr = owner->ip + ":" + std::to_string(owner->port);
   }

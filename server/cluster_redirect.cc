@@ -16,8 +16,8 @@ namespace {
 // MIGRATE's keys are movable (migrateGetKeys): argv[3], or with an empty
 // argv[3] the arguments after KEYS.
 template <class Arg>
-void AddKeys(const CommandSpec& spec, std::span<const Arg> argv, std::vector<std::string_view>* keys,
-             bool* write) {
+void AddKeys(const CommandSpec& spec, std::span<const Arg> argv,
+             std::vector<std::string_view>* keys, bool* write) {
   if (spec.name == "migrate") {
     if (argv.size() < 6) return;
     *write = true;

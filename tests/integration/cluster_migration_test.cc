@@ -43,8 +43,7 @@ void WaitCheckClean(ClusterHarness& cluster, int via) {
         return RunWithTimeout(
                    "redis-cli --cluster check 127.0.0.1:" + std::to_string(cluster.port(via)), 60,
                    &out) == 0 &&
-               out.find("[WARNING]") == std::string::npos &&
-               out.find("[ERR]") == std::string::npos;
+               out.find("[WARNING]") == std::string::npos && out.find("[ERR]") == std::string::npos;
       },
       30000);
   ExpectCheckClean(cluster, via);
@@ -181,8 +180,8 @@ TEST(ClusterSetSlot, OpenSlotRedirectsMigrateAndCloseAsRedis) {
             "OK");
   EXPECT_EQ(Text(source.get(), {"CLUSTER", "COUNTKEYSINSLOT", "12182"}), "0");
   EXPECT_EQ(Text(source.get(), {"GET", "foo"}), "ASK 12182 " + addr0);
-  EXPECT_EQ(Text(source.get(), {"MIGRATE", "127.0.0.1", std::to_string(cluster.port(0)), "foo",
-                                "0", "5000"}),
+  EXPECT_EQ(Text(source.get(),
+                 {"MIGRATE", "127.0.0.1", std::to_string(cluster.port(0)), "foo", "0", "5000"}),
             "NOKEY");
   EXPECT_EQ(Text(target.get(), {"ASKING"}), "OK");
   EXPECT_EQ(Text(target.get(), {"MGET", "foo", "{foo}a"}), "<array 2>");
@@ -216,7 +215,9 @@ TEST(ClusterSetSlot, OpenSlotRedirectsMigrateAndCloseAsRedis) {
   }
   // Gossip must not give the slot back to the old owner.
   EXPECT_TRUE(ClusterHarness::WaitFor(
-      [&] { return cluster.NodesLine(1, id1).find(" 8192-12181 12183-16383") != std::string::npos; },
+      [&] {
+        return cluster.NodesLine(1, id1).find(" 8192-12181 12183-16383") != std::string::npos;
+      },
       20000))
       << cluster.Nodes(1);
   WaitCheckClean(cluster, 1);
@@ -259,11 +260,11 @@ TEST(ClusterReshardTools, ReshardRebalanceAndDelNodeKeepEveryKey) {
   WriteKeys(cluster, "rk:", kKeys);
 
   // reshard: 300 slots from node 0 to node 1.
-  ASSERT_EQ(RunWithTimeout("redis-cli --cluster reshard " + entry + " --cluster-from " +
-                               cluster.Id(0) + " --cluster-to " + cluster.Id(1) +
-                               " --cluster-slots 300 --cluster-yes",
-                           300, &out),
-            0)
+  ASSERT_EQ(
+      RunWithTimeout("redis-cli --cluster reshard " + entry + " --cluster-from " + cluster.Id(0) +
+                         " --cluster-to " + cluster.Id(1) + " --cluster-slots 300 --cluster-yes",
+                     300, &out),
+      0)
       << out;
   EXPECT_EQ(out.find("ERR"), std::string::npos) << out;
   WaitCheckClean(cluster, 0);
@@ -280,11 +281,11 @@ TEST(ClusterReshardTools, ReshardRebalanceAndDelNodeKeepEveryKey) {
   ASSERT_TRUE(ClusterHarness::WaitFor([&] { return cluster.KnownNodes(3) == 4; }, 20000))
       << cluster.Nodes(3);
   WaitCheckClean(cluster, 3);
-  ASSERT_EQ(RunWithTimeout("redis-cli --cluster rebalance " + entry +
-                               " --cluster-use-empty-masters --cluster-weight " + cluster.Id(3) +
-                               "=0.1",
-                           300, &out),
-            0)
+  ASSERT_EQ(
+      RunWithTimeout("redis-cli --cluster rebalance " + entry +
+                         " --cluster-use-empty-masters --cluster-weight " + cluster.Id(3) + "=0.1",
+                     300, &out),
+      0)
       << out;
   EXPECT_EQ(out.find("ERR"), std::string::npos) << out;
   WaitCheckClean(cluster, 0);
@@ -373,9 +374,8 @@ TEST(ClusterReshardTools, FixClosesOpenSlotsAndCoversUnassignedSlots) {
   ASSERT_EQ(Text(n1.get(), {"CLUSTER", "SETSLOT", "12182", "IMPORTING", cluster.Id(2)}), "OK");
   ASSERT_EQ(Text(n2.get(), {"CLUSTER", "SETSLOT", "12182", "MIGRATING", cluster.Id(1)}), "OK");
   // Half the keys moved already.
-  std::vector<std::string> migrate = {"MIGRATE", "127.0.0.1", std::to_string(cluster.port(1)),
-                                      "",        "0",         "5000",
-                                      "KEYS"};
+  std::vector<std::string> migrate = {
+      "MIGRATE", "127.0.0.1", std::to_string(cluster.port(1)), "", "0", "5000", "KEYS"};
   for (int i = 0; i < 10; ++i) migrate.push_back("{foo}" + std::to_string(i));
   ASSERT_EQ(Text(n2.get(), migrate), "OK");
 

@@ -174,8 +174,7 @@ TEST(OpenSlots, NodesConfShowsAndReloadsOpenSlotsOnMyselfOnly) {
   s.SetMigrating(3, peer);
   s.SetImporting(200, peer);
   const std::string mine = DescribeNode(s, *s.myself());
-  EXPECT_NE(mine.find(" 0-99 [3->-" + IdOf('f') + "] [200-<-" + IdOf('f') + "]"),
-            std::string::npos)
+  EXPECT_NE(mine.find(" 0-99 [3->-" + IdOf('f') + "] [200-<-" + IdOf('f') + "]"), std::string::npos)
       << mine;
   EXPECT_EQ(DescribeNode(s, *peer).find('['), std::string::npos);
   ASSERT_TRUE(SaveNodesConf(path, s).ok());
