@@ -39,7 +39,7 @@ void Cluster::ChangedLocked() {
   ++pending_version_;
 }
 
-Status Cluster::Persist() {
+Status Cluster::Persist(bool sync) {
   std::lock_guard<std::mutex> save_lock(save_mu_);
   std::string text;
   uint64_t version = 0;
@@ -49,53 +49,101 @@ Status Cluster::Persist() {
     text = pending_text_;
     version = pending_version_;
   }
-  Status s = WriteNodesConf(options_.config_file, text);
+  Status s = WriteNodesConf(options_.config_file, text, sync);
   if (s.ok()) written_version_ = version;
   return s;
 }
 
 Route Cluster::RouteSlots(std::span<const uint16_t> slots, bool is_write,
                           bool allow_replica_read) const {
+  RouteQuery q;
+  q.slots = slots;
+  q.is_write = is_write;
+  q.allow_replica_read = allow_replica_read;
+  return RouteCommand(q);
+}
+
+Route Cluster::RouteCommand(const RouteQuery& q) const {
   Route r;
-  if (slots.empty()) return r;
-  std::lock_guard<std::mutex> lock(mu_);
-  const Node* owner = state_.owner(slots[0]);
-  r.slot = slots[0];
-  if (owner == nullptr) {
-    r.kind = Route::kDownUnbound;
+  if (q.slots.empty()) return r;
+  const int slot = q.slots[0];
+  r.slot = slot;
+  bool migrating = false, importing = false;
+  std::string migrating_addr;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    const Node* owner = state_.owner(slot);
+    if (owner == nullptr) {
+      r.kind = Route::kDownUnbound;
+      return r;
+    }
+    for (uint16_t s : q.slots.subspan(1)) {
+      if (s != slot) {
+        r.kind = Route::kCrossSlot;
+        return r;
+      }
+    }
+    if (!state_.ok()) {
+      if (!options_.allow_reads_when_down) {
+        r.kind = Route::kDownState;
+        return r;
+      }
+      if (q.is_write) {
+        r.kind = Route::kDownReadOnly;
+        return r;
+      }
+    }
+    const Node* me = state_.myself();
+    const Node* to = state_.migrating_to(slot);
+    if (owner == me && to != nullptr) {
+      migrating = true;
+      migrating_addr = to->ip + ":" + std::to_string(to->port);
+    } else if (state_.importing_from(slot) != nullptr) {
+      importing = true;
+    }
+    if (!migrating && !importing) return RouteStableLocked(q, owner, &r);
+    // MIGRATE moves keys of an open slot freely, in both directions.
+    if (q.is_migrate) return r;
+    if (importing && !q.asking) return RouteStableLocked(q, owner, &r);
+  }
+  // The slot is open: which keys are here decides, read without the lock
+  // (the caller holds the keys' stripes, so MIGRATE cannot move them now).
+  const int missing = q.count_missing ? q.count_missing() : 0;
+  if (migrating) {
+    if (missing > 0) {
+      // Some here, some gone: the command cannot run on either node yet.
+      // All gone: the target has them (or nobody does).
+      if (missing < static_cast<int>(q.slots.size())) {
+        r.kind = Route::kTryAgain;
+      } else {
+        r.kind = Route::kAsk;
+        r.addr = migrating_addr;
+      }
+      return r;
+    }
     return r;
   }
-  for (uint16_t s : slots.subspan(1)) {
-    if (s != slots[0]) {
-      r.kind = Route::kCrossSlot;
-      return r;
-    }
-  }
-  if (!state_.ok()) {
-    if (!options_.allow_reads_when_down) {
-      r.kind = Route::kDownState;
-      return r;
-    }
-    if (is_write) {
-      r.kind = Route::kDownReadOnly;
-      return r;
-    }
-  }
+  // Importing, and the client is ASKING.
+  if (q.multiple_keys && missing > 0) r.kind = Route::kTryAgain;
+  return r;
+}
+
+Route Cluster::RouteStableLocked(const RouteQuery& q, const Node* owner, Route* r) const {
   const Node* me = state_.myself();
   // Redis pauses clients during a manual failover; Cairn's loops do not
   // park commands, so writes get a TRYAGAIN that cluster clients retry.
-  if (is_write && owner == me && state_.failover.paused_until_ms != 0) {
-    r.kind = Route::kPaused;
-    return r;
+  if (q.is_write && owner == me && state_.failover.paused_until_ms != 0) {
+    r->kind = Route::kPaused;
+    return *r;
   }
   // A replica serves reads of its master's slots to READONLY clients (Redis's
   // getNodeByQuery); writes and other clients go to the master.
   if (owner != me &&
-      !(allow_replica_read && !is_write && !me->is_master() && owner->id == me->master_id)) {
-    r.kind = Route::kMoved;
-    r.addr = owner->ip + ":" + std::to_string(owner->port);
+      !(q.allow_replica_read && !q.is_write && !me->is_master() && owner->id == me->master_id)) {
+    r->kind = Route::kMoved;
+    r->addr = owner->ip + ":" + std::to_string(owner->port);
   }
-  return r;
+  return *r;
 }
 
 }  // namespace cairn::cluster

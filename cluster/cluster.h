@@ -21,7 +21,8 @@ struct Route {
   enum Kind {
     kHere,          // run it
     kMoved,         // -MOVED <slot> <addr>
-    kAsk,           // -ASK <slot> <addr> (slot migration, later)
+    kAsk,           // -ASK <slot> <addr>: a key of a migrating slot is not here
+    kTryAgain,      // multi-key command on an open slot with keys missing
     kCrossSlot,     // keys in more than one slot
     kDownUnbound,   // the first key's slot has no owner
     kDownState,     // cluster_state is fail
@@ -31,6 +32,20 @@ struct Route {
   Kind kind = kHere;
   int slot = 0;
   std::string addr;  // "ip:port" for MOVED/ASK
+};
+
+// What Cluster::RouteCommand needs to know about one command (or a whole EXEC).
+struct RouteQuery {
+  std::span<const uint16_t> slots;  // one entry per key, in order
+  bool is_write = false;            // the command may write
+  bool allow_replica_read = false;  // the client sent READONLY
+  bool asking = false;              // ASKING came just before, or the command is ASKING-able
+  bool is_migrate = false;          // MIGRATE: runs here whenever its slot is open
+  bool multiple_keys = false;       // the keys are not all the same key
+  // Called without the cluster lock, and only when the slot is migrating
+  // from or importing to this node: how many of the keys do not exist here.
+  // Unset = none missing.
+  std::function<int()> count_missing;
 };
 
 // What the bus offers commands: MEET and a nudge to act now (both return at
@@ -65,12 +80,17 @@ class Cluster {
   void ChangedLocked();
   // Writes the newest snapshot if it is not on disk yet (before replying to
   // a command that changed the table, as Redis saves before replying).
-  [[nodiscard]] Status Persist();
+  // `sync` = false skips the fsyncs (CLUSTER SETSLOT, which redis-cli
+  // --cluster reshard sends several times per slot; Redis does not fsync
+  // for it either).
+  [[nodiscard]] Status Persist(bool sync = true);
 
-  // The redirect decision for a command whose keys hash to `slots` (one
-  // entry per key, in order). `is_write`: the command may write.
-  // `allow_replica_read`: the client sent READONLY, so a replica may serve
-  // reads of its master's slots.
+  // The redirect decision for a command with keys (Redis 7.0's
+  // getNodeByQuery, in its order: unbound slot, CROSSSLOT, cluster down,
+  // MIGRATE, ASK/TRYAGAIN on a migrating slot, ASKING on an importing one,
+  // READONLY on a replica, MOVED).
+  Route RouteCommand(const RouteQuery& q) const;
+  // The same for a command whose keys hash to `slots`, no slot open.
   Route RouteSlots(std::span<const uint16_t> slots, bool is_write,
                    bool allow_replica_read = false) const;
 
@@ -84,6 +104,10 @@ class Cluster {
   BusControl* bus() const { return bus_; }
 
  private:
+  // The end of RouteCommand for a stable slot (or an importing one without
+  // ASKING): failover pause, READONLY replica reads, MOVED. Holds mu_.
+  Route RouteStableLocked(const RouteQuery& q, const Node* owner, Route* r) const;
+
   ClusterOptions options_;
   const Clock& clock_;
   mutable std::mutex mu_;

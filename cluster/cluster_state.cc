@@ -33,8 +33,10 @@ void ClusterState::Remove(std::string_view id) {
   auto it = nodes_.find(id);
   if (it == nodes_.end() || it->second.get() == myself_) return;
   Node* n = it->second.get();
-  for (int j = 0; j < kSlots; ++j) {
-    if (owner_[static_cast<size_t>(j)] == n) owner_[static_cast<size_t>(j)] = nullptr;
+  for (size_t j = 0; j < kSlots; ++j) {
+    if (owner_[j] == n) owner_[j] = nullptr;
+    if (migrating_to_[j] == n) SetOpen(migrating_to_, static_cast<int>(j), nullptr);
+    if (importing_from_[j] == n) SetOpen(importing_from_, static_cast<int>(j), nullptr);
   }
   // Reports it made about others go with it.
   for (auto& [other_id, other] : nodes_) {
@@ -72,6 +74,7 @@ bool ClusterState::ApplyClaims(Node* sender, const SlotBitmap& claimed) {
   bool changed = false;
   for (int j = 0; j < kSlots; ++j) {
     if (!claimed.test(static_cast<size_t>(j))) continue;
+    if (importing_from_[static_cast<size_t>(j)] != nullptr) continue;
     Node* cur = owner_[static_cast<size_t>(j)];
     if (cur == sender) continue;
     if (cur == nullptr || cur->config_epoch < sender->config_epoch) {
@@ -86,6 +89,20 @@ uint64_t ClusterState::MaxConfigEpoch() const {
   uint64_t max = 0;
   for (const auto& [id, n] : nodes_) max = std::max(max, n->config_epoch);
   return max;
+}
+
+bool ClusterState::BumpConfigEpochWithoutConsensus() {
+  uint64_t max = std::max(MaxConfigEpoch(), current_epoch_);
+  if (myself_->config_epoch != 0 && myself_->config_epoch == max) return false;
+  current_epoch_ += 1;
+  myself_->config_epoch = current_epoch_;
+  return true;
+}
+
+void ClusterState::CloseAllSlots() {
+  migrating_to_.fill(nullptr);
+  importing_from_.fill(nullptr);
+  open_slots_ = 0;
 }
 
 int ClusterState::Size() const {
@@ -135,6 +152,7 @@ void ClusterState::Reset(bool hard, const ClusterOptions& options) {
   }
   for (const auto& id : peers) Remove(id);
   for (int j = 0; j < kSlots; ++j) Unassign(j);
+  CloseAllSlots();
   myself_->flags = kFlagMyself | kFlagMaster;
   myself_->master_id.clear();
   blacklist_.clear();

@@ -49,7 +49,11 @@ struct FailoverState {
 
 class ClusterState {
  public:
-  ClusterState() { owner_.fill(nullptr); }
+  ClusterState() {
+    owner_.fill(nullptr);
+    migrating_to_.fill(nullptr);
+    importing_from_.fill(nullptr);
+  }
 
   Node* myself() const { return myself_; }
   // Creates myself as a fresh master with a random id (no nodes.conf yet).
@@ -67,9 +71,23 @@ class ClusterState {
   Node* owner(int slot) const { return owner_[static_cast<size_t>(slot)]; }
   void Assign(int slot, Node* node);
   void Unassign(int slot);
+  // Open slots of a Redis-compatible migration (CLUSTER SETSLOT MIGRATING /
+  // IMPORTING): the node a slot of mine is moving to, the node a slot is
+  // coming from; nullptr when the slot is stable. Removing a node clears
+  // what pointed at it.
+  Node* migrating_to(int slot) const { return migrating_to_[static_cast<size_t>(slot)]; }
+  Node* importing_from(int slot) const { return importing_from_[static_cast<size_t>(slot)]; }
+  void SetMigrating(int slot, Node* to) { SetOpen(migrating_to_, slot, to); }
+  void SetImporting(int slot, Node* from) { SetOpen(importing_from_, slot, from); }
+  // Some slot is migrating or importing (CLUSTER NODES skips the scan if not).
+  bool any_open_slot() const { return open_slots_ != 0; }
+  // Redis's clusterCloseAllSlots (CLUSTER RESET).
+  void CloseAllSlots();
+
   // Applies the slots a master claims (Redis's clusterUpdateSlotsConfigWith):
   // each claimed slot moves to the sender when it is free or its owner's
-  // configEpoch is lower. Returns true if anything changed.
+  // configEpoch is lower; a slot this node is importing is left alone (the
+  // migration decides its owner). Returns true if anything changed.
   bool ApplyClaims(Node* sender, const SlotBitmap& claimed);
 
   uint64_t current_epoch() const { return current_epoch_; }
@@ -77,6 +95,10 @@ class ClusterState {
   uint64_t last_vote_epoch() const { return last_vote_epoch_; }
   void set_last_vote_epoch(uint64_t e) { last_vote_epoch_ = e; }
   uint64_t MaxConfigEpoch() const;
+  // Redis's clusterBumpConfigEpochWithoutConsensus: unless myself already
+  // has the single highest configEpoch, take a new one (currentEpoch + 1).
+  // True if the epoch changed. CLUSTER BUMPEPOCH and SETSLOT NODE use it.
+  bool BumpConfigEpochWithoutConsensus();
 
   // Masters serving at least one slot (cluster_size), and the quorum of them
   // that FAIL needs.
@@ -111,6 +133,14 @@ class ClusterState {
   std::map<std::string, std::unique_ptr<Node>, std::less<>> nodes_;
   Node* myself_ = nullptr;
   std::array<Node*, kSlots> owner_;
+  std::array<Node*, kSlots> migrating_to_;
+  std::array<Node*, kSlots> importing_from_;
+  int open_slots_ = 0;  // non-null entries of the two arrays above
+  void SetOpen(std::array<Node*, kSlots>& table, int slot, Node* n) {
+    Node*& cur = table[static_cast<size_t>(slot)];
+    open_slots_ += (n != nullptr) - (cur != nullptr);
+    cur = n;
+  }
   uint64_t current_epoch_ = 0;
   uint64_t last_vote_epoch_ = 0;
   bool ok_ = false;

@@ -61,6 +61,17 @@ std::string DescribeNode(const ClusterState& state, const Node& node) {
     out += ' ';
     out += from == to ? std::to_string(from) : std::to_string(from) + "-" + std::to_string(to);
   }
+  // Only myself's line shows the open slots, as Redis's
+  // clusterGenNodeDescription: "[slot->-target]" and "[slot-<-source]".
+  if ((node.flags & kFlagMyself) && state.any_open_slot()) {
+    for (int j = 0; j < kSlots; ++j) {
+      if (const Node* to = state.migrating_to(j)) {
+        out += " [" + std::to_string(j) + "->-" + to->id + "]";
+      } else if (const Node* from = state.importing_from(j)) {
+        out += " [" + std::to_string(j) + "-<-" + from->id + "]";
+      }
+    }
+  }
   return out;
 }
 
@@ -84,18 +95,19 @@ Status SaveNodesConf(const std::string& path, const ClusterState& state) {
   return WriteNodesConf(path, NodesConfText(state));
 }
 
-Status WriteNodesConf(const std::string& path, const std::string& text) {
+Status WriteNodesConf(const std::string& path, const std::string& text, bool sync) {
   std::string tmp = path + ".tmp-" + std::to_string(getpid());
   int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return Status::IOError("can't write " + tmp + ": " + strerror(errno));
   Status s = WriteAll(fd, text);
-  if (s.ok() && fsync(fd) != 0) s = Status::IOError(strerror(errno));
+  if (s.ok() && sync && fsync(fd) != 0) s = Status::IOError(strerror(errno));
   close(fd);
   if (s.ok() && rename(tmp.c_str(), path.c_str()) != 0) s = Status::IOError(strerror(errno));
   if (!s.ok()) {
     unlink(tmp.c_str());
     return Status::IOError("can't save " + path + ": " + s.message());
   }
+  if (!sync) return Status::Ok();
   // The rename is durable only once the directory entry is.
   std::string dir =
       path.substr(0, path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/'));
@@ -170,7 +182,28 @@ Status LoadNodesConf(const std::string& path, ClusterState* state) {
   if (state->myself() == nullptr) return Status::Corruption(path + " has no 'myself' node");
   for (const auto& p : pending) {
     for (const auto& s : p.slot_words) {
-      if (s.empty() || s[0] == '[') continue;  // migrating/importing marks
+      if (s.empty()) continue;
+      if (s[0] == '[') {
+        // "[slot->-id]" (migrating to id) or "[slot-<-id]" (importing from id).
+        size_t dash = s.find('-');
+        int64_t slot = 0;
+        if (dash == std::string::npos || s.size() < dash + 4 || s.back() != ']' ||
+            !ParseInt(s.substr(1, dash - 1), &slot) || slot < 0 || slot >= kSlots) {
+          return bad("bad open slot " + s);
+        }
+        const char dir = s[dash + 1];
+        Node* peer = state->Find(s.substr(dash + 3, s.size() - dash - 4));
+        if ((dir != '>' && dir != '<') || s[dash + 2] != '-') return bad("bad open slot " + s);
+        // Redis creates a placeholder for an unknown peer; Cairn drops the
+        // mark instead (the migration cannot go on without the peer anyway).
+        if (peer == nullptr) continue;
+        if (dir == '>') {
+          state->SetMigrating(static_cast<int>(slot), peer);
+        } else {
+          state->SetImporting(static_cast<int>(slot), peer);
+        }
+        continue;
+      }
       size_t dash = s.find('-');
       int64_t from = 0, to = 0;
       if (!ParseInt(s.substr(0, dash), &from)) return bad("bad slot " + s);

@@ -22,7 +22,10 @@ std::string DescribeNodes(const ClusterState& state);
 std::string NodesConfText(const ClusterState& state);
 // Writes nodes.conf atomically: a temp file in the same directory, fsync,
 // rename over the old one, fsync of the directory.
-[[nodiscard]] Status WriteNodesConf(const std::string& path, const std::string& text);
+// `sync`: fsync the file and its directory (false: the rename is atomic but
+// may not survive a power loss, as Redis's save without CLUSTER_TODO_FSYNC_CONFIG).
+[[nodiscard]] Status WriteNodesConf(const std::string& path, const std::string& text,
+                                    bool sync = true);
 [[nodiscard]] Status SaveNodesConf(const std::string& path, const ClusterState& state);
 // Loads nodes.conf into an empty state. NotFound if the file does not exist;
 // Corruption (naming the line) if it cannot be parsed or has no "myself".

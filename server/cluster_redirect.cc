@@ -4,41 +4,100 @@
 
 #include "cluster/cluster.h"
 #include "common/crc16.h"
+#include "common/strings.h"
 #include "server/errors.h"
+#include "server/transaction.h"
+#include "storage/engine.h"
 
 namespace cairn {
 namespace {
 
-void AddSlots(const CommandSpec& spec, size_t argc, std::string_view (*arg)(const void*, size_t),
-              const void* args, std::vector<uint16_t>* slots, bool* write) {
-  std::vector<int> pos = spec.KeyPositions(argc);
+// The keys of one command, as Redis's getKeysFromCommand finds them.
+// MIGRATE's keys are movable (migrateGetKeys): argv[3], or with an empty
+// argv[3] the arguments after KEYS.
+template <class Arg>
+void AddKeys(const CommandSpec& spec, std::span<const Arg> argv,
+             std::vector<std::string_view>* keys, bool* write) {
+  if (spec.name == "migrate") {
+    if (argv.size() < 6) return;
+    *write = true;
+    size_t first = 3, last = 3;
+    if (std::string_view(argv[3]).empty()) {
+      for (size_t i = 6; i < argv.size(); ++i) {
+        if (EqualsIgnoreCase(argv[i], "keys")) {
+          first = i + 1;
+          last = argv.size() - 1;
+          break;
+        }
+      }
+    }
+    for (size_t i = first; i <= last && i < argv.size(); ++i) keys->push_back(argv[i]);
+    return;
+  }
+  std::vector<int> pos = spec.KeyPositions(argv.size());
   if (!pos.empty() && (spec.flags & kCmdWrite)) *write = true;
-  for (int p : pos) slots->push_back(KeyHashSlot(arg(args, static_cast<size_t>(p))));
-}
-
-std::string_view ViewArg(const void* args, size_t i) {
-  return static_cast<const std::string_view*>(args)[i];
-}
-std::string_view StringArg(const void* args, size_t i) {
-  return static_cast<const std::string*>(args)[i];
+  for (int p : pos) keys->push_back(argv[static_cast<size_t>(p)]);
 }
 
 }  // namespace
 
-std::string ClusterRedirect(const cluster::Cluster& cluster, const CommandSpec& spec,
-                            std::span<const std::string_view> argv, const Client& client) {
-  std::vector<uint16_t> slots;
+std::string ClusterRedirect(const cluster::Cluster& cluster, storage::Engine& engine,
+                            const CommandSpec& spec, std::span<const std::string_view> argv,
+                            const Client& client, storage::KeyLockGuard* hold) {
+  std::vector<std::string_view> keys;
   bool write = false;
+  bool asking_cmd = (spec.flags & kCmdAsking) != 0;
+  bool migrate = spec.name == "migrate";
   if (spec.name == "exec") {
     if (!client.txn.active) return "";
     for (const auto& q : client.txn.queued) {
-      AddSlots(*q.spec, q.argv.size(), StringArg, q.argv.data(), &slots, &write);
+      AddKeys(*q.spec, std::span<const std::string>(q.argv), &keys, &write);
+      // Redis's getNodeByQuery looks at EXEC itself, not the queued commands'
+      // flags, for ASKING-able and MIGRATE.
     }
   } else {
-    if (spec.key_specs.empty()) return "";
-    AddSlots(spec, argv.size(), ViewArg, argv.data(), &slots, &write);
+    if (spec.key_specs.empty() && !migrate) return "";
+    AddKeys(spec, argv, &keys, &write);
   }
-  cluster::Route r = cluster.RouteSlots(slots, write, client.cluster_readonly);
+  if (keys.empty()) return "";
+  std::vector<uint16_t> slots;
+  slots.reserve(keys.size());
+  bool multiple = false;
+  for (std::string_view k : keys) {
+    slots.push_back(KeyHashSlot(k));
+    if (k != keys[0]) multiple = true;
+  }
+  cluster::RouteQuery q;
+  q.slots = slots;
+  q.is_write = write;
+  q.allow_replica_read = client.cluster_readonly;
+  q.asking = client.asking || asking_cmd;
+  q.is_migrate = migrate;
+  q.multiple_keys = multiple;
+  // Cluster mode has db 0 only. Expired keys count as missing, as Redis's
+  // lookupKeyReadWithFlags treats them.
+  q.count_missing = [&]() {
+    if (spec.name == "exec") {
+      // The stripes EXEC itself will take (watched and queued keys, or all),
+      // so it takes none after holding these (the lock order stays ascending).
+      bool all = false;
+      std::vector<std::pair<uint8_t, std::string_view>> lock;
+      for (const auto& w : client.txn.watched) lock.emplace_back(w.db, w.key);
+      for (const auto& queued : client.txn.queued) all = all || NeedsAllLocks(*queued.spec);
+      for (std::string_view k : keys) lock.emplace_back(static_cast<uint8_t>(client.db), k);
+      *hold = all ? storage::KeyLockGuard::All(engine.locks())
+                  : storage::KeyLockGuard(engine.locks(), lock);
+    } else {
+      *hold = storage::KeyLockGuard(engine.locks(), 0, keys);
+    }
+    int missing = 0;
+    for (std::string_view k : keys) {
+      storage::KeyState ks;
+      if (!engine.Lookup(0, k, &ks).ok() || !ks.live) ++missing;
+    }
+    return missing;
+  };
+  cluster::Route r = cluster.RouteCommand(q);
   switch (r.kind) {
     case cluster::Route::kHere:
       return "";
@@ -46,6 +105,8 @@ std::string ClusterRedirect(const cluster::Cluster& cluster, const CommandSpec& 
       return errors::Moved(r.slot, r.addr);
     case cluster::Route::kAsk:
       return errors::Ask(r.slot, r.addr);
+    case cluster::Route::kTryAgain:
+      return std::string(errors::kTryAgainRehashing);
     case cluster::Route::kCrossSlot:
       return std::string(errors::kCrossSlot);
     case cluster::Route::kDownUnbound:

@@ -52,6 +52,7 @@ enum CommandFlag : uint32_t {
   kCmdNoMulti = 1u << 14,       // "no_multi"
   kCmdAllowBusy = 1u << 15,     // "allow_busy"
   kCmdSentinel = 1u << 16,      // not reported
+  kCmdAsking = 1u << 17,        // "asking": runs on an importing slot without ASKING
 };
 
 // One key specification (Redis 7 key specs): where the keys begin and how
@@ -204,6 +205,7 @@ void RegisterTransactionCommands(CommandRegistry& reg);
 void RegisterReplicationCommands(CommandRegistry& reg);
 void RegisterPubsubCommands(CommandRegistry& reg);
 void RegisterKeyspaceCommands(CommandRegistry& reg);
+void RegisterMigrationCommands(CommandRegistry& reg);  // MIGRATE (commands/migration.cc)
 void RegisterPersistenceCommands(CommandRegistry& reg);
 void RegisterClusterCommands(CommandRegistry& reg);
 

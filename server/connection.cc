@@ -323,11 +323,18 @@ void Connection::Execute(const std::vector<std::string_view>& argv) {
     Reject(run, errors::NotAllowedWhileSubscribed(run->name));
     return;
   }
+  // Held through Run when the keys' slot is being migrated (cluster_redirect.h).
+  storage::KeyLockGuard open_slot_keys;
   if (server.cluster != nullptr) {
     // Redis checks keys at queue time too: a redirect dooms the transaction,
     // and on EXEC it discards it (the reply is the redirect, not EXECABORT).
-    std::string redirect = ClusterRedirect(*server.cluster, *run, argv, client_);
-    if (run->name != "asking") client_.asking = false;
+    std::string redirect =
+        ClusterRedirect(*server.cluster, server.engine, *run, argv, client_, &open_slot_keys);
+    // ASKING lasts one command, or the whole MULTI ... EXEC it precedes (as
+    // Redis's resetClient keeps it while the client is in MULTI).
+    bool keep_asking = run->name == "asking" || run->name == "multi" ||
+                       (client_.txn.active && run->name != "exec" && run->name != "discard");
+    if (!keep_asking) client_.asking = false;
     if (!redirect.empty()) {
       if (run->name == "exec") {
         DiscardTransaction(client_, server.engine);

@@ -179,6 +179,8 @@ inline constexpr std::string_view kClusterDownUnbound = "CLUSTERDOWN Hash slot n
 // (Redis delays the client instead). TRYAGAIN is what cluster clients retry.
 inline constexpr std::string_view kFailoverPaused =
     "TRYAGAIN Manual failover in progress, please retry";
+inline constexpr std::string_view kTryAgainRehashing =
+    "TRYAGAIN Multiple keys request during rehashing of slot";
 inline constexpr std::string_view kSelectInCluster = "ERR SELECT is not allowed in cluster mode";
 inline constexpr std::string_view kMoveInCluster = "ERR MOVE is not allowed in cluster mode";
 inline constexpr std::string_view kSwapDbInCluster = "ERR SWAPDB is not allowed in cluster mode";
@@ -245,6 +247,36 @@ inline std::string InvalidBusPort(std::string_view port) {
 }
 inline std::string SaveConfigFailed(std::string_view why) {
   return "ERR error saving the cluster node config: " + std::string(why);
+}
+// CLUSTER SETSLOT and MIGRATE (Redis 7.0 cluster.c)
+inline constexpr std::string_view kSetSlotOnReplica = "ERR Please use SETSLOT only with masters.";
+inline constexpr std::string_view kSetSlotInvalid =
+    "ERR Invalid CLUSTER SETSLOT action or number of arguments. Try CLUSTER HELP";
+inline constexpr std::string_view kTargetNotMaster = "ERR Target node is not a master";
+inline std::string NotSlotOwner(int slot) {
+  return "ERR I'm not the owner of hash slot " + std::to_string(slot);
+}
+inline std::string AlreadySlotOwner(int slot) {
+  return "ERR I'm already the owner of hash slot " + std::to_string(slot);
+}
+inline std::string DontKnowNode(std::string_view id) {
+  return "ERR I don't know about node " + std::string(id);
+}
+inline std::string StillHoldKeys(int slot) {
+  return "ERR Can't assign hashslot " + std::to_string(slot) +
+         " to a different node while I still hold keys for this hash slot.";
+}
+inline constexpr std::string_view kMigrateKeysNeedEmptyKey =
+    "ERR When using MIGRATE KEYS option, the key argument must be set to the empty string";
+inline constexpr std::string_view kMigrateIoWriting =
+    "IOERR error or timeout writing to target instance";
+inline constexpr std::string_view kMigrateIoReading =
+    "IOERR error or timeout reading to target instance";
+inline constexpr std::string_view kMigrateIoConnecting =
+    "IOERR error or timeout connecting to the client";
+// "ERR Target instance replied with error: BUSYKEY Target key name already exists."
+inline std::string TargetReplied(std::string_view error) {
+  return "ERR Target instance replied with error: " + std::string(error);
 }
 // ---- end of cluster mode
 

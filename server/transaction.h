@@ -20,6 +20,11 @@ class Engine;
 // WATCH, QUIT, RESET).
 bool RunsInsideMulti(const CommandSpec& spec);
 
+// A command whose keys are not all named by its key specs in the current db
+// (SELECT, FLUSHDB, SWAPDB, MOVE, COPY, keyless writes): EXEC then locks
+// every stripe.
+bool NeedsAllLocks(const CommandSpec& spec);
+
 // Forgets every watched key of the client (and a dirty mark with them).
 void UnwatchAll(Client& client, storage::Engine& engine);
 // Leaves MULTI, drops the queue and unwatches (DISCARD, EXEC, RESET, close).

@@ -16,7 +16,9 @@
 #include "common/log.h"
 #include "common/strings.h"
 #include "server/command.h"
+#include "server/commands/migration.h"
 #include "server/errors.h"
+#include "server/replication.h"
 #include "storage/engine.h"
 
 namespace cairn {
@@ -449,6 +451,17 @@ void Reset(CommandContext& ctx) {
     Save(ctx);
   });
   Persist(ctx);
+  // A replica becomes an empty master (Redis's clusterReset: stop
+  // replicating, then emptyData), so redis-cli --cluster del-node leaves a
+  // node add-node accepts again.
+  if (!master) {
+    if (ctx.server.replication != nullptr) ctx.server.replication->ReplicaOfNoOne();
+    Status s = ctx.engine.FlushAll();
+    if (!s.ok()) {
+      ctx.reply.Error(errors::WriteFailed(s.ToString()));
+      return;
+    }
+  }
   ctx.reply.Ok();
 }
 
@@ -480,15 +493,11 @@ void SetConfigEpoch(CommandContext& ctx) {
 void BumpEpoch(CommandContext& ctx) {
   if (!RequireCluster(ctx)) return;
   std::string out = ctx.server.cluster->Locked([&](ClusterState& s) {
-    Node* me = s.myself();
-    uint64_t max = s.MaxConfigEpoch();
-    if (me->config_epoch == 0 || me->config_epoch != max) {
-      s.set_current_epoch(s.current_epoch() + 1);
-      me->config_epoch = s.current_epoch();
+    if (s.BumpConfigEpochWithoutConsensus()) {
       Save(ctx);
-      return "BUMPED " + std::to_string(me->config_epoch);
+      return "BUMPED " + std::to_string(s.myself()->config_epoch);
     }
-    return "STILL " + std::to_string(me->config_epoch);
+    return "STILL " + std::to_string(s.myself()->config_epoch);
   });
   Persist(ctx);
   ctx.reply.SimpleString(out);
@@ -818,6 +827,8 @@ void RegisterClusterCommands(CommandRegistry& reg) {
           "O(1)", SaveConfig),
       Sub("cluster|set-config-epoch", 3, kAdmin, "Set the configuration epoch in a new node",
           "3.0.0", "O(1)", SetConfigEpoch),
+      Sub("cluster|setslot", -4, kAdmin, "Bind a hash slot to a specific node", "3.0.0", "O(1)",
+          ClusterSetSlot),
       Sub("cluster|shards", 2, kView, "Get array of cluster slots to node mappings", "7.0.0",
           "O(N) where N is the total number of cluster nodes", Shards),
       Sub("cluster|slaves", 3, kAdmin, "List replica nodes of the specified master node", "3.0.0",

@@ -634,6 +634,7 @@ std::vector<const char*> FlagNames(uint32_t flags) {
                 {kCmdStale, "stale"},
                 {kCmdSkipMonitor, "skip_monitor"},
                 {kCmdSkipSlowlog, "skip_slowlog"},
+                {kCmdAsking, "asking"},
                 {kCmdFast, "fast"},
                 {kCmdNoAuth, "no_auth"},
                 {kCmdMayReplicate, "may_replicate"},

@@ -608,6 +608,16 @@ void RegisterKeyspaceCommands(CommandRegistry& reg) {
                "where M is small, so simply O(1). However for sorted set values the complexity is "
                "O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).",
                RestoreCommand, "generic", {"keyspace", "dangerous"}));
+  // What MIGRATE sends in cluster mode: RESTORE that an importing node runs
+  // without a preceding ASKING.
+  reg.Add(Spec("restore-asking", -4, kW | kOom | kCmdAsking, {{1, 0, 1, 0, "OW UPDATE"}},
+               "An internal command for migrating keys in a cluster", "3.0.0",
+               "O(1) to create the new key and additional O(N*M) to reconstruct the serialized "
+               "value, where N is the number of Redis objects composing the value and M their "
+               "average size. For small string values the time complexity is thus O(1)+O(1*M) "
+               "where M is small, so simply O(1). However for sorted set values the complexity is "
+               "O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).",
+               RestoreCommand, "server", {"keyspace", "dangerous"}));
 
   const KeySpec object_key{2, 0, 1, 0, "RO"};
   CommandSpec object =

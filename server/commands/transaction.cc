@@ -13,6 +13,20 @@
 #include "storage/engine.h"
 
 namespace cairn {
+
+// A command whose keys are not all named by its key specs in the current db
+// (SELECT moves the rest of the queue to another db; FLUSHDB, SWAPDB, MOVE
+// and COPY reach keys or dbs beyond their arguments): EXEC then locks every
+// stripe.
+bool NeedsAllLocks(const CommandSpec& spec) {
+  const std::string& n = spec.name;
+  if (n == "select" || n == "swapdb" || n == "move" || n == "copy" || n == "flushdb" ||
+      n == "flushall") {
+    return true;
+  }
+  return (spec.flags & kCmdWrite) && spec.key_specs.empty();
+}
+
 namespace {
 
 void MultiCommand(CommandContext& ctx) {
@@ -70,19 +84,6 @@ void WatchCommand(CommandContext& ctx) {
 void UnwatchCommand(CommandContext& ctx) {
   UnwatchAll(ctx.client, ctx.engine);
   ctx.reply.Ok();
-}
-
-// A command whose keys are not all named by its key specs in the current db
-// (SELECT moves the rest of the queue to another db; FLUSHDB, SWAPDB, MOVE
-// and COPY reach keys or dbs beyond their arguments): EXEC then locks every
-// stripe.
-bool NeedsAllLocks(const CommandSpec& spec) {
-  const std::string& n = spec.name;
-  if (n == "select" || n == "swapdb" || n == "move" || n == "copy" || n == "flushdb" ||
-      n == "flushall") {
-    return true;
-  }
-  return (spec.flags & kCmdWrite) && spec.key_specs.empty();
 }
 
 // True when a watched key changed or (not expired at WATCH) expired since.

@@ -1,6 +1,7 @@
 #include "tests/integration/cluster_harness.h"
 
 #include <chrono>
+#include <cstdlib>
 #include <sstream>
 #include <thread>
 
@@ -125,6 +126,29 @@ int ClusterHarness::KnownNodes(int i) {
     if (!line.empty() && line.find("handshake") == std::string::npos) ++n;
   }
   return n;
+}
+
+Reply ClusterHarness::ClusterCommand(const std::vector<std::string>& argv, int first) {
+  int at = first;
+  bool asking = false;
+  for (int hop = 0; hop < 5; ++hop) {
+    Connection c = node(at).Connect();
+    if (c == nullptr) return nullptr;
+    if (asking) Reply ok = Cmd(c.get(), "ASKING");
+    Reply r = Command(c.get(), argv);
+    if (r == nullptr || r->type != REDIS_REPLY_ERROR) return r;
+    std::string e(r->str, r->len);
+    asking = e.rfind("ASK ", 0) == 0;
+    if (!asking && e.rfind("MOVED ", 0) != 0) return r;
+    int port = std::atoi(e.substr(e.rfind(':') + 1).c_str());
+    int next = -1;
+    for (int i = 0; i < size(); ++i) {
+      if (this->port(i) == port) next = i;
+    }
+    if (next < 0 || hop == 4) return r;
+    at = next;
+  }
+  return nullptr;
 }
 
 bool ClusterHarness::WaitFor(const std::function<bool()>& pred, int timeout_ms) {

@@ -49,6 +49,12 @@ class ClusterHarness {
   // Number of nodes node i knows (not in handshake), from CLUSTER NODES.
   int KnownNodes(int i);
 
+  // Runs a command the way a cluster client does: at node `first`, then
+  // following MOVED and ASK (ASKING first) to the node named, at most 5
+  // hops. The last reply (an error if the hops ran out), or null if a node
+  // did not answer.
+  Reply ClusterCommand(const std::vector<std::string>& argv, int first = 0);
+
   // Polls `pred` every 50 ms until true or the deadline.
   static bool WaitFor(const std::function<bool()>& pred, int timeout_ms);
   // Waits until cluster_state on every node of `which` (all if empty) is `state`.
