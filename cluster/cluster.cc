@@ -1,5 +1,6 @@
 #include "cluster/cluster.h"
 
+#include "cluster/lease.h"
 #include "cluster/nodes_conf.h"
 #include "common/log.h"
 
@@ -31,6 +32,7 @@ Status Cluster::Open() {
     return s;
   }
   state_.UpdateState(options_);
+  was_replica_ = !state_.myself()->is_master();
   return SaveNodesConf(options_.config_file, state_);
 }
 
@@ -84,7 +86,11 @@ Route Cluster::RouteSlots(std::span<const uint16_t> slots, bool is_write,
   const Node* me = state_.myself();
   // Redis pauses clients during a manual failover; Cairn's loops do not
   // park commands, so writes get a TRYAGAIN that cluster clients retry.
-  if (is_write && owner == me && state_.failover.paused_until_ms != 0) {
+  // With leases, reads too: the voters do not wait out the lease of a
+  // master that handed its slots over (lease.h), so it serves nothing
+  // until it hears of the new owner or the pause times out.
+  if ((is_write || options_.master_lease) && owner == me &&
+      state_.failover.paused_until_ms != 0) {
     r.kind = Route::kPaused;
     return r;
   }
@@ -94,6 +100,13 @@ Route Cluster::RouteSlots(std::span<const uint16_t> slots, bool is_write,
       !(allow_replica_read && !is_write && !me->is_master() && owner->id == me->master_id)) {
     r.kind = Route::kMoved;
     r.addr = owner->ip + ":" + std::to_string(owner->port);
+    return r;
+  }
+  // Reads and writes alike: a master that may have been replaced serves
+  // nothing (replica reads after READONLY are documented as maybe stale).
+  if (owner == me && options_.master_lease &&
+      clock_.MonotonicMs() >= LeaseValidUntil(state_, options_)) {
+    r.kind = Route::kNoLease;
   }
   return r;
 }

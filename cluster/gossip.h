@@ -42,6 +42,7 @@ struct Header {
   std::vector<NodeView> gossip;
   bool meet = false;        // "add me if you do not know me"
   std::string observed_ip;  // replies: the address the receiver saw us come from
+  bool lease_confirmed = false;  // replies: the receiver confirms our lease (lease.h)
 };
 
 // What a handler wants done after it released the state: save nodes.conf,

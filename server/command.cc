@@ -153,6 +153,7 @@ void RegisterAllCommands(CommandRegistry& reg) {
   RegisterReplicationCommands(reg);
   RegisterPubsubCommands(reg);
   RegisterKeyspaceCommands(reg);
+  RegisterFaultCommands(reg);
   RegisterPersistenceCommands(reg);
   RegisterClusterCommands(reg);
 }

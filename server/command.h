@@ -204,6 +204,7 @@ void RegisterTransactionCommands(CommandRegistry& reg);
 void RegisterReplicationCommands(CommandRegistry& reg);
 void RegisterPubsubCommands(CommandRegistry& reg);
 void RegisterKeyspaceCommands(CommandRegistry& reg);
+void RegisterFaultCommands(CommandRegistry& reg);
 void RegisterPersistenceCommands(CommandRegistry& reg);
 void RegisterClusterCommands(CommandRegistry& reg);
 
