@@ -277,6 +277,7 @@ def client_loop(cluster, keys, recorder, stop, client_id, seed):
         else:
             cmd = None
         t0 = time.monotonic()
+        expected = None  # cas: the value its SET IFEQ was sent with
         try:
             if kind == "cas":
                 # Compare-and-set on what this client last saw: GET then SET IFEQ.
@@ -285,6 +286,7 @@ def client_loop(cluster, keys, recorder, stop, client_id, seed):
                 t0 = time.monotonic()
                 if cur is None:
                     continue
+                expected = cur
                 res = conn(port).execute_command("SET", key, value, "IFEQ", cur)
                 recorder.add(Op("cas", (cur, value), t0, time.monotonic(), "ok", res is not None,
                                 client_id, key))
@@ -308,7 +310,11 @@ def client_loop(cluster, keys, recorder, stop, client_id, seed):
             if status == "indeterminate":
                 conns.pop(port, None)
                 t1 = float("inf")
-            op_value = value if kind == "write" else ((None, value) if kind == "cas" else None)
+            if kind == "cas" and expected is None:
+                # The GET failed: no SET IFEQ was sent, nothing can have changed.
+                time.sleep(0.01)
+                continue
+            op_value = value if kind == "write" else ((expected, value) if kind == "cas" else None)
             if kind != "read" or status == "indeterminate":
                 recorder.add(Op(kind if kind != "cas" else "cas", op_value, t0, t1, status, None,
                                 client_id, key))

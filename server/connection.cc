@@ -352,11 +352,17 @@ void Connection::Execute(const std::vector<std::string_view>& argv) {
   Run(*run, std::span<const std::string_view>(argv.data(), argv.size()));
   if (client_.pending_write_seq > wrote_before) {
     client_.last_write_seq = std::max(client_.last_write_seq, client_.pending_write_seq);
-    StartQuorumWait(reply_start);
+    StartQuorumWait(reply_start, client_.pending_write_seq);
+  } else if ((run->flags & (kCmdReadonly | kCmdWrite)) || run->name == "exec") {
+    // A read (or a write that wrote nothing: SET IFEQ, SET NX refused) may
+    // have seen another client's write that the replicas do not have yet:
+    // under a quorum its reply waits for them too, or a failover could take
+    // back what it showed (README: reads under a write quorum).
+    StartQuorumWait(reply_start, worker_.server().engine.LatestSequence(), true);
   }
 }
 
-void Connection::StartQuorumWait(size_t reply_start) {
+void Connection::StartQuorumWait(size_t reply_start, uint64_t seq, bool read) {
   Replication* repl = worker_.server().replication;
   const Config& config = worker_.server().config;
   int64_t q = QuorumFor();
@@ -365,11 +371,13 @@ void Connection::StartQuorumWait(size_t reply_start) {
     const int64_t known = static_cast<int64_t>(repl->Replicas().size());
     q = q == Client::kQuorumAll ? std::max<int64_t>(known, 1) : known / 2 + 1;
   }
+  // A read of data the quorum already has replies at once.
+  if (read && (seq == 0 || repl->CountAcked(seq) >= q)) return;
   Client::ReplicaWait& w = client_.replica_wait;
   w.active = true;
   w.is_wait = false;
   w.needed = q;
-  w.seq = client_.pending_write_seq;
+  w.seq = seq;
   w.deadline_ms = worker_.server().clock.MonotonicMs() + config.replica_ack_timeout_ms();
   w.reply_start = reply_start;
   w.reply_end = out_.size();

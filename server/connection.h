@@ -61,7 +61,9 @@ class Connection : public CommandRunner {
   void Reject(const CommandSpec* run, std::string_view error);
   // Holds the reply of a write just made until the replica quorum
   // (CLIENT CONSISTENCY / replica-ack-quorum) acknowledged it.
-  void StartQuorumWait(size_t reply_start);
+  // `seq`: the write's sequence number, or for a `read` the newest one it
+  // may have seen (it waits only if the quorum does not have that yet).
+  void StartQuorumWait(size_t reply_start, uint64_t seq, bool read = false);
   // Replicas this connection's writes wait for now (0 = none).
   int64_t QuorumFor() const;
   // Ends a WAIT or quorum wait that is satisfied or timed out; true if none
