@@ -89,8 +89,7 @@ Route Cluster::RouteSlots(std::span<const uint16_t> slots, bool is_write,
   // With leases, reads too: the voters do not wait out the lease of a
   // master that handed its slots over (lease.h), so it serves nothing
   // until it hears of the new owner or the pause times out.
-  if ((is_write || options_.master_lease) && owner == me &&
-      state_.failover.paused_until_ms != 0) {
+  if ((is_write || options_.master_lease) && owner == me && state_.failover.paused_until_ms != 0) {
     r.kind = Route::kPaused;
     return r;
   }

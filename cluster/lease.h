@@ -51,7 +51,8 @@ int64_t LeaseVoteGuardMs(const ClusterOptions& options);
 // Whether the pong to `pinger`'s ping (claiming `claimed`, already applied
 // to the table by OnPing) confirms its lease. Records the confirmation time
 // (monotonic) on `pinger` when it does.
-bool ConfirmLease(ClusterState& state, Node* pinger, const SlotBitmap& claimed, int64_t now_mono_ms);
+bool ConfirmLease(ClusterState& state, Node* pinger, const SlotBitmap& claimed,
+                  int64_t now_mono_ms);
 // Whether a vote to replace `master` must wait: this node confirmed its
 // lease less than the vote guard ago. `why` says so for the log.
 bool LeaseBlocksVote(const ClusterState& state, const ClusterOptions& options, const Node& master,

@@ -408,8 +408,7 @@ const std::vector<Config::Option>& Config::Options() {
         "cluster-master-lease", false, [](Config& c, bool v) { c.cluster_master_lease_ = v; },
         [](const Config& c) { return c.cluster_master_lease_.load(); });
     bool_opt(
-        "enable-fault-injection", false,
-        [](Config& c, bool v) { c.enable_fault_injection_ = v; },
+        "enable-fault-injection", false, [](Config& c, bool v) { c.enable_fault_injection_ = v; },
         [](const Config& c) { return c.enable_fault_injection_.load(); });
     // The WAL is always on: "appendonly" reads "yes"; setting "no" is refused.
     o.push_back(Option{"appendonly",

@@ -271,8 +271,7 @@ class Bus::Loop::Service final : public rpc::ClusterBus::Server {
       // failover is exempt: in the default mode the master itself paused
       // and serves nothing; FORCE is the operator's call, as in Redis.
       Node* master = s.Find(req.master_id);
-      bool g = !(master != nullptr && !req.manual &&
-                 LeaseBlocksVote(s, o, *master, mono, &why)) &&
+      bool g = !(master != nullptr && !req.manual && LeaseBlocksVote(s, o, *master, mono, &why)) &&
                GrantVote(s, o, req, now, &fx, &why);
       if (g) {
         if (master != nullptr) OnVoteAgainst(o, master, mono);

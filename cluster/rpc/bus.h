@@ -57,7 +57,7 @@ class Bus : public BusControl {
   int wake_fd_ = -1;  // eventfd: loops -> bus thread
   // Monotonic ms until which the bus drops all traffic (a test hook).
   std::atomic<int64_t> drop_until_ms_{0};
-  std::mutex mu_;     // guards the fields below
+  std::mutex mu_;  // guards the fields below
   std::vector<MeetRequest> meets_;
   bool stop_ = false;
   std::thread thread_;
