@@ -350,6 +350,18 @@ void Connection::Execute(const std::vector<std::string_view>& argv) {
   const uint64_t wrote_before = client_.pending_write_seq;
   const size_t reply_start = out_.size();
   Run(*run, std::span<const std::string_view>(argv.data(), argv.size()));
+  if (server.cluster != nullptr && client_.pending_write_seq == wrote_before && !pipeline_open_ &&
+      !run->key_specs.empty()) {
+    // The process may have stopped between the redirect check and the read
+    // (SIGSTOP, a stall) and been replaced meanwhile: a reply that wrote
+    // nothing leaves only if the lease still holds now.
+    std::string late = ClusterRedirect(*server.cluster, *run, argv, client_);
+    if (!late.empty()) {
+      out_.resize(reply_start);
+      reply_.Error(late);
+      server.stats.CountError(late.substr(0, late.find(' ')));
+    }
+  }
   if (client_.pending_write_seq > wrote_before) {
     client_.last_write_seq = std::max(client_.last_write_seq, client_.pending_write_seq);
     StartQuorumWait(reply_start, client_.pending_write_seq);
