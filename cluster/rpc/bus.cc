@@ -143,9 +143,7 @@ class Bus::Loop : public kj::TaskSet::ErrorHandler {
     return cluster_.clock().MonotonicMs() < bus_.drop_until_ms_.load(std::memory_order_acquire);
   }
   int64_t PingIntervalMs() const {
-    // node-timeout/5: a master renews its lease (node-timeout * 2/5) about
-    // twice per period, so one slow pong does not let it lapse.
-    return std::clamp<int64_t>(cluster_.options().node_timeout_ms / 5, 100, 1000);
+    return std::clamp<int64_t>(cluster_.options().node_timeout_ms / 4, 100, 1000);
   }
   kj::Promise<void> AcceptLoop(Listener& l);
   void Vet(int fd);
@@ -538,14 +536,18 @@ void Bus::Loop::Tick() {
       std::string id;
       std::string ip;
       int bus_port;
+      bool lease_peer;  // a master whose confirmations keep our lease alive
     };
     std::vector<Target> targets;
     FailoverActions fa;
     std::string pause_master;
+    bool lease_holder = false;
     const uint64_t offset = cluster_.ReplOffset();
     const int64_t jitter = static_cast<int64_t>(rng_() % 500);
     cluster_.Locked([&](ClusterState& s) {
       s.myself()->repl_offset = offset;
+      const Node* me = s.myself();
+      lease_holder = cluster_.options().master_lease && me->is_master() && me->slots.any();
       Cron(s, cluster_.options(), now, &fx);
       FailoverCron(s, cluster_.options(), now, jitter, &fx, &fa);
       FailoverState& f = s.failover;
@@ -558,7 +560,10 @@ void Bus::Loop::Tick() {
         auto it = links_.find(id);
         n->link_connected = it != links_.end() && it->second->connected && !it->second->dead;
         n->link_created_ms = n->link_connected ? it->second->connected_ms : 0;
-        if (!n->ip.empty() && n->bus_port > 0) targets.push_back({id, n->ip, n->bus_port});
+        const bool lease_peer = lease_holder && n->is_master() && n->slots.any();
+        if (!n->ip.empty() && n->bus_port > 0) {
+          targets.push_back({id, n->ip, n->bus_port, lease_peer});
+        }
       }
       if (fx.save) cluster_.ChangedLocked();
     });
@@ -591,6 +596,10 @@ void Bus::Loop::Tick() {
       }
     }
     int64_t interval = PingIntervalMs();
+    // A master pings the other masters four times per lease period, so a
+    // slow pong or two (a loaded machine) does not let its lease lapse.
+    int64_t lease_interval =
+        std::clamp<int64_t>(LeasePeriodMs(cluster_.options()) / 4, kTickMs, interval);
     for (const Target& t : targets) {
       auto it = links_.find(t.id);
       if (it == links_.end()) {
@@ -606,7 +615,8 @@ void Bus::Loop::Tick() {
         continue;
       }
       OutLink& l = *it->second;
-      if (l.connected && !l.in_flight && now - l.last_ping_ms >= interval) SendPing(l);
+      const int64_t every = t.lease_peer ? lease_interval : interval;
+      if (l.connected && !l.in_flight && now - l.last_ping_ms >= every) SendPing(l);
     }
     Persist();
     if (fa.request_votes) RequestVotes(fa.request);
