@@ -1,5 +1,6 @@
 #include "cluster/cluster.h"
 
+#include "cluster/lease.h"
 #include "cluster/nodes_conf.h"
 #include "common/log.h"
 
@@ -31,6 +32,7 @@ Status Cluster::Open() {
     return s;
   }
   state_.UpdateState(options_);
+  was_replica_ = !state_.myself()->is_master();
   return SaveNodesConf(options_.config_file, state_);
 }
 
@@ -102,6 +104,12 @@ Route Cluster::RouteCommand(const RouteQuery& q) const {
       importing = true;
     }
     if (!migrating && !importing) return RouteStableLocked(q, owner, &r);
+    // A migrating source is still the owner: the failover pause and its
+    // lease apply to it as to a stable slot.
+    if (migrating && (PausedLocked(q, owner) || LeaseLapsedLocked(owner))) {
+      r.kind = PausedLocked(q, owner) ? Route::kPaused : Route::kNoLease;
+      return r;
+    }
     // MIGRATE moves keys of an open slot freely, in both directions.
     if (q.is_migrate) return r;
     if (importing && !q.asking) return RouteStableLocked(q, owner, &r);
@@ -128,11 +136,32 @@ Route Cluster::RouteCommand(const RouteQuery& q) const {
   return r;
 }
 
-Route Cluster::RouteStableLocked(const RouteQuery& q, const Node* owner, Route* r) const {
-  const Node* me = state_.myself();
+bool Cluster::PausedLocked(const RouteQuery& q, const Node* owner) const {
   // Redis pauses clients during a manual failover; Cairn's loops do not
   // park commands, so writes get a TRYAGAIN that cluster clients retry.
-  if (q.is_write && owner == me && state_.failover.paused_until_ms != 0) {
+  // With leases, reads too: the voters do not wait out the lease of a
+  // master that handed its slots over (lease.h), so it serves nothing
+  // until it hears of the new owner or the pause times out.
+  return (q.is_write || options_.master_lease) && owner == state_.myself() &&
+         state_.failover.paused_until_ms != 0;
+}
+
+bool Cluster::LeaseLapsedOn(uint16_t slot) const {
+  if (!options_.master_lease) return false;
+  std::lock_guard<std::mutex> lock(mu_);
+  return LeaseLapsedLocked(state_.owner(slot));
+}
+
+bool Cluster::LeaseLapsedLocked(const Node* owner) const {
+  // Reads and writes alike: a master that may have been replaced serves
+  // nothing (replica reads after READONLY are documented as maybe stale).
+  return owner == state_.myself() && options_.master_lease &&
+         clock_.MonotonicMs() >= LeaseValidUntil(state_, options_);
+}
+
+Route Cluster::RouteStableLocked(const RouteQuery& q, const Node* owner, Route* r) const {
+  const Node* me = state_.myself();
+  if (PausedLocked(q, owner)) {
     r->kind = Route::kPaused;
     return *r;
   }
@@ -142,7 +171,9 @@ Route Cluster::RouteStableLocked(const RouteQuery& q, const Node* owner, Route* 
       !(q.allow_replica_read && !q.is_write && !me->is_master() && owner->id == me->master_id)) {
     r->kind = Route::kMoved;
     r->addr = owner->ip + ":" + std::to_string(owner->port);
+    return *r;
   }
+  if (LeaseLapsedLocked(owner)) r->kind = Route::kNoLease;
   return *r;
 }
 

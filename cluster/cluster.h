@@ -28,6 +28,7 @@ struct Route {
     kDownState,     // cluster_state is fail
     kDownReadOnly,  // fail, but reads allowed (cluster-allow-reads-when-down)
     kPaused,        // a write while a replica's manual failover is in progress
+    kNoLease,       // myself owns the slot but its master lease lapsed (lease.h)
   };
   Kind kind = kHere;
   int slot = 0;
@@ -57,6 +58,10 @@ class BusControl {
   virtual void Meet(const std::string& ip, int port, int bus_port) = 0;
   // The node table changed in a way peers should hear soon.
   virtual void Wake() = 0;
+  // Test hook (CAIRN.FAULT BUS-DROP): drop every inbound and outbound bus
+  // message for `ms`, as a network partition of this node would; the client
+  // port keeps working.
+  virtual void DropTraffic(int64_t ms) = 0;
 };
 
 class Cluster {
@@ -72,8 +77,15 @@ class Cluster {
   template <class F>
   auto Locked(F&& f) {
     std::lock_guard<std::mutex> lock(mu_);
+    PromotionCheck check(*this);  // runs after f, still under the lock
     return f(state_);
   }
+  // Called under the lock the moment myself turns from replica into master
+  // (an election won, TAKEOVER, ...), before any command can route to it as
+  // the owner: the server stops the replication link there, so the old
+  // master's later writes are neither applied nor acknowledged. Set before
+  // the bus starts.
+  void set_promotion_fence(std::function<void()> f) { promotion_fence_ = std::move(f); }
   // The node table changed: snapshots nodes.conf's text. The caller holds
   // the lock (call inside Locked), then calls Persist() after releasing it,
   // so the fsync never holds up the loops' redirect checks.
@@ -90,6 +102,10 @@ class Cluster {
   // MIGRATE, ASK/TRYAGAIN on a migrating slot, ASKING on an importing one,
   // READONLY on a replica, MOVED).
   Route RouteCommand(const RouteQuery& q) const;
+  // Myself owns `slot` but its master lease lapsed: a reply computed
+  // before now must not leave (the process may have been stopped after the
+  // redirect check and replaced meanwhile).
+  bool LeaseLapsedOn(uint16_t slot) const;
   // The same for a command whose keys hash to `slots`, no slot open.
   Route RouteSlots(std::span<const uint16_t> slots, bool is_write,
                    bool allow_replica_read = false) const;
@@ -107,6 +123,22 @@ class Cluster {
   // The end of RouteCommand for a stable slot (or an importing one without
   // ASKING): failover pause, READONLY replica reads, MOVED. Holds mu_.
   Route RouteStableLocked(const RouteQuery& q, const Node* owner, Route* r) const;
+  // Whether a command on a slot `owner` holds is refused now because of a
+  // manual failover's pause, or because myself owns it without a valid
+  // lease (lease.h). Hold mu_.
+  bool PausedLocked(const RouteQuery& q, const Node* owner) const;
+  bool LeaseLapsedLocked(const Node* owner) const;
+
+  struct PromotionCheck {
+    explicit PromotionCheck(Cluster& c) : c(c) {}
+    ~PromotionCheck() {
+      const Node* me = c.state_.myself();
+      const bool master = me == nullptr || me->is_master();
+      if (master && c.was_replica_ && c.promotion_fence_) c.promotion_fence_();
+      c.was_replica_ = !master;
+    }
+    Cluster& c;
+  };
 
   ClusterOptions options_;
   const Clock& clock_;
@@ -118,6 +150,8 @@ class Cluster {
   uint64_t written_version_ = 0;
   BusControl* bus_ = nullptr;
   std::function<uint64_t()> repl_offset_;
+  std::function<void()> promotion_fence_;
+  bool was_replica_ = false;  // guarded by mu_
 };
 
 }  // namespace cairn::cluster

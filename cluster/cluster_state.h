@@ -26,6 +26,7 @@ struct ClusterOptions {
   int64_t node_timeout_ms = 15000;
   bool require_full_coverage = true;
   bool allow_reads_when_down = false;
+  bool master_lease = true;  // cluster-master-lease (cluster/lease.h)
 };
 
 // Failover bookkeeping (Redis's failover_auth_* and mf_* fields).

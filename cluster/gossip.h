@@ -40,8 +40,9 @@ struct Header {
   SlotBitmap slots;  // the sender's own slots (a replica: none)
   uint64_t current_epoch = 0;
   std::vector<NodeView> gossip;
-  bool meet = false;        // "add me if you do not know me"
-  std::string observed_ip;  // replies: the address the receiver saw us come from
+  bool meet = false;             // "add me if you do not know me"
+  std::string observed_ip;       // replies: the address the receiver saw us come from
+  bool lease_confirmed = false;  // replies: the receiver confirms our lease (lease.h)
 };
 
 // What a handler wants done after it released the state: save nodes.conf,

@@ -56,6 +56,10 @@ struct Node {
   std::vector<FailureReport> fail_reports;
   uint64_t repl_offset = 0;   // its replication offset, as it last gossiped it
   int64_t voted_time_ms = 0;  // a master: when we last voted for one of its replicas
+  // Master leases (cluster/lease.h), all on the monotonic clock, 0 = never.
+  int64_t lease_anchor_ms = 0;        // send time of our latest ping it confirmed
+  int64_t lease_confirmed_ms = 0;     // when we last confirmed its lease
+  int64_t lease_denied_until_ms = 0;  // we voted to replace it: no confirmation before
 
   bool is_master() const { return (flags & kFlagMaster) != 0; }
   bool failed() const { return (flags & kFlagFail) != 0; }

@@ -9,13 +9,19 @@ its outcome (ok / definitely failed / indeterminate); each key's history is
 then checked for linearizability (linearizability.check) and for lost
 acknowledged writes.
 
-    python3 jepsen/workload.py --duration 60 --faults kill,pause-short,pause-long
+    python3 jepsen/workload.py --duration 60 --faults kill,pause-short,pause-long,partition
     CAIRN_SERVER=build/release/cairn-server python3 jepsen/workload.py
 
 Faults:
   kill         kill -9 a random master, restart it after a few seconds
   pause-short  SIGSTOP a master for half the node timeout, then SIGCONT
   pause-long   SIGSTOP a master for twice the node timeout, then SIGCONT
+  partition    cut a master's cluster bus links for twice the node timeout
+               (CAIRN.FAULT BUS-DROP); its client port keeps serving
+
+Besides the registers, clients write unique keys (never overwritten) and
+keep the acknowledged ones; at the end every one is read back, and a key
+missing or holding another value is a lost acknowledged write.
 
 Outcome classes (README "Replication and the write quorum"): a reply is ok;
 MOVED/ASK/CLUSTERDOWN/TRYAGAIN/READONLY/MASTERDOWN and syntax errors mean
@@ -42,6 +48,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from linearizability import Op, check  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LEASE = True  # cluster-master-lease; --no-lease turns it off
 DEFINITE_ERRORS = ("MOVED", "ASK", "CLUSTERDOWN", "TRYAGAIN", "READONLY", "MASTERDOWN", "ERR",
                    "WRONGTYPE", "CROSSSLOT")
 
@@ -73,7 +80,8 @@ class Node:
              "--threads", "2", "--cluster-enabled", "yes", "--cluster-port", str(self.bus),
              "--cluster-node-timeout", str(self.node_timeout),
              "--replica-ack-quorum", str(self.quorum), "--replica-ack-timeout", "2000",
-             "--appendfsync", "always"],
+             "--appendfsync", "always", "--enable-fault-injection", "yes",
+             "--cluster-master-lease", "yes" if LEASE else "no"],
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
         log.close()
         deadline = time.monotonic() + 30
@@ -100,6 +108,9 @@ class Node:
     def resume(self):
         os.kill(self.proc.pid, signal.SIGCONT)
         self.paused = False
+
+    def drop_bus(self, ms):
+        self.client().execute_command("CAIRN.FAULT", "BUS-DROP", str(int(ms)))
 
     def client(self, timeout=1.0):
         return redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=timeout,
@@ -176,10 +187,37 @@ class Recorder:
     def __init__(self):
         self.lock = threading.Lock()
         self.ops = []
+        self.acked_unique = {}  # unique key -> value, acknowledged writes only
 
     def add(self, op):
         with self.lock:
             self.ops.append(op)
+
+    def add_unique(self, key, value):
+        with self.lock:
+            self.acked_unique[key] = value
+
+
+def routed(cluster, key, *cmd, attempts=8):
+    """Runs cmd on key's owner, following MOVED and waiting out TRYAGAIN /
+    CLUSTERDOWN (bounded); used after the run, when the cluster settled."""
+    port = cluster.nodes[0].port
+    last = None
+    for _ in range(attempts):
+        node = cluster.by_port(port)
+        try:
+            return node.client(timeout=2.0).execute_command(*cmd)
+        except redis.ResponseError as e:
+            last = e
+            text = str(e)
+            if text.startswith("MOVED"):
+                port = int(text.rsplit(":", 1)[1])
+                continue
+            time.sleep(0.5)
+        except redis.RedisError as e:
+            last = e
+            time.sleep(0.5)
+    raise RuntimeError(f"{key}: no answer after {attempts} attempts: {last}")
 
 
 def classify(exc):
@@ -201,7 +239,7 @@ def classify(exc):
 def client_loop(cluster, keys, recorder, stop, client_id, seed):
     rnd = random.Random(seed)
     conns = {}
-    route = {}  # key -> port believed to own it
+    route = {}  # hash tag -> port believed to own its slot
     counter = 0
 
     def conn(port):
@@ -211,10 +249,27 @@ def client_loop(cluster, keys, recorder, stop, client_id, seed):
 
     while not stop.is_set():
         key = rnd.choice(keys)
-        kind = rnd.choice(["read", "write", "write", "cas"])
+        kind = rnd.choice(["read", "write", "write", "cas", "unique"])
         counter += 1
         value = f"c{client_id}-{counter}"
-        port = route.get(key, cluster.nodes[0].port)
+        tag = key[:3]  # "{a}"
+        if kind == "unique":
+            key = f"{tag}u-{client_id}-{counter}"
+        port = route.get(tag, cluster.nodes[0].port)
+        if kind == "unique":
+            try:
+                conn(port).execute_command("SET", key, value)
+                recorder.add_unique(key, value)
+            except redis.RedisError as e:
+                text = str(e)
+                if text.startswith("MOVED"):
+                    route[tag] = int(text.rsplit(":", 1)[1])
+                if classify(e) == "indeterminate":
+                    conns.pop(port, None)
+                else:
+                    time.sleep(0.01)
+            time.sleep(0.005)
+            continue
         if kind == "read":
             cmd = ["GET", key]
         elif kind == "write":
@@ -222,6 +277,7 @@ def client_loop(cluster, keys, recorder, stop, client_id, seed):
         else:
             cmd = None
         t0 = time.monotonic()
+        expected = None  # cas: the value its SET IFEQ was sent with
         try:
             if kind == "cas":
                 # Compare-and-set on what this client last saw: GET then SET IFEQ.
@@ -230,6 +286,7 @@ def client_loop(cluster, keys, recorder, stop, client_id, seed):
                 t0 = time.monotonic()
                 if cur is None:
                     continue
+                expected = cur
                 res = conn(port).execute_command("SET", key, value, "IFEQ", cur)
                 recorder.add(Op("cas", (cur, value), t0, time.monotonic(), "ok", res is not None,
                                 client_id, key))
@@ -246,14 +303,18 @@ def client_loop(cluster, keys, recorder, stop, client_id, seed):
             text = str(e)
             if text.startswith("MOVED") or text.startswith("ASK"):
                 try:
-                    route[key] = int(text.rsplit(":", 1)[1])
+                    route[tag] = int(text.rsplit(":", 1)[1])
                 except ValueError:
                     pass
             status = classify(e)
             if status == "indeterminate":
                 conns.pop(port, None)
                 t1 = float("inf")
-            op_value = value if kind == "write" else ((None, value) if kind == "cas" else None)
+            if kind == "cas" and expected is None:
+                # The GET failed: no SET IFEQ was sent, nothing can have changed.
+                time.sleep(0.01)
+                continue
+            op_value = value if kind == "write" else ((expected, value) if kind == "cas" else None)
             if kind != "read" or status == "indeterminate":
                 recorder.add(Op(kind if kind != "cas" else "cas", op_value, t0, t1, status, None,
                                 client_id, key))
@@ -263,12 +324,15 @@ def client_loop(cluster, keys, recorder, stop, client_id, seed):
         time.sleep(0.005)
 
 
-def fault_loop(cluster, faults, stop, log):
+def fault_loop(cluster, faults, stop, log, cycle=False):
+    """Injects one fault at a time: random ones, or each in turn (cycle)."""
     rnd = random.Random(7)
     nt = cluster.node_timeout / 1000.0
     time.sleep(1.0)
+    turn = 0
     while not stop.is_set() and faults:
-        fault = rnd.choice(faults)
+        fault = faults[turn % len(faults)] if cycle else rnd.choice(faults)
+        turn += 1
         masters = cluster.masters()
         if not masters:
             time.sleep(0.5)
@@ -287,13 +351,19 @@ def fault_loop(cluster, faults, stop, log):
             victim.pause()
             stop.wait(2.0 * nt)
             victim.resume()
+        elif fault == "partition":
+            try:
+                victim.drop_bus(2000 * nt)
+            except redis.RedisError:
+                pass
+            stop.wait(2.0 * nt)
         log.append({"fault": fault, "port": victim.port, "at": t, "end": time.monotonic()})
         cluster.wait_ok(timeout=10 * nt + 10)
         stop.wait(1.0)
 
 
 def run(binary, duration=20.0, faults=("kill", "pause-short"), clients=6, keys=12, quorum=1,
-        node_timeout=1000):
+        node_timeout=1000, cycle=False):
     cluster = Cluster(binary, node_timeout=node_timeout, quorum=quorum)
     recorder = Recorder()
     fault_log = []
@@ -306,7 +376,7 @@ def run(binary, duration=20.0, faults=("kill", "pause-short"), clients=6, keys=1
                                     args=(cluster, key_names, recorder, stop, c, 100 + c))
                    for c in range(clients)]
         threads.append(threading.Thread(target=fault_loop,
-                                        args=(cluster, list(faults), stop, fault_log)))
+                                        args=(cluster, list(faults), stop, fault_log, cycle)))
         for t in threads:
             t.start()
         time.sleep(duration)
@@ -319,7 +389,31 @@ def run(binary, duration=20.0, faults=("kill", "pause-short"), clients=6, keys=1
             if n.paused:
                 n.resume()
         cluster.wait_ok(timeout=30)
-        report = {"ops": len(recorder.ops), "faults": fault_log, "keys": {}}
+        # Partitions end by themselves; give a last one its time.
+        time.sleep(2.0 * cluster.node_timeout / 1000.0)
+        cluster.wait_ok(timeout=30)
+        # A final read of every register joins its history, so a write lost
+        # at the end shows up as non-linearizable too.
+        for key in key_names:
+            t0 = time.monotonic()
+            try:
+                v = routed(cluster, key, "GET", key)
+            except RuntimeError:
+                continue
+            v = v.decode() if isinstance(v, bytes) else v
+            recorder.add(Op("read", None, t0, time.monotonic(), "ok", v, -1, key))
+        lost = []
+        for key, value in sorted(recorder.acked_unique.items()):
+            try:
+                v = routed(cluster, key, "GET", key)
+            except RuntimeError:
+                v = None
+            v = v.decode() if isinstance(v, bytes) else v
+            if v != value:
+                lost.append(key)
+        report = {"ops": len(recorder.ops), "faults": fault_log, "keys": {},
+                  "acked_unique_writes": len(recorder.acked_unique),
+                  "lost_acked_writes": len(lost), "lost_examples": lost[:10]}
         bad = 0
         for key in key_names:
             hist = [op for op in recorder.ops if op.key == key]
@@ -353,14 +447,17 @@ def main():
     ap.add_argument("--clients", type=int, default=6)
     ap.add_argument("--quorum", type=int, default=1)
     ap.add_argument("--node-timeout", type=int, default=1000)
+    ap.add_argument("--no-lease", action="store_true", help="cluster-master-lease no")
     args = ap.parse_args()
+    global LEASE
+    LEASE = not args.no_lease
     binary = os.environ.get("CAIRN_SERVER", os.path.join(ROOT, "build", "debug", "cairn-server"))
     report = run(binary, args.duration, [f for f in args.faults.split(",") if f], args.clients,
                  quorum=args.quorum, node_timeout=args.node_timeout)
     print(json.dumps({k: v for k, v in report.items() if k != "keys"}, default=str, indent=1))
     for key, r in report["keys"].items():
         print(key, r)
-    sys.exit(0 if report["non_linearizable_keys"] == 0 else 1)
+    sys.exit(0 if report["non_linearizable_keys"] == 0 and report["lost_acked_writes"] == 0 else 1)
 
 
 if __name__ == "__main__":

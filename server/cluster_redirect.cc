@@ -117,6 +117,8 @@ std::string ClusterRedirect(const cluster::Cluster& cluster, storage::Engine& en
       return std::string(errors::kClusterDownReadOnly);
     case cluster::Route::kPaused:
       return std::string(errors::kFailoverPaused);
+    case cluster::Route::kNoLease:
+      return std::string(errors::kNoLease);
   }
   return "";
 }

@@ -154,6 +154,7 @@ void RegisterAllCommands(CommandRegistry& reg) {
   RegisterPubsubCommands(reg);
   RegisterKeyspaceCommands(reg);
   RegisterMigrationCommands(reg);
+  RegisterFaultCommands(reg);
   RegisterPersistenceCommands(reg);
   RegisterClusterCommands(reg);
 }

@@ -206,6 +206,7 @@ void RegisterReplicationCommands(CommandRegistry& reg);
 void RegisterPubsubCommands(CommandRegistry& reg);
 void RegisterKeyspaceCommands(CommandRegistry& reg);
 void RegisterMigrationCommands(CommandRegistry& reg);  // MIGRATE (commands/migration.cc)
+void RegisterFaultCommands(CommandRegistry& reg);
 void RegisterPersistenceCommands(CommandRegistry& reg);
 void RegisterClusterCommands(CommandRegistry& reg);
 

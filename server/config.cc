@@ -409,6 +409,12 @@ const std::vector<Config::Option>& Config::Options() {
         "cluster-allow-reads-when-down", false,
         [](Config& c, bool v) { c.cluster_allow_reads_when_down_ = v; },
         [](const Config& c) { return c.cluster_allow_reads_when_down_.load(); });
+    bool_opt(
+        "cluster-master-lease", false, [](Config& c, bool v) { c.cluster_master_lease_ = v; },
+        [](const Config& c) { return c.cluster_master_lease_.load(); });
+    bool_opt(
+        "enable-fault-injection", false, [](Config& c, bool v) { c.enable_fault_injection_ = v; },
+        [](const Config& c) { return c.enable_fault_injection_.load(); });
     // The WAL is always on: "appendonly" reads "yes"; setting "no" is refused.
     o.push_back(Option{"appendonly",
                        Kind::kEnum,

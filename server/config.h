@@ -83,6 +83,9 @@ class Config {
   int cluster_announce_bus_port() const { return cluster_announce_bus_port_.load(); }
   bool cluster_require_full_coverage() const { return cluster_require_full_coverage_.load(); }
   bool cluster_allow_reads_when_down() const { return cluster_allow_reads_when_down_.load(); }
+  bool cluster_master_lease() const { return cluster_master_lease_.load(); }
+  // CAIRN.FAULT (test hooks) is refused unless this is set at start-up.
+  bool enable_fault_injection() const { return enable_fault_injection_.load(); }
 
   // Defaults and settings that tests or main adjust directly.
   void set_port(int port) { port_ = port; }
@@ -144,6 +147,8 @@ class Config {
   std::atomic<int> cluster_announce_bus_port_{0};
   std::atomic<bool> cluster_require_full_coverage_{true};
   std::atomic<bool> cluster_allow_reads_when_down_{false};
+  std::atomic<bool> cluster_master_lease_{true};
+  std::atomic<bool> enable_fault_injection_{false};
 };
 
 // Parses a memory amount as Redis does: "100", "1k" (1000), "1kb" (1024),

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cstring>
 
+#include "cluster/cluster.h"
+#include "common/crc16.h"
 #include "common/log.h"
 #include "common/strings.h"
 #include "server/cluster_redirect.h"
@@ -371,14 +373,33 @@ void Connection::Execute(const std::vector<std::string_view>& argv) {
   }
   const uint64_t wrote_before = client_.pending_write_seq;
   const size_t reply_start = out_.size();
+  run_deferred_ = false;
   Run(*run, std::span<const std::string_view>(argv.data(), argv.size()));
+  // In the loop batch or on the thread pool: its reply is not final yet
+  // (AfterCold re-checks the lease of a cold read).
+  if (run_deferred_) return;
+  if (server.cluster != nullptr && client_.pending_write_seq == wrote_before &&
+      LeaseLapsedAfter(*run, argv)) {
+    // The process may have stopped between the redirect check and the read
+    // (SIGSTOP, a stall) and been replaced meanwhile: a reply that wrote
+    // nothing leaves only if the lease still holds now.
+    out_.resize(reply_start);
+    reply_.Error(errors::kNoLease);
+    server.stats.CountError("TRYAGAIN");
+  }
   if (client_.pending_write_seq > wrote_before) {
     client_.last_write_seq = std::max(client_.last_write_seq, client_.pending_write_seq);
-    StartQuorumWait(reply_start);
+    StartQuorumWait(reply_start, client_.pending_write_seq);
+  } else if ((run->flags & (kCmdReadonly | kCmdWrite)) || run->name == "exec") {
+    // A read (or a write that wrote nothing: SET IFEQ, SET NX refused) may
+    // have seen another client's write that the replicas do not have yet:
+    // under a quorum its reply waits for them too, or a failover could take
+    // back what it showed (README: reads under a write quorum).
+    StartQuorumWait(reply_start, worker_.server().engine.LatestSequence(), true);
   }
 }
 
-void Connection::StartQuorumWait(size_t reply_start) {
+void Connection::StartQuorumWait(size_t reply_start, uint64_t seq, bool read) {
   Replication* repl = worker_.server().replication;
   const Config& config = worker_.server().config;
   int64_t q = QuorumFor();
@@ -387,11 +408,13 @@ void Connection::StartQuorumWait(size_t reply_start) {
     const int64_t known = static_cast<int64_t>(repl->Replicas().size());
     q = q == Client::kQuorumAll ? std::max<int64_t>(known, 1) : known / 2 + 1;
   }
+  // A read of data the quorum already has replies at once.
+  if (read && (seq == 0 || repl->CountAcked(seq) >= q)) return;
   Client::ReplicaWait& w = client_.replica_wait;
   w.active = true;
   w.is_wait = false;
   w.needed = q;
-  w.seq = client_.pending_write_seq;
+  w.seq = seq;
   w.deadline_ms = worker_.server().clock.MonotonicMs() + config.replica_ack_timeout_ms();
   w.reply_start = reply_start;
   w.reply_end = out_.size();
@@ -451,6 +474,7 @@ void Connection::Run(const CommandSpec& run, std::span<const std::string_view> a
   const bool may_go_cold = top && !batched && ColdEligible(run);
   int batch_index = -1;
   if (batched) {
+    run_deferred_ = true;
     batch_index = server.engine.PipelineCommand();
     if (!held_) {
       held_ = true;
@@ -471,6 +495,7 @@ void Connection::Run(const CommandSpec& run, std::span<const std::string_view> a
     if (missed) {
       // Read-only: what it did so far changed nothing; drop its reply.
       out_.resize(reply_start);
+      run_deferred_ = true;
       StartColdRead(run, argv);
       return;
     }
@@ -495,12 +520,23 @@ void Connection::CountCall(const CommandSpec& spec, int64_t usec, bool failed,
   }
 }
 
+bool Connection::LeaseLapsedAfter(const CommandSpec& spec,
+                                  std::span<const std::string_view> argv) const {
+  const cluster::Cluster* cluster = worker_.server().cluster;
+  if (cluster == nullptr || spec.key_specs.empty()) return false;
+  std::vector<int> keys = spec.KeyPositions(argv.size());
+  if (keys.empty()) return false;
+  return cluster->LeaseLapsedOn(KeyHashSlot(argv[static_cast<size_t>(keys[0])]));
+}
+
 bool Connection::ColdEligible(const CommandSpec& spec) const {
   if (!worker_.server().config.cold_read_offload()) return false;
   if (!(spec.flags & kCmdReadonly) || (spec.flags & kCmdWrite) || spec.key_specs.empty()) {
     return false;
   }
   if (spec.flags & (kCmdAdmin | kCmdPubsub | kCmdBlocking | kCmdNoMulti)) return false;
+  // Under a replica quorum a read waits for the replicas (Execute).
+  if (QuorumFor() != 0) return false;
   // A read that must see the loop batch's writes stays on the loop.
   return !worker_.server().engine.PipelineHasWrites();
 }
@@ -564,7 +600,15 @@ void Connection::AfterCold(uv_work_t* req, int) {
     self->Close();
     return;
   }
-  self->out_.append(job->out);
+  std::vector<std::string_view> views(job->args.begin(), job->args.end());
+  if (self->LeaseLapsedAfter(*job->spec, views)) {
+    resp::ReplyBuilder err(&self->out_);
+    err.set_protocol(job->resp);
+    err.Error(errors::kNoLease);
+    self->worker_.server().stats.CountError("TRYAGAIN");
+  } else {
+    self->out_.append(job->out);
+  }
   // Still waiting for an fsync or replicas for earlier commands: the reply
   // goes out with theirs.
   if (self->waiting_seq_ != 0 || self->client_.replica_wait.active) return;

@@ -69,7 +69,9 @@ class Connection : public CommandRunner {
   void Reject(const CommandSpec* run, std::string_view error);
   // Holds the reply of a write just made until the replica quorum
   // (CLIENT CONSISTENCY / replica-ack-quorum) acknowledged it.
-  void StartQuorumWait(size_t reply_start);
+  // `seq`: the write's sequence number, or for a `read` the newest one it
+  // may have seen (it waits only if the quorum does not have that yet).
+  void StartQuorumWait(size_t reply_start, uint64_t seq, bool read = false);
   // Replicas this connection's writes wait for now (0 = none).
   int64_t QuorumFor() const;
   // Ends a WAIT or quorum wait that is satisfied or timed out; true if none
@@ -88,6 +90,9 @@ class Connection : public CommandRunner {
   // connection runs nothing else until it is back, so replies stay in order
   // while the loop serves its other connections.
   bool ColdEligible(const CommandSpec& spec) const;
+  // Cluster mode: myself owns the command's slot but its lease lapsed
+  // since the redirect check.
+  bool LeaseLapsedAfter(const CommandSpec& spec, std::span<const std::string_view> argv) const;
   void StartColdRead(const CommandSpec& spec, std::span<const std::string_view> argv);
   struct ColdRead;
   static void RunCold(uv_work_t* req);
@@ -110,6 +115,7 @@ class Connection : public CommandRunner {
   uint64_t waiting_seq_ = 0;  // > 0: replies held until this is durable
   bool in_input_ = false;  // inside ProcessInput's command loop
   bool held_ = false;      // replies wait for the loop batch
+  bool run_deferred_ = false;  // the last Run's reply comes later (batch, thread pool)
   bool cold_in_flight_ = false;    // a command of ours runs on the thread pool
   bool close_after_cold_ = false;  // Close() was asked for meanwhile
   // Each command in the loop batch: its index there and its reply's byte

@@ -181,6 +181,11 @@ inline constexpr std::string_view kFailoverPaused =
     "TRYAGAIN Manual failover in progress, please retry";
 inline constexpr std::string_view kTryAgainRehashing =
     "TRYAGAIN Multiple keys request during rehashing of slot";
+// A master whose lease lapsed (cluster/lease.h): it may have been replaced,
+// so it answers nothing on its slots until it renews the lease (a frozen or
+// cut-off master) or learns the new owner (then MOVED). Not applied.
+inline constexpr std::string_view kNoLease =
+    "TRYAGAIN This master cannot confirm it still owns the slot (lease expired), please retry";
 inline constexpr std::string_view kSelectInCluster = "ERR SELECT is not allowed in cluster mode";
 inline constexpr std::string_view kMoveInCluster = "ERR MOVE is not allowed in cluster mode";
 inline constexpr std::string_view kSwapDbInCluster = "ERR SWAPDB is not allowed in cluster mode";

@@ -260,6 +260,18 @@ void Replication::ReplicaOfNoOne() {
   engine_.SetReplica(false);
 }
 
+void Replication::Fence() {
+  std::lock_guard<std::mutex> fence(apply_mu_);
+  std::lock_guard<std::mutex> lock(link_mu_);
+  if (!replica_) return;
+  generation_.fetch_add(1);
+  link_up_ = false;
+  link_.up = false;
+  link_.state = "connect";
+  LOG_NOTICE("replication from %s:%d fenced: no more batches applied or acknowledged",
+             link_.host.c_str(), link_.port);
+}
+
 Replication::LinkInfo Replication::Link() const {
   std::lock_guard<std::mutex> lock(link_mu_);
   LinkInfo l = link_;
@@ -373,7 +385,12 @@ void Replication::RunLink(uint64_t gen, std::string host, int port) {
           b.seq = seq;
           b.count = static_cast<uint32_t>(count);
           b.data = std::move(data);
+          // Checked under apply_mu_: once Fence() returned, nothing more
+          // from this master is applied.
+          std::unique_lock<std::mutex> fence(apply_mu_);
+          if (!current()) break;
           Status s = engine_.ApplyReplicated(b);
+          fence.unlock();
           if (!s.ok()) {
             LOG_WARNING("applying a batch from %s:%d failed: %s", host.c_str(), port,
                         s.ToString().c_str());
@@ -386,6 +403,9 @@ void Replication::RunLink(uint64_t gen, std::string host, int port) {
         const uint64_t off = engine_.ReplicatedOffset();
         const int64_t now = Wire::NowMs();
         if (off != acked || now - last_ack >= kPingEveryMs) {
+          // Nor acknowledged: the old master's quorum writes must fail.
+          std::lock_guard<std::mutex> fence(apply_mu_);
+          if (!current()) break;
           if (!wire.WriteAll(Command({"REPLCONF", "ACK", std::to_string(off)}))) break;
           acked = off;
           last_ack = now;

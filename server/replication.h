@@ -52,6 +52,11 @@ class Replication {
   bool ReplicaOf(const std::string& host, int port);
   // Back to master (REPLICAOF NO ONE): the link stops; data stays.
   void ReplicaOfNoOne();
+  // Stops the link at once without waiting for its thread (callable under
+  // other locks, e.g. the cluster's at a promotion): when it returns, no
+  // further batch from the master is applied and no REPLCONF ACK is sent.
+  // ReplicaOf / ReplicaOfNoOne later reap the thread.
+  void Fence();
   bool is_replica() const { return replica_.load(std::memory_order_acquire); }
   // Whether the link to the master is up (serving reads when down is
   // replica-serve-stale-data's business).
@@ -119,6 +124,9 @@ class Replication {
   LinkInfo link_;
   std::thread link_thread_;
   std::atomic<uint64_t> generation_{0};  // bumped to stop the current link
+  // Held by the link thread around "still current? apply / ack", and by
+  // Fence(); taken before link_mu_.
+  std::mutex apply_mu_;
 
   std::atomic<int> waiters_{0};
   std::function<void()> on_ack_;  // set before any replica connects

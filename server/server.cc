@@ -200,11 +200,15 @@ Status Server::StartCluster(int port) {
   co.node_timeout_ms = std::max<int64_t>(config_.cluster_node_timeout(), 1);
   co.require_full_coverage = config_.cluster_require_full_coverage();
   co.allow_reads_when_down = config_.cluster_allow_reads_when_down();
+  co.master_lease = config_.cluster_master_lease();
   cluster_ = std::make_unique<cluster::Cluster>(co, clock_);
   // Gossip carries it: replicas rank themselves by it in an election, and a
   // manual failover waits for the replica's to reach the master's.
   Replication* repl = replication_.get();
   cluster_->set_repl_offset_source([repl] { return repl->Offset(); });
+  // A promoted replica stops its link before it serves as a master, so it
+  // never applies or acknowledges what its old master writes afterwards.
+  cluster_->set_promotion_fence([repl] { repl->Fence(); });
   Status s = cluster_->Open();
   if (!s.ok()) return s;
   cluster::BusOptions bo;

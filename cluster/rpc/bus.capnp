@@ -30,6 +30,7 @@ struct GossipHeader {
   gossip @4 :List(NodeState);
   meet @5 :Bool;           # the receiver adds the sender if it does not know it
   observedIp @6 :Text;     # replies: the caller's address as the receiver saw it
+  leaseConfirmed @7 :Bool; # replies: the receiver confirms the caller's master lease
 }
 
 interface ClusterBus {

@@ -18,6 +18,7 @@
 #include <random>
 
 #include "cluster/failover.h"
+#include "cluster/lease.h"
 #include "cluster/rpc/bus.capnp.h"
 #include "cluster/rpc/wire.h"
 #include "common/log.h"
@@ -137,6 +138,10 @@ class Bus::Loop : public kj::TaskSet::ErrorHandler {
   };
 
   int64_t Now() const { return cluster_.clock().NowMs(); }
+  // CAIRN.FAULT BUS-DROP is in force: no bus traffic in or out.
+  bool Partitioned() const {
+    return cluster_.clock().MonotonicMs() < bus_.drop_until_ms_.load(std::memory_order_acquire);
+  }
   int64_t PingIntervalMs() const {
     return std::clamp<int64_t>(cluster_.options().node_timeout_ms / 4, 100, 1000);
   }
@@ -150,7 +155,8 @@ class Bus::Loop : public kj::TaskSet::ErrorHandler {
   void Tick();
   void Connect(OutLink& l);
   void SendPing(OutLink& l);
-  void OnPingReply(OutLink& l, const Header& reply);
+  // `sent_mono_ms`: when the ping left (monotonic), the lease anchor.
+  void OnPingReply(OutLink& l, const Header& reply, int64_t sent_mono_ms);
   void Apply(const Effects& fx);
   // Failover: vote requests to every master, the pause request of a
   // coordinated CLUSTER FAILOVER, and pings to everyone after a promotion.
@@ -195,14 +201,17 @@ class Bus::Loop::Service final : public rpc::ClusterBus::Server {
       return Refuse("peer speaks bus protocol version " + std::to_string(msg.version) +
                     ", this node only " + std::to_string(kBusProtocolVersion));
     }
+    if (loop_.Partitioned()) return Drop();
     Effects fx;
     Header reply;
     int64_t now = loop_.Now();
+    int64_t mono = loop_.cluster_.clock().MonotonicMs();
     loop_.cluster_.Locked([&](ClusterState& s) {
       OnPing(s, loop_.cluster_.options(), msg, peer_ip_, local_ip_, now, &fx);
       reply = BuildHeader(s, false);
       Node* sender = s.Find(msg.sender.id);
       if (sender != nullptr && sender != s.myself()) {
+        reply.lease_confirmed = ConfirmLease(s, sender, msg.slots, mono);
         if (link_->since_ms == 0) link_->since_ms = now;
         link_->sender_id = msg.sender.id;
         sender->inbound_link_ms = link_->since_ms;
@@ -218,6 +227,7 @@ class Bus::Loop::Service final : public rpc::ClusterBus::Server {
   }
 
   kj::Promise<void> fail(FailContext ctx) override {
+    if (loop_.Partitioned()) return Drop();
     auto p = ctx.getParams();
     std::string sender = p.getSender().cStr();
     std::string failing = p.getFailing().cStr();
@@ -233,6 +243,7 @@ class Bus::Loop::Service final : public rpc::ClusterBus::Server {
   }
 
   kj::Promise<void> requestVote(RequestVoteContext ctx) override {
+    if (loop_.Partitioned()) return Drop();
     auto p = ctx.getParams();
     VoteRequest req;
     req.candidate = p.getCandidate().cStr();
@@ -247,12 +258,21 @@ class Bus::Loop::Service final : public rpc::ClusterBus::Server {
     req.manual = p.getManual();
     Effects fx;
     int64_t now = loop_.Now();
+    int64_t mono = loop_.cluster_.clock().MonotonicMs();
     std::string why, my_id;
     bool granted = loop_.cluster_.Locked([&](ClusterState& s) {
       ++s.messages_received;
       ++s.auth_req_received;
-      bool g = GrantVote(s, loop_.cluster_.options(), req, now, &fx, &why);
+      const ClusterOptions& o = loop_.cluster_.options();
+      // Not while the master's lease we confirmed may still be running;
+      // once granted, no more confirmations for it (lease.h). A manual
+      // failover is exempt: in the default mode the master itself paused
+      // and serves nothing; FORCE is the operator's call, as in Redis.
+      Node* master = s.Find(req.master_id);
+      bool g = !(master != nullptr && !req.manual && LeaseBlocksVote(s, o, *master, mono, &why)) &&
+               GrantVote(s, o, req, now, &fx, &why);
       if (g) {
+        if (master != nullptr) OnVoteAgainst(o, master, mono);
         ++s.messages_sent;
         ++s.auth_ack_sent;
       }
@@ -273,6 +293,7 @@ class Bus::Loop::Service final : public rpc::ClusterBus::Server {
   }
 
   kj::Promise<void> manualFailover(ManualFailoverContext ctx) override {
+    if (loop_.Partitioned()) return Drop();
     std::string candidate = ctx.getParams().getCandidate().cStr();
     int64_t now = loop_.Now();
     bool ok = loop_.cluster_.Locked([&](ClusterState& s) {
@@ -294,6 +315,12 @@ class Bus::Loop::Service final : public rpc::ClusterBus::Server {
   }
 
  private:
+  // The partition test hook: the link goes away as if the network cut it.
+  kj::Promise<void> Drop() {
+    link_->spoke = true;
+    if (drop_->isWaiting()) drop_->fulfill();
+    return KJ_EXCEPTION(DISCONNECTED, "bus traffic dropped (partition test hook)");
+  }
   kj::Promise<void> Refuse(const std::string& why) {
     LOG_WARNING("cluster bus: dropping the link from %s: %s", peer_ip_.c_str(), why.c_str());
     link_->spoke = true;  // logged here already
@@ -367,6 +394,10 @@ kj::Promise<void> Bus::Loop::AcceptLoop(Listener& l) {
     while (true) {
       int fd = accept4(l.fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
       if (fd < 0) break;
+      if (Partitioned()) {
+        close(fd);
+        continue;
+      }
       Vet(fd);
     }
     return AcceptLoop(l);
@@ -505,14 +536,18 @@ void Bus::Loop::Tick() {
       std::string id;
       std::string ip;
       int bus_port;
+      bool lease_peer;  // a master whose confirmations keep our lease alive
     };
     std::vector<Target> targets;
     FailoverActions fa;
     std::string pause_master;
+    bool lease_holder = false;
     const uint64_t offset = cluster_.ReplOffset();
     const int64_t jitter = static_cast<int64_t>(rng_() % 500);
     cluster_.Locked([&](ClusterState& s) {
       s.myself()->repl_offset = offset;
+      const Node* me = s.myself();
+      lease_holder = cluster_.options().master_lease && me->is_master() && me->slots.any();
       Cron(s, cluster_.options(), now, &fx);
       FailoverCron(s, cluster_.options(), now, jitter, &fx, &fa);
       FailoverState& f = s.failover;
@@ -525,10 +560,25 @@ void Bus::Loop::Tick() {
         auto it = links_.find(id);
         n->link_connected = it != links_.end() && it->second->connected && !it->second->dead;
         n->link_created_ms = n->link_connected ? it->second->connected_ms : 0;
-        if (!n->ip.empty() && n->bus_port > 0) targets.push_back({id, n->ip, n->bus_port});
+        const bool lease_peer = lease_holder && n->is_master() && n->slots.any();
+        if (!n->ip.empty() && n->bus_port > 0) {
+          targets.push_back({id, n->ip, n->bus_port, lease_peer});
+        }
       }
       if (fx.save) cluster_.ChangedLocked();
     });
+    if (Partitioned()) {
+      // Every link is cut and none is made: peers see our pings stop, we see
+      // theirs stop, and both sides' failure detection runs as usual.
+      links_.clear();
+      cluster_.Locked([&](ClusterState& s) {
+        for (const auto& [id, n] : s.nodes()) {
+          if (n.get() != s.myself() && n->ping_sent_ms == 0) n->ping_sent_ms = now;
+        }
+      });
+      Persist();
+      return;
+    }
     // Drop links that broke, whose node is gone or moved, or whose ping went
     // unanswered for half the node timeout (Redis frees such a link too).
     int64_t half_timeout = std::max<int64_t>(cluster_.options().node_timeout_ms / 2, kTickMs);
@@ -546,6 +596,10 @@ void Bus::Loop::Tick() {
       }
     }
     int64_t interval = PingIntervalMs();
+    // A master pings the other masters four times per lease period, so a
+    // slow pong or two (a loaded machine) does not let its lease lapse.
+    int64_t lease_interval =
+        std::clamp<int64_t>(LeasePeriodMs(cluster_.options()) / 4, kTickMs, interval);
     for (const Target& t : targets) {
       auto it = links_.find(t.id);
       if (it == links_.end()) {
@@ -561,7 +615,8 @@ void Bus::Loop::Tick() {
         continue;
       }
       OutLink& l = *it->second;
-      if (l.connected && !l.in_flight && now - l.last_ping_ms >= interval) SendPing(l);
+      const int64_t every = t.lease_peer ? lease_interval : interval;
+      if (l.connected && !l.in_flight && now - l.last_ping_ms >= every) SendPing(l);
     }
     Persist();
     if (fa.request_votes) RequestVotes(fa.request);
@@ -608,6 +663,7 @@ void Bus::Loop::Connect(OutLink& l) {
 void Bus::Loop::SendPing(OutLink& l) {
   KJ_IF_MAYBE (cap, l.cap) {
     int64_t now = Now();
+    int64_t sent_mono = cluster_.clock().MonotonicMs();
     Header h;
     const uint64_t offset = cluster_.ReplOffset();
     bool found = cluster_.Locked([&](ClusterState& s) {
@@ -627,8 +683,9 @@ void Bus::Loop::SendPing(OutLink& l) {
     l.in_flight = true;
     l.last_ping_ms = now;
     tasks_.add(l.canceler.wrap(req.send().then(
-        [this, &l](capnp::Response<rpc::ClusterBus::PingResults>&& resp) {
+        [this, &l, sent_mono](capnp::Response<rpc::ClusterBus::PingResults>&& resp) {
           l.in_flight = false;
+          if (Partitioned()) return;
           Header reply;
           if (!rpc::FromWire(resp.getReply(), &reply)) {
             l.dead = true;
@@ -640,7 +697,7 @@ void Bus::Loop::SendPing(OutLink& l) {
             l.dead = true;
             return;
           }
-          OnPingReply(l, reply);
+          OnPingReply(l, reply, sent_mono);
         },
         [&l](kj::Exception&&) {
           l.in_flight = false;
@@ -649,12 +706,18 @@ void Bus::Loop::SendPing(OutLink& l) {
   }
 }
 
-void Bus::Loop::OnPingReply(OutLink& l, const Header& reply) {
+void Bus::Loop::OnPingReply(OutLink& l, const Header& reply, int64_t sent_mono_ms) {
   Effects fx;
   int64_t now = Now();
   bool exists = false;
   cluster_.Locked([&](ClusterState& s) {
     OnPong(s, cluster_.options(), l.node_id, reply, l.ip, now, &fx);
+    // Whoever answered, its answer is about us (a handshake node may have
+    // been renamed to it just now).
+    Node* peer = s.Find(reply.sender.id);
+    if (peer != nullptr && peer != s.myself()) {
+      OnLeaseReply(peer, reply.lease_confirmed, sent_mono_ms);
+    }
     exists = s.Find(l.node_id) != nullptr;
     if (fx.save) cluster_.ChangedLocked();
   });
@@ -834,6 +897,13 @@ void Bus::Meet(const std::string& ip, int port, int bus_port) {
     std::lock_guard<std::mutex> lock(mu_);
     meets_.push_back({ip, port, bus_port});
   }
+  Wake();
+}
+
+void Bus::DropTraffic(int64_t ms) {
+  drop_until_ms_.store(cluster_.clock().MonotonicMs() + ms, std::memory_order_release);
+  LOG_WARNING("cluster bus: dropping all bus traffic for %lld ms (CAIRN.FAULT BUS-DROP)",
+              static_cast<long long>(ms));
   Wake();
 }
 

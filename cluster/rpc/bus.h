@@ -10,6 +10,8 @@
 // exceptions stop at this boundary: they are logged and the link dropped.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -38,6 +40,7 @@ class Bus : public BusControl {
 
   void Meet(const std::string& ip, int port, int bus_port) override;
   void Wake() override;
+  void DropTraffic(int64_t ms) override;
 
   class Loop;  // the KJ side, bus.cc
 
@@ -52,7 +55,9 @@ class Bus : public BusControl {
   Cluster& cluster_;
   BusOptions options_;
   int wake_fd_ = -1;  // eventfd: loops -> bus thread
-  std::mutex mu_;     // guards the fields below
+  // Monotonic ms until which the bus drops all traffic (a test hook).
+  std::atomic<int64_t> drop_until_ms_{0};
+  std::mutex mu_;  // guards the fields below
   std::vector<MeetRequest> meets_;
   bool stop_ = false;
   std::thread thread_;

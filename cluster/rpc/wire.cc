@@ -48,6 +48,7 @@ void ToWire(const Header& h, rpc::GossipHeader::Builder out) {
   for (size_t i = 0; i < h.gossip.size(); ++i) NodeToWire(h.gossip[i], gossip[i]);
   out.setMeet(h.meet);
   out.setObservedIp(h.observed_ip);
+  out.setLeaseConfirmed(h.lease_confirmed);
 }
 
 bool FromWire(rpc::GossipHeader::Reader in, Header* h) {
@@ -65,6 +66,7 @@ bool FromWire(rpc::GossipHeader::Reader in, Header* h) {
   for (unsigned i = 0; i < gossip.size(); ++i) NodeFromWire(gossip[i], &h->gossip[i]);
   h->meet = in.getMeet();
   h->observed_ip = in.getObservedIp().cStr();
+  h->lease_confirmed = in.getLeaseConfirmed();
   return true;
 }
 

@@ -2,16 +2,23 @@
 // create: a killed master's replica wins the election and serves every
 // write that was acknowledged under quorum 1; the old master comes back as
 // its replica and drops what it wrote alone; CLUSTER FAILOVER (default,
-// TAKEOVER) swaps roles without losing acknowledged writes. Failover times
-// are measured and printed, not asserted.
+// TAKEOVER) swaps roles without losing acknowledged writes. A master frozen
+// (SIGSTOP) or cut off from the bus (CAIRN.FAULT BUS-DROP) for longer than
+// the node timeout loses no acknowledged write either: its lease lapses, so
+// it answers TRYAGAIN instead of serving stale data, and its promoted
+// replica never acknowledges what it writes afterwards. Failover times are
+// measured and printed, not asserted.
 #include <gtest/gtest.h>
+#include <signal.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <map>
 #include <memory>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/integration/cluster_harness.h"
@@ -26,8 +33,9 @@ constexpr int kNodeTimeoutMs = 2000;
 
 class ClusterFailover : public ::testing::Test {
  protected:
+  virtual std::vector<std::string> ExtraArgs() { return {"--enable-fault-injection", "yes"}; }
   void SetUp() override {
-    cluster_ = std::make_unique<ClusterHarness>(6, kNodeTimeoutMs);
+    cluster_ = std::make_unique<ClusterHarness>(6, kNodeTimeoutMs, ExtraArgs());
     ASSERT_TRUE(cluster_->StartAll()) << cluster_->Logs();
     std::string out;
     int rc = RunWithTimeout("redis-cli --cluster create " + cluster_->Addresses() +
@@ -179,6 +187,217 @@ class ClusterFailover : public ::testing::Test {
   }
   static double SecondsSince(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  }
+
+  // A client on its own thread writing unique keys at quorum 1 over every
+  // master, following MOVED, keeping the acknowledged ones (issue 7's
+  // "client writing unique keys and recording every acknowledged one").
+  class UniqueWriter {
+   public:
+    explicit UniqueWriter(ClusterFailover& t) : t_(t) {
+      thread_ = std::thread([this] { Run(); });
+    }
+    ~UniqueWriter() { Stop(); }
+    void Stop() {
+      stop_ = true;
+      if (thread_.joinable()) thread_.join();
+    }
+    // Acknowledged writes so far (call after Stop, or racy).
+    const std::map<std::string, std::string>& acked() const { return acked_; }
+    int indeterminate() const { return indeterminate_; }
+    int refused() const { return refused_; }
+    // Acknowledged writes counted while running.
+    int acked_count() const { return acked_count_.load(); }
+
+   private:
+    void Run() {
+      std::map<int, Connection> conns;
+      std::map<std::string, int> route;  // hash tag -> node index
+      for (int n = 0; !stop_; ++n) {
+        const std::string tag = "{t" + std::to_string(n % 16) + "}";
+        const std::string key = tag + "u" + std::to_string(n);
+        const std::string value = "v" + std::to_string(n);
+        int i = route.count(tag) ? route[tag] : 0;
+        for (int hop = 0; hop < 4; ++hop) {
+          Connection& c = conns[i];
+          if (!c) {
+            c = t_.cluster_->node(i).Connect();
+            if (c) Command(c.get(), {"CLIENT", "CONSISTENCY", "ONE"});
+          }
+          if (!c) {
+            ++refused_;  // nothing was sent
+            break;
+          }
+          Reply r = Command(c.get(), {"SET", key, value});
+          std::string text = ReplyText(r);
+          if (!r || c->err != 0) {
+            ++indeterminate_;  // a timeout (a frozen node): maybe applied
+            c.reset();
+            break;
+          }
+          if (text == "OK") {
+            acked_[key] = value;
+            ++acked_count_;
+            break;
+          }
+          if (text.rfind("MOVED ", 0) == 0) {
+            int next = t_.IndexOfPort(std::stoi(text.substr(text.rfind(':') + 1)));
+            if (next < 0) break;
+            route[tag] = i = next;
+            continue;
+          }
+          if (text.rfind("NOREPLICAS", 0) == 0) {
+            ++indeterminate_;
+          } else {
+            ++refused_;  // TRYAGAIN, CLUSTERDOWN, READONLY: not applied
+          }
+          break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      }
+    }
+
+    ClusterFailover& t_;
+    std::atomic<bool> stop_{false};
+    std::map<std::string, std::string> acked_;
+    std::atomic<int> acked_count_{0};
+    int indeterminate_ = 0;
+    int refused_ = 0;
+    std::thread thread_;
+  };
+
+  // GET key on its owner, following MOVED and waiting out TRYAGAIN /
+  // CLUSTERDOWN (bounded).
+  std::string RoutedGet(const std::string& key) {
+    int i = 0;
+    std::string text;
+    for (int attempt = 0; attempt < 40; ++attempt) {
+      Connection c = cluster_->node(i).Connect();
+      if (!c) {
+        i = (i + 1) % cluster_->size();
+        continue;
+      }
+      text = ReplyText(Command(c.get(), {"GET", key}));
+      if (text.rfind("MOVED ", 0) == 0) {
+        int next = IndexOfPort(std::stoi(text.substr(text.rfind(':') + 1)));
+        if (next >= 0) i = next;
+        continue;
+      }
+      if (text.rfind("TRYAGAIN", 0) != 0 && text.rfind("CLUSTERDOWN", 0) != 0) return text;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return text;
+  }
+  // Every acknowledged write readable with its value, from its owner.
+  void ExpectAcked(const UniqueWriter& w) {
+    int lost = 0;
+    for (const auto& [key, value] : w.acked()) {
+      std::string got = RoutedGet(key);
+      if (got != value) {
+        ++lost;
+        ADD_FAILURE() << "lost acknowledged write " << key << "=" << value << ": " << got;
+        if (lost > 5) break;
+      }
+    }
+    EXPECT_EQ(lost, 0);
+  }
+  // A key in a slot of master m, by node 0's table (CLUSTER KEYSLOT and
+  // MOVED tell: a SET there is not MOVED elsewhere).
+  std::string KeyOn(int m, const std::string& prefix) {
+    for (int k = 0; k < 10000; ++k) {
+      std::string key = prefix + std::to_string(k);
+      Connection c = cluster_->node(m).Connect();
+      if (!c) return "";
+      std::string r = ReplyText(Command(c.get(), {"GET", key}));
+      if (r.rfind("MOVED", 0) != 0) return key;
+    }
+    return "";
+  }
+  // A master frozen or cut off past the node timeout, with a client writing
+  // throughout: the replica takes over, nothing acknowledged is lost, and a
+  // write queued on the old master (`frozen`: it runs when the process
+  // resumes) or sent to it after the failover is refused before it runs.
+  // `freeze` starts the fault, `thaw` ends it.
+  static bool NotApplied(const std::string& reply) {
+    return reply.rfind("TRYAGAIN", 0) == 0 || reply.rfind("MOVED", 0) == 0 ||
+           reply.rfind("CLUSTERDOWN", 0) == 0;
+  }
+  void LongFaultLosesNothing(const char* what, bool frozen, const std::function<void(int)>& freeze,
+                             const std::function<void(int)>& thaw) {
+    const int m = FirstMaster();
+    ASSERT_GE(m, 0);
+    const int rep = ReplicaOf(m);
+    ASSERT_GE(rep, 0) << cluster_->Nodes(0);
+    ASSERT_NO_FATAL_FAILURE(WaitForReplicationLinks());
+    const std::string probe = KeyOn(m, "probe:");
+    ASSERT_FALSE(probe.empty());
+    Connection queued = cluster_->node(m).Connect();
+    ASSERT_TRUE(queued);
+    ASSERT_EQ(ReplyText(Command(queued.get(), {"CLIENT", "CONSISTENCY", "ONE"})), "OK");
+    UniqueWriter writer(*this);
+    ASSERT_TRUE(WaitUntil([&] { return writer.acked_count() > 100; }, 30)) << cluster_->Logs();
+
+    const auto t0 = std::chrono::steady_clock::now();
+    freeze(m);
+    if (frozen) {
+      // Sent now, read by the old master whenever it runs again.
+      ASSERT_EQ(redisAppendCommand(queued.get(), "SET %s queued", probe.c_str()), REDIS_OK);
+      int done = 0;
+      while (done == 0) ASSERT_EQ(redisBufferWrite(queued.get(), &done), REDIS_OK);
+    }
+    ASSERT_TRUE(ClusterHarness::WaitFor(
+        [&] { return cluster_->NodesLine(rep, ids_[m]).find("fail") != std::string::npos; },
+        kNodeTimeoutMs + 20000))
+        << cluster_->Logs();
+    const double failed = SecondsSince(t0);
+    // The replica serves writes: a write to one of its new slots succeeds.
+    std::string reply;
+    ASSERT_TRUE(ClusterHarness::WaitFor(
+        [&] {
+          Connection c = cluster_->node(rep).Connect();
+          reply = c ? ReplyText(Command(c.get(), {"SET", probe + ":new", "x"})) : "";
+          return reply == "OK";
+        },
+        20000))
+        << reply << "\n"
+        << cluster_->Logs();
+    const double serving = SecondsSince(t0);
+    std::printf(
+        "[ failover ] %s, node-timeout %d ms: FAIL after %.2f s, replica serving writes after "
+        "%.2f s (%.2f s after FAIL)\n",
+        what, kNodeTimeoutMs, failed, serving, serving - failed);
+    std::string q, old_read;
+    if (!frozen) {
+      // Still cut off and still serving clients: the old master refuses a
+      // write and a read of what the new master wrote; it never answers
+      // from its old state.
+      q = ReplyText(Command(queued.get(), {"SET", probe, "queued"}));
+      old_read = ReplyText(Command(queued.get(), {"GET", probe + ":new"}));
+    }
+    thaw(m);
+    if (frozen) {
+      // The queued write was refused before it ran: a lapsed lease, or the
+      // new owner already known.
+      redisSetTimeout(queued.get(), timeval{10, 0});
+      void* raw = nullptr;
+      ASSERT_EQ(redisGetReply(queued.get(), &raw), REDIS_OK);
+      Reply queued_reply(static_cast<redisReply*>(raw));
+      q = ReplyText(queued_reply);
+      // A read on the old master right away.
+      old_read = ReplyText(Command(queued.get(), {"GET", probe + ":new"}));
+    }
+    EXPECT_TRUE(NotApplied(q)) << q;
+    EXPECT_TRUE(NotApplied(old_read)) << old_read;
+    ASSERT_TRUE(ClusterHarness::WaitFor([&] { return IsReplicaOf(m, m, rep); }, 30000))
+        << cluster_->Logs();
+    ASSERT_TRUE(cluster_->WaitForState("ok", {}, 30000)) << cluster_->Logs();
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    writer.Stop();
+    std::printf("[ failover ] %s: %zu acknowledged, %d indeterminate, %d refused\n", what,
+                writer.acked().size(), writer.indeterminate(), writer.refused());
+    EXPECT_EQ(RoutedGet(probe), "<nil>") << "the refused write ran";
+    EXPECT_EQ(RoutedGet(probe + ":new"), "x");
+    ExpectAcked(writer);
   }
 
   std::unique_ptr<ClusterHarness> cluster_;
@@ -384,6 +603,86 @@ TEST_F(ClusterFailover, ForceElectsWithoutWaitingForFailWhenTheMasterIsDown) {
   EXPECT_NE(cluster_->Info(rep, "cluster_stats_messages_auth-ack_received"), "");
   ASSERT_TRUE(cluster_->WaitForState("ok", AllBut(m))) << cluster_->Logs();
   ExpectKeys(rep, keys);
+}
+
+TEST_F(ClusterFailover, MasterPausedLongerThanNodeTimeoutLosesNoAcknowledgedWrite) {
+  LongFaultLosesNothing(
+      "SIGSTOP", true, [&](int m) { ASSERT_EQ(kill(cluster_->node(m).pid(), SIGSTOP), 0); },
+      [&](int m) { ASSERT_EQ(kill(cluster_->node(m).pid(), SIGCONT), 0); });
+}
+
+TEST_F(ClusterFailover, MasterCutOffFromTheBusLosesNoAcknowledgedWrite) {
+  Connection mc;
+  LongFaultLosesNothing(
+      "bus partition", false,
+      [&](int m) {
+        mc = cluster_->node(m).Connect();
+        ASSERT_TRUE(mc);
+        // Long enough for the failover; it ends by itself, or at thaw.
+        ASSERT_EQ(ReplyText(Command(mc.get(), {"CAIRN.FAULT", "BUS-DROP", "60000"})), "OK");
+      },
+      [&](int) {
+        ASSERT_EQ(ReplyText(Command(mc.get(), {"CAIRN.FAULT", "BUS-DROP", "0"})), "OK");
+      });
+}
+
+TEST_F(ClusterFailover, FaultCommandChecksItsArguments) {
+  Connection c = cluster_->node(0).Connect();
+  ASSERT_TRUE(c);
+  EXPECT_EQ(ReplyText(Command(c.get(), {"CAIRN.FAULT", "BUS-DROP", "-1"})),
+            "ERR the drop time must be an integer between 0 and 3600000 (milliseconds)");
+  EXPECT_EQ(ReplyText(Command(c.get(), {"CAIRN.FAULT", "BUS-DROP", "x"})),
+            "ERR the drop time must be an integer between 0 and 3600000 (milliseconds)");
+  EXPECT_EQ(ReplyText(Command(c.get(), {"CAIRN.FAULT", "BUS-DROP"})),
+            "ERR wrong number of arguments for 'cairn.fault|bus-drop' command");
+  EXPECT_EQ(ReplyText(Command(c.get(), {"CAIRN.FAULT", "NOPE", "1"})),
+            "ERR unknown subcommand 'NOPE'. Try CAIRN.FAULT HELP.");
+  EXPECT_EQ(ReplyText(Command(c.get(), {"CAIRN.FAULT", "BUS-DROP", "0"})), "OK");
+}
+
+// Without leases (cluster-master-lease no) the old master does run the
+// write queued while it was frozen; the promoted replica fenced its link at
+// the promotion, so nobody acknowledges it: the client gets NOREPLICAS (maybe
+// applied), never OK, and the write does not survive.
+class ClusterFailoverNoLease : public ClusterFailover {
+ protected:
+  std::vector<std::string> ExtraArgs() override {
+    return {"--cluster-master-lease", "no", "--replica-ack-timeout", "3000"};
+  }
+};
+
+TEST_F(ClusterFailoverNoLease, PromotedReplicaNeverAcknowledgesItsOldMastersWrites) {
+  const int m = FirstMaster();
+  ASSERT_GE(m, 0);
+  const int rep = ReplicaOf(m);
+  ASSERT_GE(rep, 0) << cluster_->Nodes(0);
+  ASSERT_NO_FATAL_FAILURE(WaitForReplicationLinks());
+  const std::string probe = KeyOn(m, "fenced:");
+  ASSERT_FALSE(probe.empty());
+  Connection queued = cluster_->node(m).Connect();
+  ASSERT_TRUE(queued);
+  ASSERT_EQ(ReplyText(Command(queued.get(), {"CLIENT", "CONSISTENCY", "ONE"})), "OK");
+  ASSERT_EQ(ReplyText(Command(queued.get(), {"SET", probe, "before"})), "OK");
+
+  ASSERT_EQ(kill(cluster_->node(m).pid(), SIGSTOP), 0);
+  ASSERT_EQ(redisAppendCommand(queued.get(), "SET %s after", probe.c_str()), REDIS_OK);
+  int done = 0;
+  while (done == 0) ASSERT_EQ(redisBufferWrite(queued.get(), &done), REDIS_OK);
+  ASSERT_TRUE(ClusterHarness::WaitFor([&] { return IsMaster(rep, rep); }, kNodeTimeoutMs + 20000))
+      << cluster_->Logs();
+  EXPECT_NE(cluster_->node(rep).ReadLog().find("fenced"), std::string::npos)
+      << cluster_->node(rep).ReadLog();
+  ASSERT_EQ(kill(cluster_->node(m).pid(), SIGCONT), 0);
+  redisSetTimeout(queued.get(), timeval{15, 0});
+  void* raw = nullptr;
+  ASSERT_EQ(redisGetReply(queued.get(), &raw), REDIS_OK);
+  Reply r(static_cast<redisReply*>(raw));
+  const std::string text = ReplyText(r);
+  EXPECT_NE(text, "OK") << "the old master's write was acknowledged";
+  EXPECT_TRUE(text.rfind("NOREPLICAS", 0) == 0 || text.rfind("MOVED", 0) == 0) << text;
+  ASSERT_TRUE(ClusterHarness::WaitFor([&] { return IsReplicaOf(m, m, rep); }, 30000))
+      << cluster_->Logs();
+  EXPECT_EQ(RoutedGet(probe), "before");
 }
 
 }  // namespace

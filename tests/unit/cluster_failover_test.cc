@@ -309,9 +309,13 @@ TEST_F(FailoverTest, MasterKeepsItsRoleWhenOnlySomeSlotsMove) {
   EXPECT_EQ(me->slot_count(), 99);
 }
 
-TEST(FailoverPause, PausedMasterAnswersWritesWithTryagainAndStillServesReads) {
+// A master paused for its replica's CLUSTER FAILOVER answers TRYAGAIN; with
+// leases reads too (the voters do not wait out its lease, cluster/lease.h),
+// without them it still serves reads, as Redis does.
+void CheckPause(bool lease, Route::Kind read_while_paused) {
   ClusterOptions options;
   options.node_timeout_ms = kTimeout;
+  options.master_lease = lease;
   FakeClock clock;
   Cluster cluster(options, clock);
   cluster.Locked([&](ClusterState& s) {
@@ -323,13 +327,22 @@ TEST(FailoverPause, PausedMasterAnswersWritesWithTryagainAndStillServesReads) {
   EXPECT_EQ(cluster.RouteSlots(slot, true).kind, Route::kHere);
   cluster.Locked([&](ClusterState& s) { s.failover.paused_until_ms = clock.NowMs() + 1000; });
   EXPECT_EQ(cluster.RouteSlots(slot, true).kind, Route::kPaused);
-  EXPECT_EQ(cluster.RouteSlots(slot, false).kind, Route::kHere);
+  EXPECT_EQ(cluster.RouteSlots(slot, false).kind, read_while_paused);
   // The pause ends with the manual failover's timeout (FailoverCron).
   Effects fx;
   FailoverActions fa;
   cluster.Locked(
       [&](ClusterState& s) { FailoverCron(s, options, clock.NowMs() + 1001, 0, &fx, &fa); });
   EXPECT_EQ(cluster.RouteSlots(slot, true).kind, Route::kHere);
+  EXPECT_EQ(cluster.RouteSlots(slot, false).kind, Route::kHere);
+}
+
+TEST(FailoverPause, PausedMasterWithLeasesAnswersTryagainToReadsAndWrites) {
+  CheckPause(true, Route::kPaused);
+}
+
+TEST(FailoverPause, PausedMasterWithoutLeasesAnswersWritesWithTryagainAndServesReads) {
+  CheckPause(false, Route::kHere);
 }
 
 }  // namespace

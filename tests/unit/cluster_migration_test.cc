@@ -49,7 +49,13 @@ class OpenSlotRouting : public ::testing::Test {
     return cluster_.RouteCommand(q);
   }
 
-  ClusterOptions options_;
+  // Open-slot routing alone: leases (tested in cluster_lease_test.cc) off.
+  static ClusterOptions NoLease() {
+    ClusterOptions o;
+    o.master_lease = false;
+    return o;
+  }
+  ClusterOptions options_ = NoLease();
   FakeClock clock_;
   Cluster cluster_;
   Node* other_ = nullptr;
