@@ -169,9 +169,10 @@ void FailoverCron(ClusterState& state, const ClusterOptions& options, int64_t no
     f.voters.clear();
     f.auth_sent = false;
     f.auth_rank = FailoverRank(state);
-    // Redis: 500 ms for the FAIL to spread, jitter, and the better replicas
-    // first. A manual failover starts at once.
-    f.auth_time_ms = manual ? now_ms : now_ms + 500 + random_ms + f.auth_rank * 1000;
+    // Time for the FAIL to spread, jitter, and the better replicas first
+    // (failover.h). A manual failover starts at once.
+    f.auth_time_ms =
+        manual ? now_ms : now_ms + kElectionDelayMs + random_ms + f.auth_rank * 1000;
     LOG_NOTICE("Start of election delayed for %lld milliseconds (rank #%d, offset %llu).",
                static_cast<long long>(f.auth_time_ms - now_ms), f.auth_rank,
                static_cast<unsigned long long>(me->repl_offset));

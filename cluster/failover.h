@@ -53,9 +53,18 @@ int64_t AuthTimeoutMs(const ClusterOptions& options);
 // replication offset (0 = the best; it goes first).
 int FailoverRank(const ClusterState& state);
 
+// An automatic election starts kElectionDelayMs + jitter + rank * 1000 ms
+// after the master is seen FAIL. Redis waits 500 ms + [0, 500) for the FAIL
+// to spread; on Cairn's bus a FAIL is broadcast to every node the moment it
+// is decided, so half of that is enough, and failover stays within
+// node-timeout + 1 s (README "Failover").
+inline constexpr int64_t kElectionDelayMs = 250;
+inline constexpr int64_t kElectionJitterMs = 250;
+
 // Redis's clusterHandleSlaveFailover (and clusterHandleManualFailover), run
-// periodically on the bus thread. `random_ms` is in [0, 500): the jitter
-// that keeps replicas of one master from starting the same epoch's election.
+// periodically on the bus thread. `random_ms` is in [0, kElectionJitterMs):
+// the jitter that keeps replicas of one master from starting the same
+// epoch's election.
 void FailoverCron(ClusterState& state, const ClusterOptions& options, int64_t now_ms,
                   int64_t random_ms, Effects* fx, FailoverActions* out);
 

@@ -9,9 +9,9 @@
 
 namespace cairn::cluster {
 
-int64_t LeasePeriodMs(const ClusterOptions& options) { return options.node_timeout_ms * 2 / 5; }
+int64_t LeasePeriodMs(const ClusterOptions& options) { return options.node_timeout_ms * 7 / 10; }
 
-int64_t LeaseVoteGuardMs(const ClusterOptions& options) { return options.node_timeout_ms / 2; }
+int64_t LeaseVoteGuardMs(const ClusterOptions& options) { return options.node_timeout_ms * 9 / 10; }
 
 bool ConfirmLease(ClusterState& state, Node* pinger, const SlotBitmap& claimed,
                   int64_t now_mono_ms) {

@@ -36,15 +36,16 @@
 
 namespace cairn::cluster {
 
-// The lease period: node-timeout * 2/5. A failover needs at least
+// The lease period: node-timeout * 7/10. A failover needs at least
 // node-timeout without a pong before FAIL, so a lease that a live master
-// renews every ping interval (node-timeout/4) never lapses under a healthy
-// cluster, and a frozen one lapses well before a replica can win.
+// renews four times per period never lapses under a healthy cluster (a
+// stall of most of a period is needed), and a frozen one lapses before a
+// replica can win.
 int64_t LeasePeriodMs(const ClusterOptions& options);
 // How long after confirming a master's lease a voter refuses to vote to
-// replace it: node-timeout / 2 (= period * 1.25, the drift margin). Shorter
-// than the node-timeout FAIL needs, so it never delays a failover of a
-// master that really stopped talking.
+// replace it: node-timeout * 9/10 (= period * 1.29, the drift margin).
+// Shorter than the node-timeout FAIL needs, so it never delays a failover
+// of a master that really stopped talking.
 int64_t LeaseVoteGuardMs(const ClusterOptions& options);
 
 // ---- voter side (the node answering a ping) ----

@@ -155,6 +155,7 @@ class Bus::Loop : public kj::TaskSet::ErrorHandler {
   void Tick();
   void Connect(OutLink& l);
   void SendPing(OutLink& l);
+  void MarkUnreachable(const std::string& node_id);
   // `sent_mono_ms`: when the ping left (monotonic), the lease anchor.
   void OnPingReply(OutLink& l, const Header& reply, int64_t sent_mono_ms);
   void Apply(const Effects& fx);
@@ -543,7 +544,7 @@ void Bus::Loop::Tick() {
     std::string pause_master;
     bool lease_holder = false;
     const uint64_t offset = cluster_.ReplOffset();
-    const int64_t jitter = static_cast<int64_t>(rng_() % 500);
+    const int64_t jitter = static_cast<int64_t>(rng_() % kElectionJitterMs);
     cluster_.Locked([&](ClusterState& s) {
       s.myself()->repl_offset = offset;
       const Node* me = s.myself();
@@ -645,19 +646,29 @@ void Bus::Loop::Connect(OutLink& l) {
         l.cap = l.client->bootstrap().castAs<rpc::ClusterBus>();
         l.connected = true;
         l.connected_ms = Now();
-        tasks_.add(l.canceler.wrap(l.client->onDisconnect().then([&l]() { l.dead = true; })));
+        tasks_.add(l.canceler.wrap(l.client->onDisconnect().then([this, &l]() {
+          l.dead = true;
+          // The peer went away (killed, restarted): it counts as pending
+          // from now, as a failed connect does, not from the next attempt
+          // a ping interval later, so PFAIL comes node-timeout after this.
+          MarkUnreachable(l.node_id);
+        })));
         SendPing(l);
       },
       [this, &l](kj::Exception&&) {
         l.dead = true;
-        // As Redis: an unreachable node counts as one whose ping is pending,
-        // so it turns PFAIL after the node timeout.
-        int64_t now = Now();
-        cluster_.Locked([&](ClusterState& s) {
-          Node* n = s.Find(l.node_id);
-          if (n != nullptr && n->ping_sent_ms == 0) n->ping_sent_ms = now;
-        });
+        MarkUnreachable(l.node_id);
       })));
+}
+
+// As Redis: an unreachable node counts as one whose ping is pending, so it
+// turns PFAIL after the node timeout.
+void Bus::Loop::MarkUnreachable(const std::string& node_id) {
+  int64_t now = Now();
+  cluster_.Locked([&](ClusterState& s) {
+    Node* n = s.Find(node_id);
+    if (n != nullptr && n->ping_sent_ms == 0) n->ping_sent_ms = now;
+  });
 }
 
 void Bus::Loop::SendPing(OutLink& l) {

@@ -14,6 +14,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -26,6 +28,14 @@
 
 namespace cairn::testing {
 namespace {
+
+// The state letter of /proc/<pid>/stat ('T' = stopped), or '?'.
+char ProcessState(pid_t pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  size_t paren = stat.rfind(')');
+  return paren != std::string::npos && paren + 2 < stat.size() ? stat[paren + 2] : '?';
+}
 
 // 2 s rather than 1 s: under sanitizers on a loaded machine a 1 s timeout
 // sometimes marks a live node FAIL and starts a failover nobody asked for.
@@ -607,7 +617,13 @@ TEST_F(ClusterFailover, ForceElectsWithoutWaitingForFailWhenTheMasterIsDown) {
 
 TEST_F(ClusterFailover, MasterPausedLongerThanNodeTimeoutLosesNoAcknowledgedWrite) {
   LongFaultLosesNothing(
-      "SIGSTOP", true, [&](int m) { ASSERT_EQ(kill(cluster_->node(m).pid(), SIGSTOP), 0); },
+      "SIGSTOP", true,
+      [&](int m) {
+        ASSERT_EQ(kill(cluster_->node(m).pid(), SIGSTOP), 0);
+        // Delivery is asynchronous: the queued write must reach a process
+        // that is already stopped, not one finishing its last commands.
+        ASSERT_TRUE(WaitUntil([&] { return ProcessState(cluster_->node(m).pid()) == 'T'; }, 5));
+      },
       [&](int m) { ASSERT_EQ(kill(cluster_->node(m).pid(), SIGCONT), 0); });
 }
 

@@ -144,11 +144,11 @@ TEST_F(FailoverTest, ReplicaElectsItselfAfterTheDelayAndNeedsAMajority) {
   EXPECT_FALSE(fa.request_votes);  // master not FAIL
   b->flags |= kFlagFail;
   FailoverCron(state_, options_, 1000, 200, &fx_, &fa);
-  EXPECT_FALSE(fa.request_votes);  // delayed: 500 + 200 + rank 0
-  FailoverCron(state_, options_, 1699, 200, &fx_, &fa);
+  EXPECT_FALSE(fa.request_votes);  // delayed: kElectionDelayMs + 200 + rank 0
+  FailoverCron(state_, options_, 1000 + kElectionDelayMs + 199, 200, &fx_, &fa);
   EXPECT_FALSE(fa.request_votes);
   state_.set_current_epoch(3);
-  FailoverCron(state_, options_, 1700, 200, &fx_, &fa);
+  FailoverCron(state_, options_, 1000 + kElectionDelayMs + 200, 200, &fx_, &fa);
   ASSERT_TRUE(fa.request_votes);
   EXPECT_EQ(fa.request.epoch, 4u);
   EXPECT_EQ(state_.current_epoch(), 4u);
@@ -195,7 +195,7 @@ TEST_F(FailoverTest, ElectionTimesOutAndIsRetriedWithANewEpoch) {
   // ...and after the retry time a new election starts in a new epoch.
   FailoverActions retry;
   FailoverCron(state_, options_, 1500 + 2 * timeout + 1, 0, &fx_, &retry);
-  FailoverCron(state_, options_, 1500 + 2 * timeout + 501, 0, &fx_, &retry);
+  FailoverCron(state_, options_, 1500 + 2 * timeout + kElectionDelayMs + 1, 0, &fx_, &retry);
   ASSERT_TRUE(retry.request_votes);
   EXPECT_GT(retry.request.epoch, first);
 }

@@ -18,7 +18,7 @@
 namespace cairn::cluster {
 namespace {
 
-constexpr int64_t kTimeout = 1000;  // period 400 ms, vote guard 500 ms
+constexpr int64_t kTimeout = 1000;  // period 700 ms, vote guard 900 ms
 
 std::string IdOf(char c) { return std::string(kNodeIdLen, c); }
 
@@ -55,8 +55,8 @@ class LeaseTest : public ::testing::Test {
 };
 
 TEST_F(LeaseTest, PeriodAndVoteGuardFollowNodeTimeout) {
-  EXPECT_EQ(LeasePeriodMs(options_), 400);
-  EXPECT_EQ(LeaseVoteGuardMs(options_), 500);
+  EXPECT_EQ(LeasePeriodMs(options_), 700);
+  EXPECT_EQ(LeaseVoteGuardMs(options_), 900);
   // The guard outlasts the period on the voter's clock, and FAIL (which
   // needs node-timeout without a pong) outlasts the guard.
   EXPECT_GT(LeaseVoteGuardMs(options_), LeasePeriodMs(options_));
@@ -79,10 +79,10 @@ TEST_F(LeaseTest, ThreeMastersNeedOneConfirmationAnchoredAtSendTime) {
   EXPECT_EQ(LeaseValidUntil(state_, options_), 0) << "no confirmation yet";
   // Sent at 1000, answered whenever: valid until 1000 + period.
   OnLeaseReply(b, true, 1000);
-  EXPECT_EQ(LeaseValidUntil(state_, options_), 1400);
+  EXPECT_EQ(LeaseValidUntil(state_, options_), 1000 + LeasePeriodMs(options_));
   // An older reply arriving late does not move the anchor back.
   OnLeaseReply(b, true, 900);
-  EXPECT_EQ(LeaseValidUntil(state_, options_), 1400);
+  EXPECT_EQ(LeaseValidUntil(state_, options_), 1000 + LeasePeriodMs(options_));
 }
 
 TEST_F(LeaseTest, FiveMastersNeedTwoAndTheSecondNewestBounds) {
@@ -93,7 +93,7 @@ TEST_F(LeaseTest, FiveMastersNeedTwoAndTheSecondNewestBounds) {
   OnLeaseReply(b, true, 5000);
   EXPECT_EQ(LeaseValidUntil(state_, options_), 0) << "myself + 1 of 5 is no majority";
   OnLeaseReply(c, true, 3000);
-  EXPECT_EQ(LeaseValidUntil(state_, options_), 3400);
+  EXPECT_EQ(LeaseValidUntil(state_, options_), 3000 + LeasePeriodMs(options_));
 }
 
 TEST_F(LeaseTest, DenialCancelsAnEarlierConfirmation) {
@@ -135,9 +135,10 @@ TEST_F(LeaseTest, ReplicaOrSlotlessVoterConfirmsNothing) {
 TEST_F(LeaseTest, VoteWaitsForTheGuardAfterTheLastConfirmation) {
   Node* b = AddMaster(state_, 'b', 100, 199, 2);
   ASSERT_TRUE(ConfirmLease(state_, b, Range(100, 199), 10000));
-  EXPECT_TRUE(LeaseBlocksVote(state_, options_, *b, 10499, &why_));
-  EXPECT_NE(why_.find("499 ms ago"), std::string::npos) << why_;
-  EXPECT_FALSE(LeaseBlocksVote(state_, options_, *b, 10500, &why_));
+  const int64_t guard = LeaseVoteGuardMs(options_);
+  EXPECT_TRUE(LeaseBlocksVote(state_, options_, *b, 10000 + guard - 1, &why_));
+  EXPECT_NE(why_.find(std::to_string(guard - 1) + " ms ago"), std::string::npos) << why_;
+  EXPECT_FALSE(LeaseBlocksVote(state_, options_, *b, 10000 + guard, &why_));
   options_.master_lease = false;
   EXPECT_FALSE(LeaseBlocksVote(state_, options_, *b, 10001, &why_));
 }
@@ -188,7 +189,7 @@ TEST_F(LeaseRouteTest, ReadsAndWritesNeedAValidLease) {
   EXPECT_EQ(RouteOf(5, true), Route::kNoLease);
   const int64_t sent = clock_.MonotonicMs();
   cluster_->Locked([&](ClusterState& s) { OnLeaseReply(s.Find(IdOf('b')), true, sent); });
-  clock_.Advance(399);
+  clock_.Advance(LeasePeriodMs(cluster_->options()) - 1);
   EXPECT_EQ(RouteOf(5, false), Route::kHere);
   EXPECT_EQ(RouteOf(5, true), Route::kHere);
   // A node resuming from a stall: the clock moved on, nothing renewed.
