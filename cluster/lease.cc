@@ -18,11 +18,16 @@ bool ConfirmLease(ClusterState& state, Node* pinger, const SlotBitmap& claimed,
   const Node* me = state.myself();
   if (pinger == nullptr || pinger == me || !me->is_master() || me->slots.none()) return false;
   if (!pinger->is_master() || now_mono_ms < pinger->lease_denied_until_ms) return false;
-  // Every slot it claims must be its own in our table: a claim we rejected
-  // (a newer configEpoch owns the slot) means it was replaced.
-  for (int j = 0; j < kSlots; ++j) {
-    if (claimed.test(static_cast<size_t>(j)) && state.owner(j) != pinger) return false;
+  // It must still own some of what it claims in our table: a failover
+  // gives all of a master's slots to its replica (with a newer configEpoch),
+  // so a master that was replaced owns none of its claims here. A slot
+  // handed over by migration (SETSLOT NODE reaches the nodes one by one)
+  // leaves the rest of its claims its own, and its lease holds.
+  bool owns_a_claim = false;
+  for (int j = 0; j < kSlots && !owns_a_claim; ++j) {
+    owns_a_claim = claimed.test(static_cast<size_t>(j)) && state.owner(j) == pinger;
   }
+  if (!owns_a_claim) return false;
   pinger->lease_confirmed_ms = now_mono_ms;
   return true;
 }

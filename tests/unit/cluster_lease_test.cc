@@ -117,13 +117,17 @@ TEST_F(LeaseTest, ConfirmationsFromReplicasAndSlotlessMastersDoNotCount) {
   EXPECT_EQ(LeaseValidUntil(state_, options_), 0);
 }
 
-TEST_F(LeaseTest, VoterConfirmsTheOwnerOfEveryClaimedSlot) {
+TEST_F(LeaseTest, VoterConfirmsAMasterThatStillOwnsItsClaims) {
   Node* b = AddMaster(state_, 'b', 100, 199, 2);
   EXPECT_TRUE(ConfirmLease(state_, b, Range(100, 199), 7000));
   EXPECT_EQ(b->lease_confirmed_ms, 7000);
-  // A claim on a slot someone else owns in our table (b was replaced).
-  EXPECT_FALSE(ConfirmLease(state_, b, Range(0, 199), 7100));
-  EXPECT_EQ(b->lease_confirmed_ms, 7000);
+  // A slot handed over by migration that b does not know of yet: the rest
+  // of its claims are its own, so it keeps its lease.
+  EXPECT_TRUE(ConfirmLease(state_, b, Range(0, 199), 7050));
+  EXPECT_EQ(b->lease_confirmed_ms, 7050);
+  // Claims that are all someone else's in our table (b was replaced).
+  EXPECT_FALSE(ConfirmLease(state_, b, Range(0, 99), 7100));
+  EXPECT_EQ(b->lease_confirmed_ms, 7050);
 }
 
 TEST_F(LeaseTest, ReplicaOrSlotlessVoterConfirmsNothing) {
