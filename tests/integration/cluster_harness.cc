@@ -70,13 +70,19 @@ bool ClusterHarness::Create() {
   return StartAll() && Join() && AssignSlots(size()) && WaitForState("ok");
 }
 
-std::string ClusterHarness::Addresses() const {
+std::string ClusterHarness::Addresses(size_t count) const {
   std::string out;
-  for (const auto& n : nodes_) {
+  for (size_t i = 0; i < nodes_.size() && i < count; ++i) {
     if (!out.empty()) out += ' ';
-    out += "127.0.0.1:" + std::to_string(n->port());
+    out += "127.0.0.1:" + std::to_string(nodes_[i]->port());
   }
   return out;
+}
+
+int ClusterHarness::CreateWithRedisCli(size_t count, int replicas, std::string* out) const {
+  return RunWithTimeout("redis-cli --cluster create " + Addresses(count) + " --cluster-replicas " +
+                            std::to_string(replicas) + " --cluster-yes",
+                        120, out);
 }
 
 std::string ClusterHarness::Id(int i) {

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <memory>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -36,7 +37,11 @@ class ClusterHarness {
   int port(int i) const { return nodes_[static_cast<size_t>(i)]->port(); }
   int bus_port(int i) const { return bus_ports_[static_cast<size_t>(i)]; }
   // "127.0.0.1:p0 127.0.0.1:p1 ..." (redis-cli --cluster create).
-  std::string Addresses() const;
+  std::string Addresses(size_t count = SIZE_MAX) const;
+  // `redis-cli --cluster create` of the first `count` nodes with `replicas`
+  // replicas per master (--cluster-yes, 120 s limit): its exit status, and
+  // its output in *out.
+  int CreateWithRedisCli(size_t count, int replicas, std::string* out) const;
 
   // CLUSTER MYID of node i (cached after the first call; RESET HARD changes it).
   std::string Id(int i);

@@ -259,15 +259,8 @@ TEST(ClusterSetSlot, ReplicaRefusesSetSlot) {
 TEST(ClusterReshardTools, ReshardRebalanceAndDelNodeKeepEveryKey) {
   ClusterHarness cluster(5);
   ASSERT_TRUE(cluster.StartAll()) << cluster.Logs();
-  std::string first3 = "127.0.0.1:" + std::to_string(cluster.port(0)) +
-                       " 127.0.0.1:" + std::to_string(cluster.port(1)) +
-                       " 127.0.0.1:" + std::to_string(cluster.port(2));
   std::string out;
-  ASSERT_EQ(
-      RunWithTimeout("redis-cli --cluster create " + first3 + " --cluster-replicas 0 --cluster-yes",
-                     120, &out),
-      0)
-      << out;
+  ASSERT_EQ(cluster.CreateWithRedisCli(3, 0, &out), 0) << out;
   ASSERT_TRUE(cluster.WaitForState("ok", {0, 1, 2})) << cluster.Logs();
   const std::string entry = "127.0.0.1:" + std::to_string(cluster.port(0));
   const int kKeys = 600;

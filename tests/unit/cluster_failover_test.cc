@@ -11,13 +11,14 @@
 #include "cluster/failover.h"
 #include "cluster/gossip.h"
 #include "common/clock.h"
+#include "tests/unit/cluster_nodes.h"
 
 namespace cairn::cluster {
 namespace {
 
 constexpr int64_t kTimeout = 1000;
 
-std::string IdOf(char c) { return std::string(kNodeIdLen, c); }
+using test_nodes::IdOf;
 
 class FailoverTest : public ::testing::Test {
  protected:
@@ -26,15 +27,7 @@ class FailoverTest : public ::testing::Test {
     state_.InitMyself(options_);
   }
   Node* AddMaster(char c, int from, int to, uint64_t epoch) {
-    auto n = std::make_unique<Node>();
-    n->id = IdOf(c);
-    n->ip = "127.0.0.1";
-    n->port = 7000 + c;
-    n->bus_port = 17000 + c;
-    n->config_epoch = epoch;
-    Node* raw = state_.Add(std::move(n));
-    for (int j = from; j <= to; ++j) state_.Assign(j, raw);
-    return raw;
+    return test_nodes::AddMaster(state_, c, from, to, epoch);
   }
   Node* AddReplica(char c, const Node& master) {
     auto n = std::make_unique<Node>();

@@ -9,13 +9,14 @@
 #include "cluster/gossip.h"
 #include "cluster/nodes_conf.h"
 #include "tests/unit/temp_dir.h"
+#include "tests/unit/cluster_nodes.h"
 
 namespace cairn::cluster {
 namespace {
 
 constexpr int64_t kTimeout = 1000;
 
-std::string IdOf(char c) { return std::string(kNodeIdLen, c); }
+using test_nodes::IdOf;
 
 class GossipTest : public ::testing::Test {
  protected:
@@ -29,15 +30,7 @@ class GossipTest : public ::testing::Test {
   }
   // A master peer known to us, owning [from, to].
   Node* AddMaster(char c, int from, int to, uint64_t epoch) {
-    auto n = std::make_unique<Node>();
-    n->id = IdOf(c);
-    n->ip = "127.0.0.1";
-    n->port = 7000 + c;
-    n->bus_port = 17000 + c;
-    n->config_epoch = epoch;
-    Node* raw = state_.Add(std::move(n));
-    for (int j = from; j <= to; ++j) state_.Assign(j, raw);
-    return raw;
+    return test_nodes::AddMaster(state_, c, from, to, epoch);
   }
   // What `sender` would say about itself.
   Header From(const Node& sender) {

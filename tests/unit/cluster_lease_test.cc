@@ -14,25 +14,15 @@
 #include "cluster/lease.h"
 #include "common/clock.h"
 #include "temp_dir.h"
+#include "tests/unit/cluster_nodes.h"
 
 namespace cairn::cluster {
 namespace {
 
 constexpr int64_t kTimeout = 1000;  // period 700 ms, vote guard 900 ms
 
-std::string IdOf(char c) { return std::string(kNodeIdLen, c); }
-
-Node* AddMaster(ClusterState& state, char c, int from, int to, uint64_t epoch) {
-  auto n = std::make_unique<Node>();
-  n->id = IdOf(c);
-  n->ip = "127.0.0.1";
-  n->port = 7000 + c;
-  n->bus_port = 17000 + c;
-  n->config_epoch = epoch;
-  Node* raw = state.Add(std::move(n));
-  for (int j = from; j <= to; ++j) state.Assign(j, raw);
-  return raw;
-}
+using test_nodes::AddMaster;
+using test_nodes::IdOf;
 
 class LeaseTest : public ::testing::Test {
  protected:

@@ -11,11 +11,12 @@
 #include "cluster/nodes_conf.h"
 #include "common/clock.h"
 #include "tests/unit/temp_dir.h"
+#include "tests/unit/cluster_nodes.h"
 
 namespace cairn::cluster {
 namespace {
 
-std::string IdOf(char c) { return std::string(kNodeIdLen, c); }
+using test_nodes::IdOf;
 
 class OpenSlotRouting : public ::testing::Test {
  protected:
