@@ -523,7 +523,9 @@ void Connection::CountCall(const CommandSpec& spec, int64_t usec, bool failed,
 bool Connection::LeaseLapsedAfter(const CommandSpec& spec,
                                   std::span<const std::string_view> argv) const {
   const cluster::Cluster* cluster = worker_.server().cluster;
-  if (cluster == nullptr || spec.key_specs.empty()) return false;
+  if (cluster == nullptr || !cluster->options().master_lease || spec.key_specs.empty()) {
+    return false;
+  }
   std::vector<int> keys = spec.KeyPositions(argv.size());
   if (keys.empty()) return false;
   return cluster->LeaseLapsedOn(KeyHashSlot(argv[static_cast<size_t>(keys[0])]));

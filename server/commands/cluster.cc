@@ -57,12 +57,14 @@ void Persist(CommandContext& ctx) {
 
 // The common end of a handler that changed the table: nodes.conf first,
 // then the error the change was refused with, or +OK.
-void PersistAndReply(CommandContext& ctx, const std::string& error) {
+// `wake`: the change is news peers should hear at once (slots, roles).
+void PersistAndReply(CommandContext& ctx, const std::string& error, bool wake = false) {
   Persist(ctx);
   if (!error.empty()) {
     ctx.reply.Error(error);
     return;
   }
+  if (wake && ctx.server.cluster->bus() != nullptr) ctx.server.cluster->bus()->Wake();
   ctx.reply.Ok();
 }
 
@@ -114,13 +116,7 @@ void ChangeSlots(CommandContext& ctx, bool add, bool ranges) {
     Save(ctx);
     return "";
   });
-  Persist(ctx);
-  if (!error.empty()) {
-    ctx.reply.Error(error);
-    return;
-  }
-  if (ctx.server.cluster->bus() != nullptr) ctx.server.cluster->bus()->Wake();
-  ctx.reply.Ok();
+  PersistAndReply(ctx, error, /*wake=*/true);
 }
 
 void AddSlots(CommandContext& ctx) { ChangeSlots(ctx, true, false); }
@@ -635,13 +631,7 @@ void Replicate(CommandContext& ctx) {
     Save(ctx);
     return "";
   });
-  Persist(ctx);
-  if (!error.empty()) {
-    ctx.reply.Error(error);
-    return;
-  }
-  if (ctx.server.cluster->bus() != nullptr) ctx.server.cluster->bus()->Wake();
-  ctx.reply.Ok();
+  PersistAndReply(ctx, error, /*wake=*/true);
 }
 
 void Replicas(CommandContext& ctx) {

@@ -90,23 +90,14 @@ TEST(ColdReads, ManyConnectionsReadEveryKeyRight) {
   LoadAndRestart(server);
   constexpr int kClients = 8;
   std::atomic<int> wrong{0};
-  std::vector<std::thread> ths;
-  for (int t = 0; t < kClients; ++t) {
-    ths.emplace_back([&, t] {
-      Connection c = server.Connect();
-      if (!c) {
-        ++wrong;
-        return;
-      }
-      for (int i = t; i < kKeys; i += kClients) {
-        Reply r = Command(c.get(), {"GET", Key(i)});
-        if (ReplyText(r) != Value(i)) ++wrong;
-        Reply h = Command(c.get(), {"INCR", "hot:" + std::to_string(t)});
-        if (!h || h->type != REDIS_REPLY_INTEGER) ++wrong;
-      }
-    });
-  }
-  for (auto& th : ths) th.join();
+  ASSERT_TRUE(RunClients(server, kClients, [&](int t, redisContext* c) {
+    for (int i = t; i < kKeys; i += kClients) {
+      if (ReplyText(Command(c, {"GET", Key(i)})) != Value(i)) ++wrong;
+      Reply h = Command(c, {"INCR", "hot:" + std::to_string(t)});
+      if (!h || h->type != REDIS_REPLY_INTEGER) ++wrong;
+    }
+    return true;
+  }));
   EXPECT_EQ(wrong.load(), 0);
   Connection c = server.Connect();
   ASSERT_TRUE(c);

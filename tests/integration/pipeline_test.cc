@@ -76,33 +76,20 @@ TEST_F(PipelineTest, PipelinedIncrementsFromManyConnectionsAreExact) {
   constexpr int kRounds = 40;
   constexpr int kDepth = 25;
   constexpr int kCounters = 3;
-  std::atomic<bool> failed{false};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kClients; ++t) {
-    threads.emplace_back([&, t] {
-      Connection c = server_->Connect();
-      if (!c) {
-        failed = true;
-        return;
+  ASSERT_TRUE(RunClients(*server_, kClients, [&](int t, redisContext* c) {
+    for (int round = 0; round < kRounds; ++round) {
+      std::vector<std::vector<std::string>> cmds;
+      for (int i = 0; i < kDepth; ++i) {
+        cmds.push_back({"INCR", "ctr:" + std::to_string((t + round + i) % kCounters)});
       }
-      for (int round = 0; round < kRounds; ++round) {
-        std::vector<std::vector<std::string>> cmds;
-        for (int i = 0; i < kDepth; ++i) {
-          cmds.push_back({"INCR", "ctr:" + std::to_string((t + round + i) % kCounters)});
-        }
-        // Multi-key writes in both orders make the loops contend for locks.
-        cmds.push_back(
-            {"MSET", "m:" + std::to_string(t % 2), "x", "m:" + std::to_string(1 - t % 2), "y"});
-        std::vector<std::string> replies = Pipeline(c.get(), cmds);
-        if (replies.size() != cmds.size() || replies.back() != "OK") {
-          failed = true;
-          return;
-        }
-      }
-    });
-  }
-  for (auto& th : threads) th.join();
-  ASSERT_FALSE(failed);
+      // Multi-key writes in both orders make the loops contend for locks.
+      cmds.push_back(
+          {"MSET", "m:" + std::to_string(t % 2), "x", "m:" + std::to_string(1 - t % 2), "y"});
+      std::vector<std::string> replies = Pipeline(c, cmds);
+      if (replies.size() != cmds.size() || replies.back() != "OK") return false;
+    }
+    return true;
+  }));
   Connection c = server_->Connect();
   ASSERT_TRUE(c);
   long long total = 0;
@@ -152,34 +139,21 @@ TEST_F(PipelineTest, PipelineReadsItsOwnWritesInOrderIncludingMultiAndFlush) {
 TEST_F(PipelineTest, OpposingMultiKeyPipelinesAllFinish) {
   constexpr int kClients = 6;
   constexpr int kRounds = 60;
-  std::atomic<bool> failed{false};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kClients; ++t) {
-    threads.emplace_back([&, t] {
-      Connection c = server_->Connect();
-      if (!c) {
-        failed = true;
-        return;
-      }
-      for (int round = 0; round < kRounds; ++round) {
-        // INCR then MSET touch p and q in opposite orders on odd clients.
-        const std::string first = t % 2 ? "p" : "q";
-        const std::string second = t % 2 ? "q" : "p";
-        std::vector<std::string> replies = Pipeline(c.get(), {{"INCR", first},
-                                                              {"INCR", second},
-                                                              {"MSET", second, "0", first, "0"},
-                                                              {"INCRBY", first, "5"},
-                                                              {"GET", first}});
-        if (replies.size() != 5 || replies[2] != "OK") {
-          failed = true;
-          return;
-        }
-      }
-    });
-  }
   // Every client returns (a deadlock would leave hiredis timing out).
-  for (auto& th : threads) th.join();
-  EXPECT_FALSE(failed);
+  EXPECT_TRUE(RunClients(*server_, kClients, [&](int t, redisContext* c) {
+    for (int round = 0; round < kRounds; ++round) {
+      // INCR then MSET touch p and q in opposite orders on odd clients.
+      const std::string first = t % 2 ? "p" : "q";
+      const std::string second = t % 2 ? "q" : "p";
+      std::vector<std::string> replies = Pipeline(c, {{"INCR", first},
+                                                      {"INCR", second},
+                                                      {"MSET", second, "0", first, "0"},
+                                                      {"INCRBY", first, "5"},
+                                                      {"GET", first}});
+      if (replies.size() != 5 || replies[2] != "OK") return false;
+    }
+    return true;
+  }));
   Connection c = server_->Connect();
   ASSERT_TRUE(c);
   EXPECT_EQ(Str(Command(c.get(), {"PING"}).get()), "PONG");
@@ -196,29 +170,16 @@ TEST(LoopBatch, IncrementsFromManyConnectionsOnOneLoopAreLinearizable) {
     constexpr int kOps = 200;
     std::mutex mu;
     std::map<std::string, std::vector<long long>> seen;
-    std::atomic<bool> failed{false};
-    std::vector<std::thread> ths;
-    for (int t = 0; t < kClients; ++t) {
-      ths.emplace_back([&, t] {
-        Connection c = server.Connect();
-        if (!c) {
-          failed = true;
-          return;
-        }
-        for (int i = 0; i < kOps; ++i) {
-          const std::string key = "ctr:" + std::to_string((t + i) % 2);
-          Reply r = Command(c.get(), {"INCR", key});
-          if (!r || r->type != REDIS_REPLY_INTEGER) {
-            failed = true;
-            return;
-          }
-          std::lock_guard<std::mutex> lock(mu);
-          seen[key].push_back(r->integer);
-        }
-      });
-    }
-    for (auto& th : ths) th.join();
-    ASSERT_FALSE(failed) << "threads " << threads;
+    ASSERT_TRUE(RunClients(server, kClients, [&](int t, redisContext* c) {
+      for (int i = 0; i < kOps; ++i) {
+        const std::string key = "ctr:" + std::to_string((t + i) % 2);
+        Reply r = Command(c, {"INCR", key});
+        if (!r || r->type != REDIS_REPLY_INTEGER) return false;
+        std::lock_guard<std::mutex> lock(mu);
+        seen[key].push_back(r->integer);
+      }
+      return true;
+    })) << "threads " << threads;
     Connection c = server.Connect();
     ASSERT_TRUE(c);
     long long total = 0;

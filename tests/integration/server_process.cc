@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdarg>
 #include <cstdlib>
@@ -215,6 +216,20 @@ bool WaitUntil(const std::function<bool()>& cond, int seconds) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return cond();
+}
+
+bool RunClients(const ServerProcess& server, int n,
+                const std::function<bool(int, redisContext*)>& body) {
+  std::atomic<bool> ok{true};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < n; ++i) {
+    threads.emplace_back([&, i] {
+      Connection c = server.Connect();
+      if (!c || !body(i, c.get())) ok = false;
+    });
+  }
+  for (auto& t : threads) t.join();
+  return ok;
 }
 
 }  // namespace cairn::testing

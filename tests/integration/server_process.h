@@ -91,6 +91,12 @@ std::string ReplyText(const Reply& r);
 // evaluation's result.
 bool WaitUntil(const std::function<bool()>& cond, int seconds = 20);
 
+// Runs body(i, connection) for i in [0, n) on n threads at once, each with
+// its own connection to `server`; false if a connection failed or a body
+// returned false. Every thread is joined before it returns.
+bool RunClients(const ServerProcess& server, int n,
+                const std::function<bool(int, redisContext*)>& body);
+
 // Runs `cmd` (through /bin/sh) with a time limit; returns its exit status and
 // fills *output with stdout+stderr.
 int RunWithTimeout(const std::string& cmd, int timeout_seconds, std::string* output);
