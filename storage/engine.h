@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,6 +60,12 @@ struct KeyState {
 };
 
 class Engine;
+
+// An inclusive range of hash slots.
+struct SlotRange {
+  uint16_t first = 0;
+  uint16_t last = 0;
+};
 
 // A meta row met by a keyspace walk (SCAN, KEYS, RANDOMKEY); no payload.
 struct ScannedKey {
@@ -315,6 +322,56 @@ class Engine {
   Status GetKeysInSlot(uint8_t db, uint16_t slot, size_t limit,
                        std::vector<std::string>* out) const;
   // ---- end of hash slots
+
+  // ---- atomic slot migration (storage/engine_slot_migration.cc; db 0) ----
+  // CLUSTER MIGRATESLOTS moves whole slot ranges between nodes as rows.
+  // A chunk is Cairn's own record format (storage/encoding.h, "slot
+  // migration chunks"), independent of column family ids, so it can be
+  // sent between nodes.
+  //
+  // Source: SlotExport reads a consistent view of the ranges' rows;
+  // FilterSlotChanges turns the WAL batches after its sequence into the
+  // changes of those rows. Target: ImportSlotRows applies the view's chunks
+  // to ranges it emptied first (DeleteSlots), ImportSlotChanges the changes.
+  // Both keep the expiry index, the key counts and WATCH exact.
+  class SlotExport {
+   public:
+    // Takes a RocksDB snapshot of the engine (released by the destructor).
+    SlotExport(const Engine& engine, std::vector<SlotRange> ranges);
+    ~SlotExport();
+    SlotExport(const SlotExport&) = delete;
+    SlotExport& operator=(const SlotExport&) = delete;
+    // The view's sequence number: later changes are in the WAL from
+    // sequence() + 1 on.
+    uint64_t sequence() const { return sequence_; }
+    // Appends the next rows of the ranges (meta and data rows) to *chunk,
+    // about max_bytes of them; *done once every row was handed out.
+    Status Next(size_t max_bytes, std::string* chunk, bool* done);
+    // Keys (meta rows) handed out so far.
+    uint64_t keys() const { return keys_; }
+
+   private:
+    struct State;
+    const Engine& engine_;
+    std::vector<SlotRange> ranges_;
+    uint64_t sequence_ = 0;
+    uint64_t keys_ = 0;
+    std::unique_ptr<State> state_;
+  };
+  // The changes one replication batch made to rows of `ranges`, appended
+  // to *chunk (nothing if it touched none). A FLUSHDB/FLUSHALL of db 0
+  // becomes a "drop the ranges" record.
+  Status FilterSlotChanges(const ReplBatch& batch, std::span<const SlotRange> ranges,
+                           std::string* chunk) const;
+  // Writes a SlotExport chunk: its keys must not be stored here (the
+  // ranges were emptied by DeleteSlots before the first chunk).
+  Status ImportSlotRows(std::string_view chunk);
+  // Applies a FilterSlotChanges chunk under the keys' locks.
+  Status ImportSlotChanges(std::string_view chunk);
+  // Deletes up to `max_keys` keys of `ranges` (rows, expiry index entries,
+  // counts) under their locks; *done when none is left.
+  Status DeleteSlots(std::span<const SlotRange> ranges, size_t max_keys, bool* done);
+  // ---- end of atomic slot migration
 
  private:
   friend class WriteSet;
