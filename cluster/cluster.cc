@@ -165,6 +165,10 @@ Route Cluster::RouteStableLocked(const RouteQuery& q, const Node* owner, Route* 
     r->kind = Route::kPaused;
     return *r;
   }
+  if (q.is_write && owner == me && state_.write_paused.test(static_cast<size_t>(r->slot))) {
+    r->kind = Route::kWritePaused;
+    return *r;
+  }
   // A replica serves reads of its master's slots to READONLY clients (Redis's
   // getNodeByQuery); writes and other clients go to the master.
   if (owner != me &&

@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cluster/cluster_state.h"
 #include "common/clock.h"
@@ -29,6 +30,8 @@ struct Route {
     kDownReadOnly,  // fail, but reads allowed (cluster-allow-reads-when-down)
     kPaused,        // a write while a replica's manual failover is in progress
     kNoLease,       // myself owns the slot but its master lease lapsed (lease.h)
+    kWritePaused,   // a write to a slot in an atomic migration's final catch-up:
+                    // it waits on the loop and runs again (slot_migration.h)
   };
   Kind kind = kHere;
   int slot = 0;
@@ -62,6 +65,9 @@ class BusControl {
   // message for `ms`, as a network partition of this node would; the client
   // port keeps working.
   virtual void DropTraffic(int64_t ms) = 0;
+  // Test hook (CAIRN.FAULT MIGRATION-HOLD): an atomic slot migration keeps
+  // streaming and does not pause writes to finish for `ms`.
+  virtual void HoldMigrations(int64_t ms) = 0;
 };
 
 class Cluster {
@@ -116,6 +122,24 @@ class Cluster {
   void set_repl_offset_source(std::function<uint64_t()> f) { repl_offset_ = std::move(f); }
   uint64_t ReplOffset() const { return repl_offset_ ? repl_offset_() : 0; }
 
+  // The loops' write barrier, for the write pause of an atomic slot
+  // migration (slot_migration.h): arm() wakes every loop and returns a
+  // token; passed(token) is true once each loop finished an iteration that
+  // ended after arm(), so every write a loop admitted before the pause is
+  // in the WAL. Set before the bus starts; callable from any thread. Unset
+  // = no loops (tests): passes at once.
+  struct LoopBarrier {
+    std::function<std::vector<uint64_t>()> arm;
+    std::function<bool(const std::vector<uint64_t>&)> passed;
+  };
+  void set_loop_barrier(LoopBarrier b) { loop_barrier_ = std::move(b); }
+  std::vector<uint64_t> ArmLoopBarrier() const {
+    return loop_barrier_.arm ? loop_barrier_.arm() : std::vector<uint64_t>{};
+  }
+  bool LoopBarrierPassed(const std::vector<uint64_t>& token) const {
+    return !loop_barrier_.passed || loop_barrier_.passed(token);
+  }
+
   void set_bus(BusControl* bus) { bus_ = bus; }
   BusControl* bus() const { return bus_; }
 
@@ -151,6 +175,7 @@ class Cluster {
   BusControl* bus_ = nullptr;
   std::function<uint64_t()> repl_offset_;
   std::function<void()> promotion_fence_;
+  LoopBarrier loop_barrier_;
   bool was_replica_ = false;  // guarded by mu_
 };
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cluster/node.h"
+#include "cluster/slot_migration.h"
 #include "common/status.h"
 
 namespace cairn::cluster {
@@ -121,6 +122,11 @@ class ClusterState {
   void Reset(bool hard, const ClusterOptions& options);
 
   FailoverState failover;
+  // Atomic slot migrations this node runs or serves, oldest first, with the
+  // finished ones as a log (cluster/slot_migration.h).
+  std::vector<SlotMigration> slot_migrations;
+  // Slots of mine whose writes wait for an export's final catch-up.
+  SlotBitmap write_paused;
 
   // Bus message counters for CLUSTER INFO.
   uint64_t messages_sent = 0;

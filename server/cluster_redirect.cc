@@ -43,7 +43,8 @@ void AddKeys(const CommandSpec& spec, std::span<const Arg> argv,
 
 std::string ClusterRedirect(const cluster::Cluster& cluster, storage::Engine& engine,
                             const CommandSpec& spec, std::span<const std::string_view> argv,
-                            const Client& client, storage::KeyLockGuard* hold) {
+                            const Client& client, storage::KeyLockGuard* hold, bool* park) {
+  *park = false;
   std::vector<std::string_view> keys;
   bool write = false;
   bool asking_cmd = (spec.flags & kCmdAsking) != 0;
@@ -119,6 +120,9 @@ std::string ClusterRedirect(const cluster::Cluster& cluster, storage::Engine& en
       return std::string(errors::kFailoverPaused);
     case cluster::Route::kNoLease:
       return std::string(errors::kNoLease);
+    case cluster::Route::kWritePaused:
+      *park = true;
+      return "";
   }
   return "";
 }

@@ -28,8 +28,12 @@ class Engine;
 // `*hold`; the caller keeps it until the command has run, so a MIGRATE on
 // another loop (which locks the same stripes) cannot move a key between the
 // check and the command. Redis gets this for free from its single thread.
+//
+// A write to a slot whose atomic migration is in its final catch-up is
+// neither run nor refused: *park is set (and "" returned), and the caller
+// runs it again a little later (cluster/slot_migration.h).
 std::string ClusterRedirect(const cluster::Cluster& cluster, storage::Engine& engine,
                             const CommandSpec& spec, std::span<const std::string_view> argv,
-                            const Client& client, storage::KeyLockGuard* hold);
+                            const Client& client, storage::KeyLockGuard* hold, bool* park);
 
 }  // namespace cairn

@@ -147,7 +147,10 @@ void Connection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) {
 }
 
 void Connection::ProcessInput() {
-  if (closing_ || waiting_seq_ != 0 || client_.replica_wait.active || cold_in_flight_) return;
+  if (closing_ || waiting_seq_ != 0 || client_.replica_wait.active || cold_in_flight_ ||
+      parked_) {
+    return;
+  }
   ServerContext& server = worker_.server();
   resp::ParserLimits limits;
   limits.max_bulk_len = server.config.proto_max_bulk_len();
@@ -180,6 +183,11 @@ void Connection::ProcessInput() {
     }
     start += consumed;
     if (!parser_.args().empty()) Execute(parser_.args());
+    if (parked_) {
+      // Not run: it stays in the buffer and runs again when Unpark comes.
+      start -= consumed;
+      break;
+    }
     // WAIT, a write waiting for its replica quorum, or a cold read: later
     // commands run after it is answered, so replies stay in order.
     if (client_.replica_wait.active || cold_in_flight_) break;
@@ -206,8 +214,22 @@ void Connection::ProcessInput() {
     std::string().swap(rbuf_);
   }
   UpdateSharedInfo();
+  if (parked_) {
+    if (reading_) {
+      uv_read_stop(reinterpret_cast<uv_stream_t*>(&handle_));
+      reading_ = false;
+    }
+    worker_.Park(this);
+  }
   if (held_) return;  // FinishHeld, once the loop batch is written
   FinishInput();
+}
+
+void Connection::Unpark() {
+  parked_ = false;
+  if (closing_) return;
+  if (rlen_ > 0) ProcessInput();
+  MaybeResumeReading();
 }
 
 void Connection::FinishHeld() {
@@ -330,8 +352,14 @@ void Connection::Execute(const std::vector<std::string_view>& argv) {
   if (server.cluster != nullptr) {
     // Redis checks keys at queue time too: a redirect dooms the transaction,
     // and on EXEC it discards it (the reply is the redirect, not EXECABORT).
-    std::string redirect =
-        ClusterRedirect(*server.cluster, server.engine, *run, argv, client_, &open_slot_keys);
+    bool park = false;
+    std::string redirect = ClusterRedirect(*server.cluster, server.engine, *run, argv, client_,
+                                           &open_slot_keys, &park);
+    if (park) {
+      server.stats.commands_processed.fetch_sub(1, std::memory_order_relaxed);
+      parked_ = true;
+      return;
+    }
     // ASKING lasts one command, or the whole MULTI ... EXEC it precedes (as
     // Redis's resetClient keeps it while the client is in MULTI).
     bool keep_asking = run->name == "asking" || run->name == "multi" ||
@@ -700,7 +728,7 @@ void Connection::OnWrite(uv_write_t* req, int status) {
 
 void Connection::MaybeResumeReading() {
   if (closing_ || waiting_seq_ != 0 || client_.replica_wait.active || client_.close_after_reply ||
-      cold_in_flight_) {
+      cold_in_flight_ || parked_) {
     return;
   }
   bool want = bytes_in_flight_ < kMaxPendingOutput;

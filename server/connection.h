@@ -49,6 +49,9 @@ class Connection : public CommandRunner {
   void LoopBatchWritten(uint64_t seq, const Status& status, int lost_from);
   // The iteration ended: send the held replies (or wait for fsync/replicas).
   void FinishHeld();
+  // A command of ours waits for an atomic slot migration's write pause
+  // (cluster_redirect.h): the worker calls this to run it again.
+  void Unpark();
 
   Client& client() { return client_; }
   bool closing() const { return closing_; }
@@ -117,6 +120,7 @@ class Connection : public CommandRunner {
   bool held_ = false;      // replies wait for the loop batch
   bool run_deferred_ = false;  // the last Run's reply comes later (batch, thread pool)
   bool cold_in_flight_ = false;    // a command of ours runs on the thread pool
+  bool parked_ = false;            // the next command waits for a write pause (Unpark)
   bool close_after_cold_ = false;  // Close() was asked for meanwhile
   // Each command in the loop batch: its index there and its reply's byte
   // range [first, last) in out_.

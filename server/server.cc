@@ -209,11 +209,30 @@ Status Server::StartCluster(int port) {
   // A promoted replica stops its link before it serves as a master, so it
   // never applies or acknowledges what its old master writes afterwards.
   cluster_->set_promotion_fence([repl] { repl->Fence(); });
+  // The write pause of an atomic slot migration waits until every loop has
+  // written what it admitted before the pause.
+  cluster::Cluster::LoopBarrier barrier;
+  barrier.arm = [this] {
+    std::vector<uint64_t> token;
+    for (auto& w : workers_) {
+      token.push_back(w->iterations());
+      w->Wake();
+    }
+    return token;
+  };
+  barrier.passed = [this](const std::vector<uint64_t>& token) {
+    for (size_t i = 0; i < token.size() && i < workers_.size(); ++i) {
+      if (workers_[i]->iterations() <= token[i]) return false;
+    }
+    return true;
+  };
+  cluster_->set_loop_barrier(std::move(barrier));
   Status s = cluster_->Open();
   if (!s.ok()) return s;
   cluster::BusOptions bo;
   bo.bind = config_.bind();
   bo.port = bus_port;
+  bo.engine = engine_.get();
   bus_ = std::make_unique<cluster::Bus>(*cluster_, bo);
   s = bus_->Start();
   if (!s.ok()) return s;

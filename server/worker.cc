@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -68,6 +69,8 @@ Worker::Worker(int index, ServerContext& server, Durability& durability)
   async_.data = this;
   uv_timer_init(&loop_, &timer_);
   timer_.data = this;
+  uv_timer_init(&loop_, &park_timer_);
+  park_timer_.data = this;
   uv_check_init(&loop_, &check_);
   check_.data = this;
   uv_prepare_init(&loop_, &prepare_);
@@ -145,6 +148,7 @@ void Worker::Untrack(Connection* c) {
   connections_.erase(c);
   waiting_.erase(c);
   std::erase(held_, c);
+  std::erase(parked_, c);
   by_id_.erase(c->client().info->id);
 }
 
@@ -198,6 +202,26 @@ void Worker::FinishIteration() {
     for (Connection* c : done) c->FinishHeld();
   }
   iteration_commands_ = 0;
+  iterations_.fetch_add(1, std::memory_order_acq_rel);
+}
+
+namespace {
+constexpr uint64_t kParkRetryMs = 1;
+}  // namespace
+
+void Worker::Park(Connection* c) {
+  if (std::find(parked_.begin(), parked_.end(), c) != parked_.end()) return;
+  parked_.push_back(c);
+  if (parked_.size() == 1) uv_timer_start(&park_timer_, OnParkTimer, kParkRetryMs, kParkRetryMs);
+}
+
+void Worker::OnParkTimer(uv_timer_t* handle) {
+  auto* self = static_cast<Worker*>(handle->data);
+  std::vector<Connection*> parked;
+  parked.swap(self->parked_);
+  // Unpark may park the connection again (the pause still holds).
+  for (Connection* c : parked) c->Unpark();
+  if (self->parked_.empty()) uv_timer_stop(&self->park_timer_);
 }
 
 void Worker::OnIterationEnd(uv_check_t* handle) {
@@ -262,6 +286,8 @@ void Worker::DeliverPubsub() {
 void Worker::Shutdown() {
   FinishIteration();
   uv_timer_stop(&timer_);
+  uv_timer_stop(&park_timer_);
+  parked_.clear();
   uv_check_stop(&check_);
   uv_prepare_stop(&prepare_);
   for (uv_tcp_t* l : listeners_) {
@@ -276,6 +302,7 @@ void Worker::Shutdown() {
     c->Close();
   }
   uv_close(reinterpret_cast<uv_handle_t*>(&timer_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&park_timer_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&check_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&prepare_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&async_), nullptr);

@@ -68,11 +68,18 @@ class Worker {
   void EndLoopBatch();
   // c's replies wait for the loop batch (called once per iteration).
   void Hold(Connection* c) { held_.push_back(c); }
+  // c's next command waits for a write pause to end: it is run again every
+  // kParkRetryMs until it runs (Connection::Unpark).
+  void Park(Connection* c);
+  // Iterations finished (their loop batch written); any thread may read it
+  // (the loop barrier of cluster::Cluster).
+  uint64_t iterations() const { return iterations_.load(std::memory_order_acquire); }
 
  private:
   static void OnConnection(uv_stream_t* server, int status);
   static void OnAsync(uv_async_t* handle);
   static void OnTimer(uv_timer_t* handle);
+  static void OnParkTimer(uv_timer_t* handle);
   static void OnIterationEnd(uv_check_t* handle);
   static void OnBeforePoll(uv_prepare_t* handle);
   // Writes the loop batch and sends the held replies.
@@ -87,6 +94,9 @@ class Worker {
   uv_loop_t loop_;
   uv_async_t async_;
   uv_timer_t timer_;
+  uv_timer_t park_timer_;
+  std::vector<Connection*> parked_;  // commands waiting for a write pause
+  std::atomic<uint64_t> iterations_{0};
   uv_check_t check_;
   uv_prepare_t prepare_;
   bool batch_open_ = false;

@@ -43,4 +43,18 @@ interface ClusterBus {
   # CLUSTER FAILOVER (default mode): the replica asks its master to pause
   # writes; the reply is the master's offset once they are paused.
   manualFailover @3 (candidate :Text) -> (offset :UInt64);
+
+  # Atomic slot migration (cluster/slot_migration.h), source -> target.
+  # `ranges` is pairs of inclusive slots, big-endian UInt16 each. Chunks are
+  # storage chunks (storage/encoding.h, "slot migration chunks").
+  # importBegin: the target checks the request, empties the ranges and opens
+  # the import; a refusal is an exception with the reason.
+  importBegin @4 (name :Text, source :Text, ranges :Data) -> ();
+  # Snapshot rows (`changes` false) or WAL changes (`changes` true).
+  importChunk @5 (name :Text, changes :Bool, chunk :Data) -> ();
+  # The target takes the slots; the reply is its configEpoch then.
+  importFinish @6 (name :Text) -> (configEpoch :UInt64);
+  # The source gave up: the target drops what it received, unless it had
+  # already finished (`owned`, with the configEpoch it took the slots with).
+  importCancel @7 (name :Text) -> (owned :Bool, configEpoch :UInt64);
 }

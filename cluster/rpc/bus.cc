@@ -20,6 +20,7 @@
 #include "cluster/failover.h"
 #include "cluster/lease.h"
 #include "cluster/rpc/bus.capnp.h"
+#include "cluster/rpc/bus_loop.h"
 #include "cluster/rpc/wire.h"
 #include "common/log.h"
 
@@ -76,112 +77,6 @@ class KjLogBridge : public kj::ExceptionCallback {
 };
 
 }  // namespace
-
-class Bus::Loop : public kj::TaskSet::ErrorHandler {
- public:
-  Loop(Bus& bus, kj::AsyncIoContext& io)
-      : bus_(bus),
-        cluster_(bus.cluster_),
-        io_(io),
-        timer_(io.provider->getTimer()),
-        tasks_(*this) {}
-
-  Status Listen();
-  // Runs until Bus::Stop.
-  void Run();
-  void taskFailed(kj::Exception&& e) override {
-    LOG_VERBOSE("cluster bus: %s", e.getDescription().cStr());
-  }
-
- private:
-  class Service;
-  struct Listener {
-    int fd = -1;
-    kj::Own<kj::UnixEventPort::FdObserver> observer;
-    ~Listener() {
-      observer = nullptr;
-      if (fd >= 0) close(fd);
-    }
-  };
-  // An accepted socket not yet known to speak Cap'n Proto.
-  struct Vetting {
-    int fd = -1;
-    kj::Own<kj::UnixEventPort::FdObserver> observer;
-    ~Vetting() {
-      observer = nullptr;
-      if (fd >= 0) close(fd);
-    }
-  };
-  struct InLink {
-    std::string peer_ip;
-    bool spoke = false;     // a call decoded and answered on this link
-    std::string sender_id;  // who pings on it (CLUSTER LINKS "from")
-    int64_t since_ms = 0;
-    kj::Own<kj::AsyncIoStream> stream;
-    kj::Own<capnp::TwoPartyClient> rpc;
-  };
-  // Our connection to one peer; all promises using it are wrapped by its
-  // canceler (declared last, so destroyed first).
-  struct OutLink {
-    std::string node_id;
-    std::string ip;
-    int bus_port = 0;
-    int64_t last_ping_ms = 0;
-    int64_t connected_ms = 0;
-    bool connected = false;
-    bool in_flight = false;
-    bool dead = false;
-    kj::Own<kj::AsyncIoStream> stream;
-    kj::Own<capnp::TwoPartyClient> client;
-    kj::Maybe<rpc::ClusterBus::Client> cap;
-    kj::Canceler canceler;
-  };
-
-  int64_t Now() const { return cluster_.clock().NowMs(); }
-  // CAIRN.FAULT BUS-DROP is in force: no bus traffic in or out.
-  bool Partitioned() const {
-    return cluster_.clock().MonotonicMs() < bus_.drop_until_ms_.load(std::memory_order_acquire);
-  }
-  int64_t PingIntervalMs() const {
-    return std::clamp<int64_t>(cluster_.options().node_timeout_ms / 4, 100, 1000);
-  }
-  kj::Promise<void> AcceptLoop(Listener& l);
-  void Vet(int fd);
-  kj::Promise<void> VetLoop(Vetting& v);
-  void Adopt(int fd);
-  kj::Promise<void> WakeLoop();
-  kj::Promise<void> TickLoop();
-  void DrainQueue();
-  void Tick();
-  void Connect(OutLink& l);
-  void SendPing(OutLink& l);
-  void MarkUnreachable(const std::string& node_id);
-  // `sent_mono_ms`: when the ping left (monotonic), the lease anchor.
-  void OnPingReply(OutLink& l, const Header& reply, int64_t sent_mono_ms);
-  void Apply(const Effects& fx);
-  // Failover: vote requests to every master, the pause request of a
-  // coordinated CLUSTER FAILOVER, and pings to everyone after a promotion.
-  void RequestVotes(const VoteRequest& req);
-  void RequestPause(const std::string& master_id);
-  void PingAll();
-  // Writes nodes.conf if a handler changed the table (outside the lock).
-  void Persist() {
-    Status s = cluster_.Persist();
-    if (!s.ok()) LOG_WARNING("cluster: %s", s.message().c_str());
-  }
-
-  Bus& bus_;
-  Cluster& cluster_;
-  kj::AsyncIoContext& io_;
-  kj::Timer& timer_;
-  std::vector<std::unique_ptr<Listener>> listeners_;
-  kj::Own<kj::UnixEventPort::FdObserver> wake_observer_;
-  kj::Own<kj::PromiseFulfiller<void>> stop_;
-  std::map<std::string, int64_t> retry_at_;  // node id -> no new link before
-  std::mt19937_64 rng_{std::random_device{}()};
-  kj::TaskSet tasks_;
-  std::map<std::string, std::unique_ptr<OutLink>> links_;  // by node id
-};
 
 // The bootstrap capability each inbound connection gets; knows which peer
 // it serves.
@@ -315,7 +210,44 @@ class Bus::Loop::Service final : public rpc::ClusterBus::Server {
         });
   }
 
+  // Atomic slot migration, target side (bus_migration.cc does the work).
+  kj::Promise<void> importBegin(ImportBeginContext ctx) override {
+    if (loop_.Partitioned()) return Drop();
+    link_->spoke = true;
+    auto p = ctx.getParams();
+    return Answer(loop_.ImportBegin(p.getName(), p.getSource(), p.getRanges()));
+  }
+  kj::Promise<void> importChunk(ImportChunkContext ctx) override {
+    if (loop_.Partitioned()) return Drop();
+    link_->spoke = true;
+    auto p = ctx.getParams();
+    return Answer(loop_.ImportChunk(p.getName(), p.getChanges(), p.getChunk()));
+  }
+  kj::Promise<void> importFinish(ImportFinishContext ctx) override {
+    if (loop_.Partitioned()) return Drop();
+    link_->spoke = true;
+    uint64_t epoch = 0;
+    std::string why = loop_.ImportFinish(ctx.getParams().getName(), &epoch);
+    if (why.empty()) ctx.getResults().setConfigEpoch(epoch);
+    return Answer(why);
+  }
+  kj::Promise<void> importCancel(ImportCancelContext ctx) override {
+    if (loop_.Partitioned()) return Drop();
+    link_->spoke = true;
+    bool owned = false;
+    uint64_t epoch = 0;
+    loop_.ImportCancel(ctx.getParams().getName(), &owned, &epoch);
+    ctx.getResults().setOwned(owned);
+    ctx.getResults().setConfigEpoch(epoch);
+    return kj::READY_NOW;
+  }
+
  private:
+  // A refused import call fails with its reason; the link stays.
+  static kj::Promise<void> Answer(const std::string& why) {
+    if (why.empty()) return kj::READY_NOW;
+    return KJ_EXCEPTION(FAILED, why);
+  }
   // The partition test hook: the link goes away as if the network cut it.
   kj::Promise<void> Drop() {
     link_->spoke = true;
@@ -624,6 +556,8 @@ void Bus::Loop::Tick() {
     if (!pause_master.empty()) RequestPause(pause_master);
     if (fa.promoted) PingAll();
     Apply(fx);
+    ImportCron();
+    DriveExport();
   } catch (const kj::Exception& e) {
     LOG_WARNING("cluster bus: %s", e.getDescription().cStr());
   } catch (const std::exception& e) {
@@ -914,6 +848,14 @@ void Bus::Meet(const std::string& ip, int port, int bus_port) {
 void Bus::DropTraffic(int64_t ms) {
   drop_until_ms_.store(cluster_.clock().MonotonicMs() + ms, std::memory_order_release);
   LOG_WARNING("cluster bus: dropping all bus traffic for %lld ms (CAIRN.FAULT BUS-DROP)",
+              static_cast<long long>(ms));
+  Wake();
+}
+
+void Bus::HoldMigrations(int64_t ms) {
+  hold_migrations_until_ms_.store(cluster_.clock().MonotonicMs() + ms, std::memory_order_release);
+  LOG_WARNING("cluster bus: slot migrations hold off their write pause for %lld ms "
+              "(CAIRN.FAULT MIGRATION-HOLD)",
               static_cast<long long>(ms));
   Wake();
 }

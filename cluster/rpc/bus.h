@@ -20,12 +20,16 @@
 
 #include "cluster/cluster.h"
 #include "common/status.h"
+#include "storage/engine.h"
 
 namespace cairn::cluster {
 
 struct BusOptions {
   std::vector<std::string> bind;  // as the "bind" directive ("-" prefix = optional)
   int port = 0;                   // cluster-port to listen on
+  // The node's data, for atomic slot migration (null: the bus refuses
+  // migrations).
+  storage::Engine* engine = nullptr;
 };
 
 class Bus : public BusControl {
@@ -41,6 +45,7 @@ class Bus : public BusControl {
   void Meet(const std::string& ip, int port, int bus_port) override;
   void Wake() override;
   void DropTraffic(int64_t ms) override;
+  void HoldMigrations(int64_t ms) override;
 
   class Loop;  // the KJ side, bus.cc
 
@@ -57,6 +62,8 @@ class Bus : public BusControl {
   int wake_fd_ = -1;  // eventfd: loops -> bus thread
   // Monotonic ms until which the bus drops all traffic (a test hook).
   std::atomic<int64_t> drop_until_ms_{0};
+  // Monotonic ms until which migrations do not enter their write pause.
+  std::atomic<int64_t> hold_migrations_until_ms_{0};
   std::mutex mu_;  // guards the fields below
   std::vector<MeetRequest> meets_;
   bool stop_ = false;

@@ -16,6 +16,7 @@
 #include "common/log.h"
 #include "common/strings.h"
 #include "server/command.h"
+#include "server/commands/atomic_migration.h"
 #include "server/commands/migration.h"
 #include "server/errors.h"
 #include "server/replication.h"
@@ -762,6 +763,10 @@ void RegisterClusterCommands(CommandRegistry& reg) {
           AddSlotsRange),
       Sub("cluster|bumpepoch", 2, kAdmin, "Advance the cluster config epoch", "3.0.0", "O(1)",
           BumpEpoch),
+      Sub("cluster|cancelslotmigrations", 2, kAdmin,
+          "Cancel all current ongoing slot migration operations.", "9.0.0",
+          "O(N), where N is the number of active slot migration operations.",
+          ClusterCancelSlotMigrations),
       Sub("cluster|count-failure-reports", 3, kAdmin,
           "Return the number of failure reports active for a given node", "3.0.0",
           "O(N) where N is the number of failure reports", CountFailureReports),
@@ -785,6 +790,10 @@ void RegisterClusterCommands(CommandRegistry& reg) {
           Forget),
       Sub("cluster|getkeysinslot", 4, kView, "Return local key names in the specified hash slot",
           "3.0.0", "O(log(N)) where N is the number of requested keys", GetKeysInSlot),
+      Sub("cluster|getslotmigrations", 2, kAdmin,
+          "Get the status of ongoing and recently finished slot import and export operations.",
+          "9.0.0", "O(N), where N is the number of active slot import and export jobs.",
+          ClusterGetSlotMigrations),
       Sub("cluster|help", 2, kCmdLoading | kCmdStale,
           "Show helpful text about the different "
           "subcommands",
@@ -799,6 +808,11 @@ void RegisterClusterCommands(CommandRegistry& reg) {
           "7.0.0", "O(N) where N is the total number of Cluster nodes", Links),
       Sub("cluster|meet", -4, kAdmin, "Force a node cluster to handshake with another node",
           "3.0.0", "O(1)", Meet),
+      Sub("cluster|migrateslots", -7, kAdmin,
+          "Migrate the given slots from this node to the specified node.", "9.0.0",
+          "O(N), where N is the total number of the slots between the start slot and end slot "
+          "arguments.",
+          ClusterMigrateSlots),
       Sub("cluster|myid", 2, kView, "Return the node id", "3.0.0", "O(1)", MyId),
       Sub("cluster|myshardid", 2, kView, "Return the node shard id", "7.2.0", "O(1)", MyShardId),
       Sub("cluster|nodes", 2, kView, "Get Cluster config for the node", "3.0.0",

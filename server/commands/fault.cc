@@ -9,6 +9,11 @@
 //                               loopback, without root. The client port
 //                               keeps serving, which is what makes a
 //                               partition dangerous.
+//   CAIRN.FAULT MIGRATION-HOLD <ms>
+//                               an atomic slot migration of this node keeps
+//                               streaming changes and does not enter its
+//                               write pause for ms milliseconds (0 ends it):
+//                               a window to cancel or break one in.
 #include <string_view>
 
 #include "cluster/cluster.h"
@@ -30,24 +35,29 @@ void FaultCommand(CommandContext& ctx) {
         "and restart the server.");
     return;
   }
-  if (!EqualsIgnoreCase(ctx.argv[1], "bus-drop")) {
+  const bool drop = EqualsIgnoreCase(ctx.argv[1], "bus-drop");
+  if (!drop && !EqualsIgnoreCase(ctx.argv[1], "migration-hold")) {
     ctx.reply.Error(errors::UnknownSubcommand(ctx.argv[1], "cairn.fault"));
     return;
   }
   if (ctx.argv.size() != 3) {
-    ctx.reply.Error(errors::WrongArity("cairn.fault|bus-drop"));
+    ctx.reply.Error(errors::WrongArity(drop ? "cairn.fault|bus-drop" : "cairn.fault|migration-hold"));
     return;
   }
   int64_t ms = 0;
   if (!ParseInt64(ctx.argv[2], &ms) || ms < 0 || ms > kMaxDropMs) {
-    ctx.reply.Error("ERR the drop time must be an integer between 0 and 3600000 (milliseconds)");
+    ctx.reply.Error("ERR the time must be an integer between 0 and 3600000 (milliseconds)");
     return;
   }
   if (ctx.server.cluster == nullptr || ctx.server.cluster->bus() == nullptr) {
     ctx.reply.Error(errors::kClusterDisabled);
     return;
   }
-  ctx.server.cluster->bus()->DropTraffic(ms);
+  if (drop) {
+    ctx.server.cluster->bus()->DropTraffic(ms);
+  } else {
+    ctx.server.cluster->bus()->HoldMigrations(ms);
+  }
   ctx.reply.Ok();
 }
 
