@@ -12,8 +12,10 @@
 #include <rocksdb/snapshot.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -38,11 +40,20 @@ Status ToStatus(const rocksdb::Status& s) {
 
 std::string_view View(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
 
+// Ranges must not overlap: an export would hand a row out twice and the
+// target would count it twice.
 Status CheckRanges(std::span<const SlotRange> ranges) {
-  for (const SlotRange& r : ranges) {
+  std::vector<SlotRange> sorted(ranges.begin(), ranges.end());
+  std::sort(sorted.begin(), sorted.end(),
+            [](const SlotRange& x, const SlotRange& y) { return x.first < y.first; });
+  for (size_t i = 0; i < sorted.size(); ++i) {
+    const SlotRange& r = sorted[i];
     if (r.first > r.last || r.last >= kClusterSlots) {
       return Status::InvalidArgument("bad slot range " + std::to_string(r.first) + "-" +
                                      std::to_string(r.last));
+    }
+    if (i > 0 && r.first <= sorted[i - 1].last) {
+      return Status::InvalidArgument("slot ranges overlap at slot " + std::to_string(r.first));
     }
   }
   return Status::Ok();
@@ -265,6 +276,7 @@ Status Engine::ImportSlotRows(std::string_view chunk) {
   // Per slot: keys, keys with a TTL. One merge per slot and kind.
   std::map<uint16_t, std::pair<int64_t, int64_t>> added;
   std::vector<std::string_view> keys;
+  std::set<std::string_view> seen;  // a key twice would be counted twice
   for (const SlotChunkRecord& rec : records) {
     rocksdb::Status rs;
     if (rec.op == SlotChunkOp::kMetaPut) {
@@ -276,6 +288,7 @@ Status Engine::ImportSlotRows(std::string_view chunk) {
       if (!DecodeMetaValue(rec.value, &type, &expire_ms, &payload)) {
         return Status::Corruption("bad meta value in chunk");
       }
+      if (!seen.insert(key).second) return Status::Corruption("a rows chunk holds a key twice");
       const uint16_t slot = KeyHashSlot(key);
       rs = batch.Put(meta_cf_, rec.key, rec.value);
       if (rs.ok() && expire_ms != 0) {
@@ -437,7 +450,11 @@ Status Engine::DeleteSlots(std::span<const SlotRange> ranges, size_t max_keys, b
     ro.iterate_upper_bound = &upper_slice;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, meta_cf_));
     for (it->Seek(RangeLower(r)); it->Valid() && keys.size() < max_keys; it->Next()) {
-      keys.emplace_back(View(it->key()).substr(kMetaKeyPrefix));
+      std::string_view key;
+      // Lookup finds a row by its key's slot: a row elsewhere would never
+      // go and the caller would loop.
+      if (Status s = CheckMetaKey(View(it->key()), &key); !s.ok()) return s;
+      keys.emplace_back(key);
     }
     if (!it->status().ok()) return ToStatus(it->status());
   }

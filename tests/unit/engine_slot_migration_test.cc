@@ -551,7 +551,26 @@ TEST_F(SlotMigrationTest, BadRangesAreInvalidArguments) {
   Engine::SlotExport exp(*a_, {{0, 16384}});
   std::string chunk;
   EXPECT_FALSE(exp.Next(100, &chunk, &done).ok());
+  // Overlapping ranges would hand rows out twice.
+  std::vector<SlotRange> overlapping = {{0, 100}, {100, 200}};
+  EXPECT_FALSE(a_->DeleteSlots(overlapping, 10, &done).ok());
+  Engine::SlotExport twice(*a_, overlapping);
+  EXPECT_FALSE(twice.Next(100, &chunk, &done).ok());
+  EXPECT_TRUE(chunk.empty());
   EXPECT_EQ(a_->KeyCount(0), static_cast<int64_t>(in_.size() + out_.size()));
+}
+
+TEST_F(SlotMigrationTest, ARowsChunkWithAKeyTwiceIsRefused) {
+  std::string meta;
+  EncodeMetaValue(&meta, ValueType::kString, 0, "v");
+  const std::string k = KeyOfSlot(8, "dup");
+  std::string chunk;
+  AppendSlotChunkRecord(&chunk, SlotChunkOp::kMetaPut, EncodeMetaKey(0, 8, k), meta);
+  ASSERT_TRUE(b_->ImportSlotRows(chunk).ok());
+  EXPECT_EQ(b_->KeyCount(0), 1);
+  AppendSlotChunkRecord(&chunk, SlotChunkOp::kMetaPut, EncodeMetaKey(0, 8, k), meta);
+  EXPECT_TRUE(IsCorruption(b_->ImportSlotRows(chunk)));
+  EXPECT_EQ(b_->KeyCount(0), 1);
 }
 
 }  // namespace
