@@ -560,6 +560,28 @@ TEST_F(SlotMigrationTest, BadRangesAreInvalidArguments) {
   EXPECT_EQ(a_->KeyCount(0), static_cast<int64_t>(in_.size() + out_.size()));
 }
 
+TEST_F(SlotMigrationTest, ImportedChangesAndDropsTouchWatchedKeys) {
+  const uint64_t seq = Migrate(1 << 20);
+  auto changed = std::make_shared<WatchFlag>();
+  auto dropped = std::make_shared<WatchFlag>();
+  auto untouched = std::make_shared<WatchFlag>();
+  b_->watches().Watch(0, in_[1], changed, false);
+  b_->watches().Watch(0, in_[2], untouched, false);
+  Put(*a_, in_[1], "new value");
+  ShipChanges(seq + 1);
+  EXPECT_TRUE(changed->dirty.load());
+  EXPECT_FALSE(untouched->dirty.load());
+
+  b_->watches().Watch(0, in_[3], dropped, false);
+  const uint64_t from = a_->LatestSequence() + 1;
+  ASSERT_TRUE(a_->FlushAll().ok());
+  ShipChanges(from);
+  EXPECT_TRUE(dropped->dirty.load());
+  EXPECT_TRUE(untouched->dirty.load());
+  EXPECT_TRUE(RangeContents(*b_).empty());
+  ExpectCountsExact(*b_);
+}
+
 TEST_F(SlotMigrationTest, ARowsChunkWithAKeyTwiceIsRefused) {
   std::string meta;
   EncodeMetaValue(&meta, ValueType::kString, 0, "v");
