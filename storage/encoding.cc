@@ -2,9 +2,32 @@
 
 #include <cstring>
 
+#include "common/crc16.h"
 #include "common/strings.h"
 
 namespace cairn::storage {
+namespace {
+
+void PutFixed32BE(std::string* dst, uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) dst->push_back(static_cast<char>(v >> shift));
+}
+
+uint32_t DecodeFixed32BE(const char* p) {
+  const auto* u = reinterpret_cast<const unsigned char*>(p);
+  return (uint32_t{u[0]} << 24) | (uint32_t{u[1]} << 16) | (uint32_t{u[2]} << 8) | u[3];
+}
+
+// Reads [len:4 BE][bytes] at *pos; false if either does not fit.
+bool ReadLengthPrefixed(std::string_view in, size_t* pos, std::string_view* out) {
+  if (in.size() - *pos < 4) return false;
+  const uint32_t len = DecodeFixed32BE(in.data() + *pos);
+  if (in.size() - *pos - 4 < len) return false;
+  *out = in.substr(*pos + 4, len);
+  *pos += 4 + static_cast<size_t>(len);
+  return true;
+}
+
+}  // namespace
 
 const char* TypeName(ValueType type) {
   switch (type) {
@@ -65,6 +88,34 @@ bool DecodeMetaValue(std::string_view raw, ValueType* type, int64_t* expire_ms,
   return true;
 }
 
+std::string EncodeDataKey(uint8_t db, uint16_t slot, std::string_view key, uint64_t version,
+                          std::string_view member) {
+  std::string out;
+  out.reserve(kDataKeyPrefix + key.size() + 8 + member.size());
+  out.push_back(static_cast<char>(db));
+  PutFixed16BE(&out, slot);
+  PutFixed32BE(&out, static_cast<uint32_t>(key.size()));
+  out.append(key);
+  PutFixed64BE(&out, version);
+  out.append(member);
+  return out;
+}
+
+bool DecodeDataKey(std::string_view raw, uint8_t* db, uint16_t* slot, std::string_view* key,
+                   uint64_t* version, std::string_view* member) {
+  if (raw.size() < kDataKeyPrefix) return false;
+  const uint32_t keylen = DecodeFixed32BE(raw.data() + 3);
+  if (raw.size() - kDataKeyPrefix < keylen || raw.size() - kDataKeyPrefix - keylen < 8) {
+    return false;
+  }
+  *db = static_cast<uint8_t>(raw[0]);
+  *slot = DecodeFixed16BE(raw.data() + 1);
+  *key = raw.substr(kDataKeyPrefix, keylen);
+  *version = DecodeFixed64BE(raw.data() + kDataKeyPrefix + keylen);
+  *member = raw.substr(kDataKeyPrefix + keylen + 8);
+  return true;
+}
+
 std::string EncodeExpireKey(uint8_t db, int64_t expire_ms, uint16_t slot, std::string_view key) {
   std::string out;
   out.reserve(kExpireKeyPrefix + key.size());
@@ -118,6 +169,63 @@ bool DecodeCount(std::string_view raw, int64_t* out) {
   uint64_t v = 0;
   for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<uint8_t>(raw[i]);
   *out = static_cast<int64_t>(v);
+  return true;
+}
+
+void AppendSlotChunkRecord(std::string* dst, SlotChunkOp op, std::string_view key,
+                           std::string_view value) {
+  dst->reserve(dst->size() + 9 + key.size() + value.size());
+  dst->push_back(static_cast<char>(op));
+  PutFixed32BE(dst, static_cast<uint32_t>(key.size()));
+  dst->append(key);
+  PutFixed32BE(dst, static_cast<uint32_t>(value.size()));
+  dst->append(value);
+}
+
+bool ReadSlotChunkRecord(std::string_view chunk, size_t* pos, SlotChunkRecord* out) {
+  if (*pos >= chunk.size()) return false;
+  size_t p = *pos;
+  const auto op = static_cast<SlotChunkOp>(chunk[p++]);
+  switch (op) {
+    case SlotChunkOp::kMetaPut:
+    case SlotChunkOp::kMetaDelete:
+    case SlotChunkOp::kDataPut:
+    case SlotChunkOp::kDataDelete:
+    case SlotChunkOp::kDropRanges:
+      break;
+    default:
+      return false;
+  }
+  std::string_view key;
+  std::string_view value;
+  if (!ReadLengthPrefixed(chunk, &p, &key) || !ReadLengthPrefixed(chunk, &p, &value)) {
+    return false;
+  }
+  if ((op == SlotChunkOp::kMetaDelete || op == SlotChunkOp::kDataDelete) && !value.empty()) {
+    return false;
+  }
+  if (op == SlotChunkOp::kDropRanges && !key.empty()) return false;
+  out->op = op;
+  out->key = key;
+  out->value = value;
+  *pos = p;
+  return true;
+}
+
+void AppendSlotRangeBounds(std::string* dst, uint16_t first, uint16_t last) {
+  PutFixed16BE(dst, first);
+  PutFixed16BE(dst, last);
+}
+
+bool DecodeSlotRangeBounds(std::string_view raw, std::vector<std::pair<uint16_t, uint16_t>>* out) {
+  out->clear();
+  if (raw.empty() || raw.size() % 4 != 0) return false;
+  for (size_t i = 0; i < raw.size(); i += 4) {
+    const uint16_t first = DecodeFixed16BE(raw.data() + i);
+    const uint16_t last = DecodeFixed16BE(raw.data() + i + 2);
+    if (first > last || last >= kClusterSlots) return false;
+    out->emplace_back(first, last);
+  }
   return true;
 }
 

@@ -14,6 +14,8 @@
 //   key   = [db:1][slot:2 BE][keylen:4 BE][user key][version:8 BE][member ...]
 //           A collection is deleted in O(1) by writing a new version in meta;
 //           rows of older versions are garbage the compaction filter drops.
+//           Starts with [db][slot] like meta, so a slot range has the same
+//           bounds in both.
 //
 // Column family "expire": the expiry index, ordered by deadline per db.
 //   key   = [db:1][expire_ms:8 BE][slot:2 BE][user key ...]
@@ -30,6 +32,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace cairn::storage {
 
@@ -62,6 +66,14 @@ void EncodeMetaValue(std::string* dst, ValueType type, int64_t expire_ms, std::s
 bool DecodeMetaValue(std::string_view raw, ValueType* type, int64_t* expire_ms,
                      std::string_view* payload);
 
+// ---- data ----
+inline constexpr size_t kDataKeyPrefix = 7;  // db + slot + keylen
+std::string EncodeDataKey(uint8_t db, uint16_t slot, std::string_view key, uint64_t version,
+                          std::string_view member);
+// Splits a data key; false if its declared key length does not fit.
+bool DecodeDataKey(std::string_view raw, uint8_t* db, uint16_t* slot, std::string_view* key,
+                   uint64_t* version, std::string_view* member);
+
 // ---- expire ----
 std::string EncodeExpireKey(uint8_t db, int64_t expire_ms, uint16_t slot, std::string_view key);
 bool DecodeExpireKey(std::string_view raw, uint8_t* db, int64_t* expire_ms, uint16_t* slot,
@@ -87,6 +99,44 @@ inline constexpr std::string_view kReplIdKey = "repl:id";
 inline constexpr std::string_view kReplMasterIdKey = "repl:master-id";
 std::string EncodeU64(uint64_t v);
 bool DecodeU64(std::string_view raw, uint64_t* out);
+
+// ---- slot migration chunks (Engine::SlotExport, FilterSlotChanges) ----
+// What CLUSTER MIGRATESLOTS sends between nodes: rows named by what they
+// are, not by RocksDB column family ids (which differ between nodes).
+//   chunk  = record*            (an empty chunk is valid)
+//   record = [op:1][keylen:4 BE][key][vallen:4 BE][value]
+//   op  'M' meta put      key = meta key, value = meta value
+//       'm' meta delete   key = meta key, value empty
+//       'D' data put      key = data key, value = the member's value
+//       'd' data delete   key = data key, value empty
+//       'X' drop ranges   key empty, value = ([first:2 BE][last:2 BE])+
+//           (FLUSHDB/FLUSHALL of db 0: delete every row of these slot
+//           ranges that the target stores at that point of the stream)
+// The expiry index and the counts are not sent: the target derives them
+// from the meta values. Decoding checks every declared length against the
+// bytes left before using it.
+enum class SlotChunkOp : uint8_t {
+  kMetaPut = 'M',
+  kMetaDelete = 'm',
+  kDataPut = 'D',
+  kDataDelete = 'd',
+  kDropRanges = 'X',
+};
+struct SlotChunkRecord {
+  SlotChunkOp op = SlotChunkOp::kMetaPut;
+  std::string_view key;    // into the chunk
+  std::string_view value;  // into the chunk
+};
+void AppendSlotChunkRecord(std::string* dst, SlotChunkOp op, std::string_view key,
+                           std::string_view value);
+// Reads the record at *pos of `chunk` and moves *pos past it. False (and
+// *pos unchanged) on a truncated record, an unknown op, a delete with a
+// value or a drop record with a key.
+bool ReadSlotChunkRecord(std::string_view chunk, size_t* pos, SlotChunkRecord* out);
+// The value of a drop-ranges record: inclusive (first, last) slot pairs.
+void AppendSlotRangeBounds(std::string* dst, uint16_t first, uint16_t last);
+// False unless `raw` is one or more pairs with first <= last < 16384.
+bool DecodeSlotRangeBounds(std::string_view raw, std::vector<std::pair<uint16_t, uint16_t>>* out);
 
 // The exclusive upper bound of all keys starting with `prefix` (prefix with
 // its last byte incremented, carrying); empty if there is none.

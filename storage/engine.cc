@@ -144,9 +144,13 @@ void WriteSet::Touched(const KeyState& ks, bool deleted) {
 }
 
 void WriteSet::PutString(KeyState& ks, std::string_view value, int64_t expire_ms) {
+  PutRaw(ks, ValueType::kString, value, expire_ms);
+}
+
+void WriteSet::PutRaw(KeyState& ks, ValueType type, std::string_view value, int64_t expire_ms) {
   key_scratch_.clear();
   AppendMetaKey(&key_scratch_, ks.db, ks.slot, ks.key);
-  EncodeMetaValue(&scratch_, ValueType::kString, expire_ms, value);
+  EncodeMetaValue(&scratch_, type, expire_ms, value);
   out_->Put(engine_.meta_cf_, key_scratch_, scratch_);
   if (ks.stored && ks.expire_ms != 0 && ks.expire_ms != expire_ms) {
     out_->Delete(engine_.expire_cf_, EncodeExpireKey(ks.db, ks.expire_ms, ks.slot, ks.key));
@@ -161,7 +165,7 @@ void WriteSet::PutString(KeyState& ks, std::string_view value, int64_t expire_ms
   AddCount(kCountExpires, ks.db, ks.slot, has_ttl - had_ttl);
   ks.stored = true;
   ks.live = true;
-  ks.type = ValueType::kString;
+  ks.type = type;
   ks.expire_ms = expire_ms;
   ks.payload.assign(value.data(), value.size());
   Touched(ks, false);

@@ -100,6 +100,9 @@ class WriteSet {
 
  private:
   friend class Engine;
+  // Stores a row of any type as is (slot migration: the payload of a
+  // collection names its version in "data"); PutString is this for strings.
+  void PutRaw(KeyState& ks, ValueType type, std::string_view payload, int64_t expire_ms);
   void AddCount(char kind, uint8_t db, uint16_t slot, int64_t delta);
   // Remembers a changed key for WATCH (only while someone watches).
   void Touched(const KeyState& ks, bool deleted);
@@ -399,6 +402,9 @@ class Engine {
   void ApplyDeltas(const std::vector<WriteSet::Delta>& deltas);
   Status FlushRange(uint8_t first, uint8_t last);
   Status ExpireOne(uint8_t db, std::string_view index_key, int64_t now, bool* deleted);
+  // ImportSlotChanges: applies records (no drop record among them) under
+  // the locks of their keys, in one WriteSet.
+  Status ApplySlotChangeRecords(const std::vector<SlotChunkRecord>& records);
 
   EngineOptions options_;
   const Clock& clock_;
