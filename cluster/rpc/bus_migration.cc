@@ -31,6 +31,10 @@ constexpr size_t kWalBytesPerRound = 4 << 20;
 constexpr int64_t kMaxPauseMs = 5000;
 // Keys deleted per step when a job's rows are dropped.
 constexpr size_t kDeleteStepKeys = 5000;
+// With nothing to send, the source still calls the target this often (an
+// empty changes chunk): the target sees the job alive, the source sees a
+// broken link.
+constexpr int64_t kHeartbeatMs = 1000;
 
 std::string RangesWire(const std::vector<storage::SlotRange>& ranges) {
   std::string out;
@@ -96,6 +100,7 @@ struct Bus::Loop::Export {
   int rounds = 0;        // catch-up rounds
   int64_t started_ms = 0;  // monotonic
   int64_t pause_ms = 0;    // monotonic, when writes were paused
+  int64_t sent_ms = 0;     // monotonic, the last chunk sent
   std::vector<uint64_t> barrier;
   bool barrier_passed = false;
   kj::Canceler canceler;  // last: destroying the job cancels its promises first
@@ -141,6 +146,16 @@ void Bus::Loop::DriveExport() {
     if (ex.phase == Export::Phase::kPause && mono - ex.pause_ms > kMaxPauseMs) {
       Abort(ex, kMigrationFailed, "the final catch-up took too long");
       return;
+    }
+    if (ex.phase > Export::Phase::kBegin && ex.phase < Export::Phase::kFinish) {
+      bool down = cluster_.Locked([&](ClusterState& s) {
+        const Node* t = s.Find(ex.target_id);
+        return t == nullptr || t->timed_out() || t->failed() || !t->is_master();
+      });
+      if (down) {
+        Abort(ex, kMigrationFailed, "the target node is unreachable or no longer a primary");
+        return;
+      }
     }
     switch (ex.phase) {
       case Export::Phase::kBegin:
@@ -260,9 +275,14 @@ void Bus::Loop::SendChunk(Export& ex, bool changes, std::string chunk) {
   req.setChanges(changes);
   req.setChunk(AsData(chunk));
   ++ex.in_flight;
+  ex.sent_ms = cluster_.clock().MonotonicMs();
   tasks_.add(ex.canceler.wrap(req.send().ignoreResult().then(
                      [this, &ex]() {
                        --ex.in_flight;
+                       const int64_t now = Now();
+                       cluster_.Locked([&](ClusterState& s) {
+                         if (SlotMigration* m = FindMigration(s, ex.name)) m->ack_ms = now;
+                       });
                        DriveExport();
                      },
                      [this, &ex](kj::Exception&& e) {
@@ -336,7 +356,9 @@ void Bus::Loop::PumpChanges(Export& ex) {
     return;
   }
   const size_t bytes = chunk.size();
-  if (bytes > 0) SendChunk(ex, true, std::move(chunk));
+  if (bytes > 0 || cluster_.clock().MonotonicMs() - ex.sent_ms >= kHeartbeatMs) {
+    SendChunk(ex, true, std::move(chunk));
+  }
   if (ex.done) return;
   if (ex.phase == Export::Phase::kCatchUp) {
     if (cluster_.clock().MonotonicMs() <

@@ -40,11 +40,13 @@ bool ParseGroups(CommandContext& ctx, std::vector<cluster::MigrateSlotsGroup>* g
     }
     ++i;
     cluster::MigrateSlotsGroup g;
-    while (i < argv.size() && !EqualsIgnoreCase(argv[i], "node")) {
-      if (i + 1 >= argv.size()) {
-        ctx.reply.Error(errors::kSyntax);
-        return false;
-      }
+    size_t end = i;
+    while (end < argv.size() && !EqualsIgnoreCase(argv[end], "node")) ++end;
+    if (end == i || (end - i) % 2 != 0) {
+      ctx.reply.Error(errors::kSyntax);
+      return false;
+    }
+    while (i < end) {
       storage::SlotRange r;
       if (!ParseSlotArg(ctx, argv[i], &r.first) || !ParseSlotArg(ctx, argv[i + 1], &r.last)) {
         return false;
