@@ -367,13 +367,18 @@ class Engine {
   Status FilterSlotChanges(const ReplBatch& batch, std::span<const SlotRange> ranges,
                            std::string* chunk) const;
   // Writes a SlotExport chunk: its keys must not be stored here (the
-  // ranges were emptied by DeleteSlots before the first chunk).
-  Status ImportSlotRows(std::string_view chunk);
-  // Applies a FilterSlotChanges chunk under the keys' locks.
-  Status ImportSlotChanges(std::string_view chunk);
+  // ranges were emptied by DeleteSlots before the first chunk). A row
+  // outside `ranges` (the ones being imported) refuses the whole chunk.
+  Status ImportSlotRows(std::string_view chunk, std::span<const SlotRange> ranges);
+  // Applies a FilterSlotChanges chunk under the keys' locks; as above, only
+  // rows (and drops) within `ranges`.
+  Status ImportSlotChanges(std::string_view chunk, std::span<const SlotRange> ranges);
   // Deletes up to `max_keys` keys of `ranges` (rows, expiry index entries,
-  // counts) under their locks; *done when none is left.
-  Status DeleteSlots(std::span<const SlotRange> ranges, size_t max_keys, bool* done);
+  // counts) under their locks; *done when none is left. With `cursor`, a
+  // call starts after the key the previous one ended at (kept in *cursor),
+  // so a long deletion does not walk the tombstones of its earlier steps.
+  Status DeleteSlots(std::span<const SlotRange> ranges, size_t max_keys, bool* done,
+                     std::string* cursor = nullptr);
   // ---- end of atomic slot migration
 
  private:

@@ -116,6 +116,27 @@ Status ParseChunk(std::string_view chunk, std::vector<SlotChunkRecord>* out) {
   return Status::Ok();
 }
 
+// Every row of the chunk, and every range a drop record names, is within
+// `ranges`: a node imports only the slots its job moves.
+Status CheckWithin(const std::vector<SlotChunkRecord>& records, std::span<const SlotRange> ranges) {
+  for (const SlotChunkRecord& rec : records) {
+    if (rec.op != SlotChunkOp::kDropRanges) {
+      if (!InRanges(rec.key, ranges)) return Status::Corruption("a chunk row outside the ranges");
+      continue;
+    }
+    std::vector<std::pair<uint16_t, uint16_t>> bounds;
+    if (!DecodeSlotRangeBounds(rec.value, &bounds)) {
+      return Status::Corruption("bad slot ranges in a drop record");
+    }
+    for (const auto& [first, last] : bounds) {
+      bool inside = false;
+      for (const SlotRange& r : ranges) inside = inside || (first >= r.first && last <= r.last);
+      if (!inside) return Status::Corruption("a drop record outside the ranges");
+    }
+  }
+  return Status::Ok();
+}
+
 // Collects FilterSlotChanges' records from one WAL batch.
 class SlotChangeFilter : public rocksdb::WriteBatch::Handler {
  public:
@@ -269,9 +290,10 @@ Status Engine::FilterSlotChanges(const ReplBatch& batch, std::span<const SlotRan
 
 // ------------------------------------------------------------ target: import
 
-Status Engine::ImportSlotRows(std::string_view chunk) {
+Status Engine::ImportSlotRows(std::string_view chunk, std::span<const SlotRange> ranges) {
   std::vector<SlotChunkRecord> records;
   if (Status s = ParseChunk(chunk, &records); !s.ok()) return s;
+  if (Status s = CheckWithin(records, ranges); !s.ok()) return s;
   rocksdb::WriteBatch batch;
   // Per slot: keys, keys with a TTL. One merge per slot and kind.
   std::map<uint16_t, std::pair<int64_t, int64_t>> added;
@@ -329,9 +351,10 @@ Status Engine::ImportSlotRows(std::string_view chunk) {
   return Status::Ok();
 }
 
-Status Engine::ImportSlotChanges(std::string_view chunk) {
+Status Engine::ImportSlotChanges(std::string_view chunk, std::span<const SlotRange> ranges) {
   std::vector<SlotChunkRecord> records;
   if (Status s = ParseChunk(chunk, &records); !s.ok()) return s;
+  if (Status s = CheckWithin(records, ranges); !s.ok()) return s;
   // Check everything first: a bad record anywhere applies nothing.
   std::vector<std::vector<SlotRange>> drops;
   for (const SlotChunkRecord& rec : records) {
@@ -383,8 +406,9 @@ Status Engine::ImportSlotChanges(std::string_view chunk) {
     }
     if (i == records.size()) break;
     const std::vector<SlotRange>& ranges = drops[next_drop++];
+    std::string cursor;
     for (bool done = false; !done;) {
-      if (Status s = DeleteSlots(ranges, kDropBatchKeys, &done); !s.ok()) return s;
+      if (Status s = DeleteSlots(ranges, kDropBatchKeys, &done, &cursor); !s.ok()) return s;
     }
   }
   return Status::Ok();
@@ -434,30 +458,43 @@ Status Engine::ApplySlotChangeRecords(const std::vector<SlotChunkRecord>& record
 
 // ------------------------------------------------------------ target: delete
 
-Status Engine::DeleteSlots(std::span<const SlotRange> ranges, size_t max_keys, bool* done) {
+Status Engine::DeleteSlots(std::span<const SlotRange> ranges, size_t max_keys, bool* done,
+                           std::string* cursor) {
   *done = false;
   if (Status s = CheckRanges(ranges); !s.ok()) return s;
   if (max_keys == 0) max_keys = 1;
   // The first meta rows left, read without locks; each is re-read under its
   // lock, so a key deleted meanwhile (active expiry) is not counted twice.
   std::vector<std::string> keys;
-  for (const SlotRange& r : ranges) {
+  std::string last_raw;
+  // In key order, so a cursor past a range means that range is done.
+  std::vector<SlotRange> sorted(ranges.begin(), ranges.end());
+  std::sort(sorted.begin(), sorted.end(),
+            [](const SlotRange& a, const SlotRange& b) { return a.first < b.first; });
+  for (const SlotRange& r : sorted) {
     if (keys.size() >= max_keys) break;
     const std::string upper = RangeUpper(r);
+    if (cursor != nullptr && !cursor->empty() && *cursor >= upper) continue;  // done before
     rocksdb::Slice upper_slice(upper);
     rocksdb::ReadOptions ro;
     ro.fill_cache = false;
     ro.iterate_upper_bound = &upper_slice;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, meta_cf_));
-    for (it->Seek(RangeLower(r)); it->Valid() && keys.size() < max_keys; it->Next()) {
+    const std::string lower = RangeLower(r);
+    const bool resume = cursor != nullptr && !cursor->empty() && *cursor >= lower;
+    it->Seek(resume ? *cursor : lower);
+    if (resume && it->Valid() && View(it->key()) == *cursor) it->Next();
+    for (; it->Valid() && keys.size() < max_keys; it->Next()) {
       std::string_view key;
       // Lookup finds a row by its key's slot: a row elsewhere would never
       // go and the caller would loop.
       if (Status s = CheckMetaKey(View(it->key()), &key); !s.ok()) return s;
       keys.emplace_back(key);
+      last_raw.assign(it->key().data(), it->key().size());
     }
     if (!it->status().ok()) return ToStatus(it->status());
   }
+  if (cursor != nullptr && !last_raw.empty()) *cursor = last_raw;
   if (!keys.empty()) {
     std::vector<std::string_view> lock_keys(keys.begin(), keys.end());
     KeyLockGuard guard(locks_, kClusterDb, lock_keys);

@@ -145,7 +145,8 @@ class Bus::Loop : public kj::TaskSet::ErrorHandler {
   void ImportCron();
   void DropImport(const std::string& name, const char* state, const std::string& message);
   // Deletes the rows of `ranges` a step at a time between other events.
-  kj::Promise<void> DeleteSlotsInSteps(std::vector<storage::SlotRange> ranges);
+  kj::Promise<void> DeleteSlotsInSteps(std::vector<storage::SlotRange> ranges,
+                                       std::string cursor = "");
   kj::Maybe<rpc::ClusterBus::Client> CapOf(const std::string& node_id);
   int64_t ImportIdleMs() const;
 

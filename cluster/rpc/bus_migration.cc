@@ -563,8 +563,9 @@ std::string Bus::Loop::ImportBegin(const std::string& name, const std::string& s
     return why;
   }
   // Normally nothing is there; whatever is (a crashed earlier import) goes.
+  std::string cursor;
   for (bool done = false; !done;) {
-    Status st = engine->DeleteSlots(ranges, kDeleteStepKeys, &done);
+    Status st = engine->DeleteSlots(ranges, kDeleteStepKeys, &done, &cursor);
     if (!st.ok()) {
       DropImport(name, kMigrationFailed, "emptying the slots: " + st.message());
       return "emptying the slots failed: " + st.message();
@@ -580,14 +581,17 @@ std::string Bus::Loop::ImportChunk(const std::string& name, bool changes,
   storage::Engine* engine = bus_.options_.engine;
   if (engine == nullptr) return "this node cannot import slots";
   const int64_t now = Now();
+  std::vector<storage::SlotRange> ranges;
   bool open = cluster_.Locked([&](ClusterState& s) {
     SlotMigration* m = FindMigration(s, name);
     if (m == nullptr || m->op != SlotMigration::Op::kImport || !m->active()) return false;
     m->ack_ms = now;
+    ranges = m->ranges;
     return true;
   });
   if (!open) return "no import named " + name + " is open";
-  Status st = changes ? engine->ImportSlotChanges(AsView(chunk)) : engine->ImportSlotRows(AsView(chunk));
+  Status st = changes ? engine->ImportSlotChanges(AsView(chunk), ranges)
+                      : engine->ImportSlotRows(AsView(chunk), ranges);
   if (!st.ok()) {
     DropImport(name, kMigrationFailed, "writing a chunk: " + st.message());
     return "writing the chunk failed: " + st.message();
@@ -671,9 +675,10 @@ void Bus::Loop::ImportCron() {
   for (const std::string& name : quiet) DropImport(name, kMigrationFailed, "the source went quiet");
 }
 
-kj::Promise<void> Bus::Loop::DeleteSlotsInSteps(std::vector<storage::SlotRange> ranges) {
+kj::Promise<void> Bus::Loop::DeleteSlotsInSteps(std::vector<storage::SlotRange> ranges,
+                                                std::string cursor) {
   bool done = false;
-  Status st = bus_.options_.engine->DeleteSlots(ranges, kDeleteStepKeys, &done);
+  Status st = bus_.options_.engine->DeleteSlots(ranges, kDeleteStepKeys, &done, &cursor);
   if (!st.ok()) {
     LOG_WARNING("Slot migration: deleting the rows of slots %s failed: %s",
                 SlotRangesText(ranges).c_str(), st.message().c_str());
@@ -682,8 +687,8 @@ kj::Promise<void> Bus::Loop::DeleteSlotsInSteps(std::vector<storage::SlotRange> 
   if (done) return kj::READY_NOW;
   // A timer, not evalLater: the wait lets the loop poll for I/O (pings).
   return timer_.afterDelay(1 * kj::MILLISECONDS)
-      .then([this, ranges = std::move(ranges)]() mutable {
-        return DeleteSlotsInSteps(std::move(ranges));
+      .then([this, ranges = std::move(ranges), cursor = std::move(cursor)]() mutable {
+        return DeleteSlotsInSteps(std::move(ranges), std::move(cursor));
       });
 }
 

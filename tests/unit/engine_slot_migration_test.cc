@@ -181,7 +181,7 @@ class SlotMigrationTest : public ::testing::Test {
       EXPECT_TRUE(s.ok()) << s.ToString();
       if (!s.ok()) break;
       if (!chunk.empty()) ++n;
-      Status is = b_->ImportSlotRows(chunk);
+      Status is = b_->ImportSlotRows(chunk, kRanges);
       EXPECT_TRUE(is.ok()) << is.ToString();
       EXPECT_LT(n, 100000);
     }
@@ -199,7 +199,7 @@ class SlotMigrationTest : public ::testing::Test {
       Status s = a_->FilterSlotChanges(b, kRanges, &chunk);
       ASSERT_TRUE(s.ok()) << s.ToString();
       if (all != nullptr) all->append(chunk);
-      s = b_->ImportSlotChanges(chunk);
+      s = b_->ImportSlotChanges(chunk, kRanges);
       ASSERT_TRUE(s.ok()) << s.ToString();
     }
   }
@@ -323,7 +323,7 @@ TEST_F(SlotMigrationTest, ExportIsAConsistentViewOfItsSnapshot) {
   std::string all;
   for (bool done = false; !done;) ASSERT_TRUE(exp.Next(64, &all, &done).ok());
   EXPECT_EQ(exp.keys(), in_.size());
-  ASSERT_TRUE(b_->ImportSlotRows(all).ok());
+  ASSERT_TRUE(b_->ImportSlotRows(all, kRanges).ok());
   EXPECT_TRUE(Get(*b_, in_[1]).stored);
   EXPECT_FALSE(Get(*b_, KeyOfSlot(50, "late")).stored);
 }
@@ -425,6 +425,22 @@ TEST_F(SlotMigrationTest, DeleteSlotsLoopsUntilDoneAndKeepsOtherSlots) {
   EXPECT_TRUE(done);
 }
 
+TEST_F(SlotMigrationTest, DeleteSlotsWithACursorResumesAndCoversUnsortedRanges) {
+  const std::vector<SlotRange> unsorted = {kRanges[1], kRanges[0]};
+  std::string cursor;
+  int calls = 0;
+  for (bool done = false; !done; ++calls) {
+    ASSERT_TRUE(a_->DeleteSlots(unsorted, /*max_keys=*/5, &done, &cursor).ok());
+    ASSERT_LT(calls, 1000);
+  }
+  EXPECT_GE(calls, 13);  // 62 keys, 5 at a time, then the final call
+  EXPECT_FALSE(cursor.empty());
+  EXPECT_TRUE(RangeContents(*a_).empty());
+  for (const auto& k : in_) EXPECT_FALSE(Get(*a_, k).stored) << k;
+  for (const auto& k : out_) EXPECT_TRUE(Get(*a_, k).stored) << k;
+  ExpectCountsExact(*a_, /*others=*/40, /*others_ttl=*/20);
+}
+
 TEST_F(SlotMigrationTest, DeleteSlotsRemovesExpiredRowsAndTheirIndexEntries) {
   clock_.Advance(200000);  // every TTL is past; no expiry cycle ran
   ASSERT_EQ(a_->ExpireCount(0), 21 + 20);
@@ -446,7 +462,7 @@ TEST_F(SlotMigrationTest, DataRowsTravelAndAreDeleted) {
   AppendSlotChunkRecord(&rows, SlotChunkOp::kMetaPut, EncodeMetaKey(0, 42, hash), meta);
   const std::string field = EncodeDataKey(0, 42, hash, 9, "field");
   AppendSlotChunkRecord(&rows, SlotChunkOp::kDataPut, field, "fv");
-  ASSERT_TRUE(b_->ImportSlotRows(rows).ok());
+  ASSERT_TRUE(b_->ImportSlotRows(rows, kRanges).ok());
   EXPECT_EQ(Get(*b_, hash).type, ValueType::kHash);
 
   // B's export carries both rows back out.
@@ -478,9 +494,9 @@ TEST_F(SlotMigrationTest, CorruptChunksAreRefusedAndChangeNothing) {
   // Cut short in the last record: refused whole.
   for (size_t cut = 1; cut < 16; ++cut) {
     std::string_view part(chunk.data(), chunk.size() - cut);
-    Status s = b_->ImportSlotRows(part);
+    Status s = b_->ImportSlotRows(part, kRanges);
     EXPECT_TRUE(IsCorruption(s)) << cut << " " << s.ToString();
-    s = b_->ImportSlotChanges(part);
+    s = b_->ImportSlotChanges(part, kRanges);
     EXPECT_TRUE(IsCorruption(s)) << cut << " " << s.ToString();
   }
   EXPECT_EQ(b_->KeyCount(0), 0);
@@ -496,27 +512,27 @@ TEST_F(SlotMigrationTest, CorruptChunksAreRefusedAndChangeNothing) {
   const std::string k = KeyOfSlot(3, "bad");
   // db 1, wrong slot, a short meta value, a bad type: refused.
   EXPECT_TRUE(IsCorruption(
-      b_->ImportSlotRows(one(SlotChunkOp::kMetaPut, EncodeMetaKey(1, 3, k), good_meta))));
+      b_->ImportSlotRows(one(SlotChunkOp::kMetaPut, EncodeMetaKey(1, 3, k), good_meta), kRanges)));
   EXPECT_TRUE(IsCorruption(
-      b_->ImportSlotRows(one(SlotChunkOp::kMetaPut, EncodeMetaKey(0, 4, k), good_meta))));
+      b_->ImportSlotRows(one(SlotChunkOp::kMetaPut, EncodeMetaKey(0, 4, k), good_meta), kRanges)));
   EXPECT_TRUE(IsCorruption(
-      b_->ImportSlotRows(one(SlotChunkOp::kMetaPut, EncodeMetaKey(0, 3, k), "short"))));
+      b_->ImportSlotRows(one(SlotChunkOp::kMetaPut, EncodeMetaKey(0, 3, k), "short"), kRanges)));
   std::string bad_type = good_meta;
   bad_type[0] = 9;
   EXPECT_TRUE(IsCorruption(
-      b_->ImportSlotChanges(one(SlotChunkOp::kMetaPut, EncodeMetaKey(0, 3, k), bad_type))));
+      b_->ImportSlotChanges(one(SlotChunkOp::kMetaPut, EncodeMetaKey(0, 3, k), bad_type), kRanges)));
   // Deletes and drops have no place in a rows chunk.
   EXPECT_TRUE(
-      IsCorruption(b_->ImportSlotRows(one(SlotChunkOp::kMetaDelete, EncodeMetaKey(0, 3, k), ""))));
+      IsCorruption(b_->ImportSlotRows(one(SlotChunkOp::kMetaDelete, EncodeMetaKey(0, 3, k), ""), kRanges)));
   std::string bounds;
   AppendSlotRangeBounds(&bounds, 0, 10);
-  EXPECT_TRUE(IsCorruption(b_->ImportSlotRows(one(SlotChunkOp::kDropRanges, "", bounds))));
-  EXPECT_TRUE(IsCorruption(b_->ImportSlotChanges(one(SlotChunkOp::kDropRanges, "", "xyz"))));
+  EXPECT_TRUE(IsCorruption(b_->ImportSlotRows(one(SlotChunkOp::kDropRanges, "", bounds), kRanges)));
+  EXPECT_TRUE(IsCorruption(b_->ImportSlotChanges(one(SlotChunkOp::kDropRanges, "", "xyz"), kRanges)));
   // A good record followed by a bad one: the good one is not applied either.
   std::string mixed = one(SlotChunkOp::kMetaPut, EncodeMetaKey(0, 3, k), good_meta) +
                       one(SlotChunkOp::kDataPut, std::string("\0\0", 2), "v");
-  EXPECT_TRUE(IsCorruption(b_->ImportSlotChanges(mixed)));
-  EXPECT_TRUE(IsCorruption(b_->ImportSlotRows(mixed)));
+  EXPECT_TRUE(IsCorruption(b_->ImportSlotChanges(mixed, kRanges)));
+  EXPECT_TRUE(IsCorruption(b_->ImportSlotRows(mixed, kRanges)));
   EXPECT_FALSE(Get(*b_, k).stored);
   EXPECT_EQ(b_->KeyCount(0), 0);
 
@@ -527,8 +543,8 @@ TEST_F(SlotMigrationTest, CorruptChunksAreRefusedAndChangeNothing) {
     std::string junk(rng() % 64, '\0');
     for (char& c : junk) c = static_cast<char>(rng());
     if (!junk.empty() && i % 2 == 0) junk[0] = "MmDdX"[rng() % 5];
-    Status rows = b_->ImportSlotRows(junk);
-    Status changes = b_->ImportSlotChanges(junk);
+    Status rows = b_->ImportSlotRows(junk, kRanges);
+    Status changes = b_->ImportSlotChanges(junk, kRanges);
     (void)rows;
     (void)changes;
   }
@@ -588,11 +604,32 @@ TEST_F(SlotMigrationTest, ARowsChunkWithAKeyTwiceIsRefused) {
   const std::string k = KeyOfSlot(8, "dup");
   std::string chunk;
   AppendSlotChunkRecord(&chunk, SlotChunkOp::kMetaPut, EncodeMetaKey(0, 8, k), meta);
-  ASSERT_TRUE(b_->ImportSlotRows(chunk).ok());
+  ASSERT_TRUE(b_->ImportSlotRows(chunk, kRanges).ok());
   EXPECT_EQ(b_->KeyCount(0), 1);
   AppendSlotChunkRecord(&chunk, SlotChunkOp::kMetaPut, EncodeMetaKey(0, 8, k), meta);
-  EXPECT_TRUE(IsCorruption(b_->ImportSlotRows(chunk)));
+  EXPECT_TRUE(IsCorruption(b_->ImportSlotRows(chunk, kRanges)));
   EXPECT_EQ(b_->KeyCount(0), 1);
+}
+
+TEST_F(SlotMigrationTest, RowsAndDropsOutsideTheImportedRangesAreRefused) {
+  std::string meta;
+  EncodeMetaValue(&meta, ValueType::kString, 0, "v");
+  const std::string inside = KeyOfSlot(3, "in");
+  const std::string outside = KeyOfSlot(200, "out");
+  std::string chunk;
+  AppendSlotChunkRecord(&chunk, SlotChunkOp::kMetaPut, EncodeMetaKey(0, 3, inside), meta);
+  AppendSlotChunkRecord(&chunk, SlotChunkOp::kMetaPut, EncodeMetaKey(0, 200, outside), meta);
+  EXPECT_TRUE(IsCorruption(b_->ImportSlotRows(chunk, kRanges)));
+  EXPECT_TRUE(IsCorruption(b_->ImportSlotChanges(chunk, kRanges)));
+  EXPECT_EQ(b_->KeyCount(0), 0);
+  std::string bounds, drop;
+  AppendSlotRangeBounds(&bounds, 0, 300);
+  AppendSlotChunkRecord(&drop, SlotChunkOp::kDropRanges, "", bounds);
+  EXPECT_TRUE(IsCorruption(b_->ImportSlotChanges(drop, kRanges)));
+  // The same rows within wider ranges are fine.
+  const std::vector<SlotRange> wide = {{0, 300}};
+  ASSERT_TRUE(b_->ImportSlotRows(chunk, wide).ok());
+  EXPECT_EQ(b_->KeyCount(0), 2);
 }
 
 }  // namespace

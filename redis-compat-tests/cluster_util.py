@@ -1,0 +1,77 @@
+"""Helpers of the cluster suites: a three-master cairn-server cluster made
+by redis-cli --cluster create (loopback ports the kernel picked, a temp dir
+each; only its own processes are stopped), and small client helpers."""
+
+import os
+import subprocess
+import tempfile
+import time
+
+import pytest
+
+import resp
+from conftest import ServerProcess, _cairn_path, free_port
+
+
+def cluster_info(port):
+    c = resp.Connection("127.0.0.1", port, timeout=5)
+    try:
+        kind, text = c.call(["CLUSTER", "INFO"])
+        assert kind in ("$", "="), text
+        body = text if kind == "$" else text[-1]
+        return dict(line.split(":", 1) for line in body.decode().split("\r\n") if ":" in line)
+    finally:
+        c.close()
+
+
+def my_id(port):
+    c = resp.Connection("127.0.0.1", port, timeout=5)
+    try:
+        return c.call(["CLUSTER", "MYID"])[1].decode()
+    finally:
+        c.close()
+
+
+def wait_for(pred, timeout_s, what):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if pred():
+            return
+        time.sleep(0.1)
+    pytest.fail(f"timed out waiting for {what}")
+
+
+def run(cmd, timeout_s):
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       timeout=timeout_s)
+    return p.returncode, p.stdout.decode("utf-8", "replace")
+
+
+@pytest.fixture
+def cluster():
+    """Three masters, slots split by redis-cli --cluster create."""
+    tmp = tempfile.mkdtemp(prefix="cairn-reshard-")
+    nodes = []
+    try:
+        for i in range(3):
+            d = os.path.join(tmp, f"n{i}")
+            os.makedirs(d)
+            bus = free_port()
+            n = ServerProcess(f"node{i}", lambda p, d=d, bus=bus: [
+                _cairn_path(), "--port", str(p), "--bind", "127.0.0.1", "--dir", d,
+                "--cluster-enabled", "yes", "--cluster-port", str(bus),
+                "--cluster-node-timeout", "3000", "--threads", "2",
+            ], tmp)
+            n.start()
+            nodes.append(n)
+        rc, out = run(["redis-cli", "--cluster", "create"]
+                      + [f"127.0.0.1:{n.port}" for n in nodes]
+                      + ["--cluster-replicas", "0", "--cluster-yes"], 120)
+        assert rc == 0, out
+        wait_for(lambda: all(cluster_info(n.port).get("cluster_state") == "ok" for n in nodes),
+                 30, "cluster_state:ok on every node")
+        yield nodes
+    finally:
+        for n in nodes:
+            n.stop()
+        subprocess.run(["rm", "-rf", tmp])
