@@ -78,10 +78,9 @@ probe_start() {  # port -> sets PROBE_PID, PROBE_OUT, STOP_FILE
   BENCH_PIDS+=("$PROBE_PID")
   sleep 1
 }
-probe_stop() {
+probe_stop() {  # in this shell, not $(...): only it can wait for the probe
   touch "$STOP_FILE"
   wait "$PROBE_PID" || true
-  cat "$PROBE_OUT"
 }
 now_ms() { date +%s%3N; }
 
@@ -91,13 +90,19 @@ t0=$(now_ms)
 reply=$(redis-cli -p "$A" CLUSTER MIGRATESLOTS SLOTSRANGE 0 8191 NODE "${IDS[1]}")
 [[ "$reply" == OK ]] || { echo "$0: CLUSTER MIGRATESLOTS answered: $reply" >&2; exit 1; }
 state=""
-for _ in $(seq 1 $((MOVE_TIMEOUT_S * 20))); do
+switch_ms=""
+for _ in $(seq 1 $((MOVE_TIMEOUT_S * 50))); do
   state=$(redis-cli -p "$A" CLUSTER GETSLOTMIGRATIONS | awk 'f { print; exit } /^state$/ { f = 1 }')
+  # "cleaning": the target owns the slots; the source deletes its copy.
+  if [[ -z "$switch_ms" && ( "$state" == cleaning || "$state" == success ) ]]; then
+    switch_ms=$(($(now_ms) - t0))
+  fi
   [[ "$state" == success || "$state" == failed || "$state" == cancelled ]] && break
-  sleep 0.05
+  sleep 0.02
 done
 t1=$(now_ms)
-atomic_probe=$(probe_stop)
+probe_stop
+atomic_probe=$(cat "$PROBE_OUT")
 [[ "$state" == success ]] || { echo "$0: the atomic migration ended '$state'" >&2; exit 1; }
 atomic_ms=$((t1 - t0))
 pause_ms=$(grep -ho "writes were paused for [0-9]* ms" "$BENCH_TMP/node0/log" | tail -1 | awk '{print $5}')
@@ -113,11 +118,15 @@ timeout "$MOVE_TIMEOUT_S" redis-cli --cluster reshard "127.0.0.1:$B" --cluster-f
   exit 1
 }
 t1=$(now_ms)
-reshard_probe=$(probe_stop)
+probe_stop
+reshard_probe=$(cat "$PROBE_OUT")
 reshard_ms=$((t1 - t0))
 
-printf "\n%-28s %12s %s\n" method "seconds" "client during the move"
-printf "%-28s %12.2f %s\n" "MIGRATESLOTS (atomic)" "$(awk -v m="$atomic_ms" 'BEGIN{print m/1000}')" "$atomic_probe"
-printf "%-28s %12.2f %s\n" "redis-cli reshard (P=$PIPELINE)" "$(awk -v m="$reshard_ms" 'BEGIN{print m/1000}')" "$reshard_probe"
-printf "keys moved: %s; atomic is %.1fx faster; its write pause: %s ms\n" \
-  "$moved_keys" "$(awk -v a="$atomic_ms" -v r="$reshard_ms" 'BEGIN{print r/a}')" "${pause_ms:-?}"
+secs() { awk -v m="$1" 'BEGIN { printf "%.2f", m / 1000 }'; }
+printf "\n%-34s %9s %s\n" method "seconds" "client during the move"
+printf "%-34s %9s %s\n" "MIGRATESLOTS, target owns the slots" "$(secs "$switch_ms")" ""
+printf "%-34s %9s %s\n" "MIGRATESLOTS, source copy deleted" "$(secs "$atomic_ms")" "$atomic_probe"
+printf "%-34s %9s %s\n" "redis-cli reshard (pipeline $PIPELINE)" "$(secs "$reshard_ms")" "$reshard_probe"
+printf "keys moved: %s; atomic is %.1fx faster to the switch, %.1fx to the end; write pause %s ms\n" \
+  "$moved_keys" "$(awk -v a="$switch_ms" -v r="$reshard_ms" 'BEGIN{print r/a}')" \
+  "$(awk -v a="$atomic_ms" -v r="$reshard_ms" 'BEGIN{print r/a}')" "${pause_ms:-?}"

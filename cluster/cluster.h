@@ -140,6 +140,14 @@ class Cluster {
     return !loop_barrier_.passed || loop_barrier_.passed(token);
   }
 
+  // Whether this node's replicas hold every write up to `seq` as its
+  // replica-ack-quorum asks (true at once without a quorum). An atomic slot
+  // migration's target takes the slots only then, so a failover of the
+  // target keeps the imported rows. Set before the bus starts; callable
+  // from any thread. Unset = true.
+  void set_replicated_check(std::function<bool(uint64_t)> f) { replicated_ = std::move(f); }
+  bool Replicated(uint64_t seq) const { return !replicated_ || replicated_(seq); }
+
   void set_bus(BusControl* bus) { bus_ = bus; }
   BusControl* bus() const { return bus_; }
 
@@ -176,6 +184,7 @@ class Cluster {
   std::function<uint64_t()> repl_offset_;
   std::function<void()> promotion_fence_;
   LoopBarrier loop_barrier_;
+  std::function<bool(uint64_t)> replicated_;
   bool was_replica_ = false;  // guarded by mu_
 };
 

@@ -227,6 +227,13 @@ Status Server::StartCluster(int port) {
     return true;
   };
   cluster_->set_loop_barrier(std::move(barrier));
+  // The node's quorum, as a write with the default quorum waits for it.
+  cluster_->set_replicated_check([this, repl](uint64_t seq) {
+    int64_t q = config_.replica_ack_quorum();
+    if (q == 0 || repl->is_replica()) return true;
+    if (q == Config::kAckQuorumAll) q = std::max<int64_t>(1, static_cast<int64_t>(repl->Replicas().size()));
+    return repl->CountAcked(seq) >= q;
+  });
   Status s = cluster_->Open();
   if (!s.ok()) return s;
   cluster::BusOptions bo;

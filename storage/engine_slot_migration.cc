@@ -465,14 +465,13 @@ Status Engine::DeleteSlots(std::span<const SlotRange> ranges, size_t max_keys, b
   if (max_keys == 0) max_keys = 1;
   // The first meta rows left, read without locks; each is re-read under its
   // lock, so a key deleted meanwhile (active expiry) is not counted twice.
-  std::vector<std::string> keys;
-  std::string last_raw;
+  std::vector<std::string> raws;  // meta keys, in order
   // In key order, so a cursor past a range means that range is done.
   std::vector<SlotRange> sorted(ranges.begin(), ranges.end());
   std::sort(sorted.begin(), sorted.end(),
             [](const SlotRange& a, const SlotRange& b) { return a.first < b.first; });
   for (const SlotRange& r : sorted) {
-    if (keys.size() >= max_keys) break;
+    if (raws.size() >= max_keys) break;
     const std::string upper = RangeUpper(r);
     if (cursor != nullptr && !cursor->empty() && *cursor >= upper) continue;  // done before
     rocksdb::Slice upper_slice(upper);
@@ -484,25 +483,38 @@ Status Engine::DeleteSlots(std::span<const SlotRange> ranges, size_t max_keys, b
     const bool resume = cursor != nullptr && !cursor->empty() && *cursor >= lower;
     it->Seek(resume ? *cursor : lower);
     if (resume && it->Valid() && View(it->key()) == *cursor) it->Next();
-    for (; it->Valid() && keys.size() < max_keys; it->Next()) {
+    for (; it->Valid() && raws.size() < max_keys; it->Next()) {
       std::string_view key;
       // Lookup finds a row by its key's slot: a row elsewhere would never
       // go and the caller would loop.
       if (Status s = CheckMetaKey(View(it->key()), &key); !s.ok()) return s;
-      keys.emplace_back(key);
-      last_raw.assign(it->key().data(), it->key().size());
+      raws.emplace_back(it->key().data(), it->key().size());
     }
     if (!it->status().ok()) return ToStatus(it->status());
   }
-  if (cursor != nullptr && !last_raw.empty()) *cursor = last_raw;
-  if (!keys.empty()) {
-    std::vector<std::string_view> lock_keys(keys.begin(), keys.end());
+  if (!raws.empty()) {
+    if (cursor != nullptr) *cursor = raws.back();
+    std::vector<std::string_view> lock_keys;
+    lock_keys.reserve(raws.size());
+    for (const std::string& raw : raws) lock_keys.push_back(std::string_view(raw).substr(kMetaKeyPrefix));
     KeyLockGuard guard(locks_, kClusterDb, lock_keys);
+    // Re-read under the locks, all at once: what the active expiry deleted
+    // meanwhile is gone and not counted twice.
+    std::vector<rocksdb::Slice> slices(raws.begin(), raws.end());
+    std::vector<rocksdb::PinnableSlice> values(raws.size());
+    std::vector<rocksdb::Status> statuses(raws.size());
+    db_->MultiGet(rocksdb::ReadOptions(), meta_cf_, slices.size(), slices.data(), values.data(),
+                  statuses.data());
     WriteSet ws(*this);
-    for (const std::string& key : keys) {
+    for (size_t i = 0; i < raws.size(); ++i) {
+      if (statuses[i].IsNotFound()) continue;
+      if (!statuses[i].ok()) return ToStatus(statuses[i]);
       KeyState ks;
-      if (Status s = Lookup(kClusterDb, key, &ks); !s.ok()) return s;
-      ws.Delete(ks);  // no-op if it is gone already
+      ks.db = kClusterDb;
+      ks.key.assign(lock_keys[i]);
+      ks.slot = KeyHashSlot(ks.key);
+      if (Status s = DecodeInto(View(values[i]), &ks); !s.ok()) return s;
+      ws.Delete(ks);
     }
     return Commit(ws);
   }

@@ -226,10 +226,9 @@ class Bus::Loop::Service final : public rpc::ClusterBus::Server {
   kj::Promise<void> importFinish(ImportFinishContext ctx) override {
     if (loop_.Partitioned()) return Drop();
     link_->spoke = true;
-    uint64_t epoch = 0;
-    std::string why = loop_.ImportFinish(ctx.getParams().getName(), &epoch);
-    if (why.empty()) ctx.getResults().setConfigEpoch(epoch);
-    return Answer(why);
+    std::string name = ctx.getParams().getName();
+    return loop_.ImportFinish(name).then(
+        [ctx = kj::mv(ctx)](uint64_t epoch) mutable { ctx.getResults().setConfigEpoch(epoch); });
   }
   kj::Promise<void> importCancel(ImportCancelContext ctx) override {
     if (loop_.Partitioned()) return Drop();

@@ -116,7 +116,9 @@ class Bus::Loop : public kj::TaskSet::ErrorHandler {
   std::string ImportBegin(const std::string& name, const std::string& source,
                           capnp::Data::Reader ranges);
   std::string ImportChunk(const std::string& name, bool changes, capnp::Data::Reader chunk);
-  std::string ImportFinish(const std::string& name, uint64_t* config_epoch);
+  // Resolves to the configEpoch the slots were taken with; fails with the
+  // reason it refused.
+  kj::Promise<uint64_t> ImportFinish(const std::string& name);
   void ImportCancel(const std::string& name, bool* owned, uint64_t* config_epoch);
 
  private:
@@ -145,6 +147,9 @@ class Bus::Loop : public kj::TaskSet::ErrorHandler {
   void ImportCron();
   void DropImport(const std::string& name, const char* state, const std::string& message);
   // Deletes the rows of `ranges` a step at a time between other events.
+  // Resolves once the node's replicas hold every write up to `seq`
+  // (Cluster::Replicated), polling until `deadline_ms` (monotonic).
+  kj::Promise<void> WaitReplicated(uint64_t seq, int64_t deadline_ms);
   kj::Promise<void> DeleteSlotsInSteps(std::vector<storage::SlotRange> ranges,
                                        std::string cursor = "");
   kj::Maybe<rpc::ClusterBus::Client> CapOf(const std::string& node_id);

@@ -29,8 +29,12 @@ constexpr size_t kWalBytesPerRound = 4 << 20;
 // The write pause ends with the job failed if the last changes and the
 // finish call take longer than this.
 constexpr int64_t kMaxPauseMs = 5000;
+// How long the target waits for its replicas to acknowledge the imported
+// rows before it refuses to finish (the source's pause lasts at most
+// kMaxPauseMs).
+constexpr int64_t kReplicaWaitMs = 3000;
 // Keys deleted per step when a job's rows are dropped.
-constexpr size_t kDeleteStepKeys = 5000;
+constexpr size_t kDeleteStepKeys = 10000;
 // With nothing to send, the source still calls the target this often (an
 // empty changes chunk): the target sees the job alive, the source sees a
 // broken link.
@@ -599,35 +603,51 @@ std::string Bus::Loop::ImportChunk(const std::string& name, bool changes,
   return "";
 }
 
-std::string Bus::Loop::ImportFinish(const std::string& name, uint64_t* config_epoch) {
+kj::Promise<uint64_t> Bus::Loop::ImportFinish(const std::string& name) {
   storage::Engine* engine = bus_.options_.engine;
-  if (engine == nullptr) return "this node cannot import slots";
-  // What was imported is on disk before the slots are.
+  if (engine == nullptr) return KJ_EXCEPTION(FAILED, "this node cannot import slots");
+  // What was imported is on disk, and on the replicas the quorum asks for,
+  // before the slots are.
   Status st = engine->SyncWal();
-  if (!st.ok()) return "syncing the write-ahead log failed: " + st.message();
-  const int64_t now = Now();
-  std::string why = cluster_.Locked([&](ClusterState& s) -> std::string {
-    SlotMigration* m = FindMigration(s, name);
-    if (m == nullptr || m->op != SlotMigration::Op::kImport || !m->active()) {
-      return "no import named " + name + " is open";
-    }
-    Node* me = s.myself();
-    if (!me->is_master()) return "this node is no longer a primary";
-    ForEachSlot(m->ranges, [&](int slot) { s.Assign(slot, me); });
-    // A configEpoch of its own makes this claim win over the source's.
-    s.BumpConfigEpochWithoutConsensus();
-    *config_epoch = me->config_epoch;
-    SetMigrationState(m, kMigrationSuccess, now);
-    s.UpdateState(cluster_.options());
-    cluster_.ChangedLocked();
-    return "";
+  if (!st.ok()) return KJ_EXCEPTION(FAILED, "syncing the write-ahead log failed: " + st.message());
+  const uint64_t seq = engine->LatestSequence();
+  const int64_t deadline = cluster_.clock().MonotonicMs() + kReplicaWaitMs;
+  return WaitReplicated(seq, deadline).then([this, name]() -> kj::Promise<uint64_t> {
+    const int64_t now = Now();
+    uint64_t epoch = 0;
+    std::string why = cluster_.Locked([&](ClusterState& s) -> std::string {
+      SlotMigration* m = FindMigration(s, name);
+      if (m == nullptr || m->op != SlotMigration::Op::kImport || !m->active()) {
+        return "no import named " + name + " is open";
+      }
+      Node* me = s.myself();
+      if (!me->is_master()) return "this node is no longer a primary";
+      ForEachSlot(m->ranges, [&](int slot) { s.Assign(slot, me); });
+      // A configEpoch of its own makes this claim win over the source's.
+      s.BumpConfigEpochWithoutConsensus();
+      epoch = me->config_epoch;
+      SetMigrationState(m, kMigrationSuccess, now);
+      s.UpdateState(cluster_.options());
+      cluster_.ChangedLocked();
+      return "";
+    });
+    if (!why.empty()) return KJ_EXCEPTION(FAILED, why);
+    Persist();
+    PingAll();
+    LOG_NOTICE("Slot migration %s: the imported slots are mine (configEpoch %llu)", name.c_str(),
+               static_cast<unsigned long long>(epoch));
+    return epoch;
   });
-  if (!why.empty()) return why;
-  Persist();
-  PingAll();
-  LOG_NOTICE("Slot migration %s: the imported slots are mine (configEpoch %llu)", name.c_str(),
-             static_cast<unsigned long long>(*config_epoch));
-  return "";
+}
+
+kj::Promise<void> Bus::Loop::WaitReplicated(uint64_t seq, int64_t deadline_ms) {
+  if (cluster_.Replicated(seq)) return kj::READY_NOW;
+  if (cluster_.clock().MonotonicMs() >= deadline_ms) {
+    return KJ_EXCEPTION(FAILED, "the replicas did not acknowledge the imported rows in time");
+  }
+  return timer_.afterDelay(2 * kj::MILLISECONDS).then([this, seq, deadline_ms]() {
+    return WaitReplicated(seq, deadline_ms);
+  });
 }
 
 void Bus::Loop::ImportCancel(const std::string& name, bool* owned, uint64_t* config_epoch) {

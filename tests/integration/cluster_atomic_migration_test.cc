@@ -4,6 +4,7 @@
 // clients never see ASK, and a cancelled or failed job leaves the source
 // owning everything and the target holding nothing.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <atomic>
 #include <chrono>
@@ -355,6 +356,57 @@ TEST(AtomicSlotMigration, TargetDeathFailsTheJobAndTheSourceKeepsServing) {
   }
   EXPECT_EQ(wrong, 0);
   EXPECT_EQ(Text(c0.get(), {"SET", keys[0], "x"}), "OK");
+}
+
+// With replica-ack-quorum 1 the target takes the slots only once its replica
+// has the imported rows: with the replica stopped the job fails (and the
+// source keeps the slots); running again, it succeeds and the replica holds
+// every moved key.
+TEST(AtomicSlotMigration, TheTargetWaitsForItsReplicaQuorum) {
+  ClusterHarness cluster(3, 1000, {"--cluster-require-full-coverage", "no"});
+  ASSERT_TRUE(cluster.StartAll() && cluster.Join() && cluster.AssignSlots(2)) << cluster.Logs();
+  const std::string id1 = cluster.Id(1);
+  Connection c2 = cluster.node(2).Connect();
+  ASSERT_EQ(Text(c2.get(), {"CLUSTER", "REPLICATE", id1}), "OK");
+  ASSERT_TRUE(cluster.WaitForState("ok", {0, 1, 2})) << cluster.Logs();
+  Connection c1 = cluster.node(1).Connect();
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        Reply r = Command(c1.get(), {"INFO", "replication"});
+        return r && std::string(r->str, r->len).find("state=online") != std::string::npos;
+      },
+      30))
+      << cluster.Logs();
+  ASSERT_EQ(Text(c1.get(), {"CONFIG", "SET", "replica-ack-quorum", "1"}), "OK");
+  int n = 0;
+  std::vector<std::string> keys;
+  for (int i = 0; i < 300; ++i) keys.push_back(KeyBelow(cluster, "q", 100, &n));
+  for (const std::string& k : keys) ASSERT_EQ(ClusterText(cluster, {"SET", k, "v" + k}), "OK");
+  Connection c0 = cluster.node(0).Connect();
+
+  ASSERT_EQ(kill(cluster.node(2).pid(), SIGSTOP), 0);
+  ASSERT_EQ(Text(c0.get(), {"CLUSTER", "MIGRATESLOTS", "SLOTSRANGE", "0", "99", "NODE", id1}),
+            "OK");
+  Entry failed = WaitDone(cluster.node(0));
+  kill(cluster.node(2).pid(), SIGCONT);
+  EXPECT_EQ(failed["state"], "failed") << cluster.Logs();
+  EXPECT_EQ(ClusterText(cluster, {"GET", keys[0]}), "v" + keys[0]);
+  EXPECT_EQ(Text(c0.get(), {"GET", keys[0]}), "v" + keys[0]);  // still node 0's
+
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        Reply r = Command(c1.get(), {"INFO", "replication"});
+        return r && std::string(r->str, r->len).find("state=online") != std::string::npos;
+      },
+      30));
+  ASSERT_TRUE(WaitUntil([&] { return DbSize(cluster.node(1)) == 0; }, 30));  // dropped
+  ASSERT_EQ(Text(c0.get(), {"CLUSTER", "MIGRATESLOTS", "SLOTSRANGE", "0", "99", "NODE", id1}),
+            "OK");
+  Entry done = WaitDone(cluster.node(0));
+  EXPECT_EQ(done["state"], "success") << done["message"] << cluster.Logs();
+  EXPECT_EQ(DbSize(cluster.node(2)), 300);  // the replica had them before the switch
+  EXPECT_EQ(DbSize(cluster.node(1)), 300);
+  EXPECT_EQ(DbSize(cluster.node(0)), 0);
 }
 
 TEST(AtomicSlotMigration, RefusesBadRequests) {
