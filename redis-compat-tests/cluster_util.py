@@ -5,9 +5,11 @@ each; only its own processes are stopped), and small client helpers."""
 import os
 import subprocess
 import tempfile
+import threading
 import time
 
 import pytest
+from redis.cluster import RedisCluster
 
 import resp
 from conftest import ServerProcess, _cairn_path, free_port
@@ -75,3 +77,49 @@ def cluster():
         for n in nodes:
             n.stop()
         subprocess.run(["rm", "-rf", tmp])
+
+
+class KeyLoad:
+    """`workers` threads, each a redis-py RedisCluster client (it follows
+    MOVED and ASK and retries TRYAGAIN itself) that SETs then GETs each of
+    its own keys, round after round, until stop(). `keys_of(w)` gives worker
+    w's keys. Afterwards: ops, errors (anything the client raised), stale
+    reads, and `last`, the last value written to each key."""
+
+    def __init__(self, port, workers, keys_of):
+        self.ops = [0] * workers
+        self.errors, self.stale = [], []
+        self.last = {}
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._run, args=(port, w, keys_of(w)))
+                         for w in range(workers)]
+        for t in self._threads:
+            t.start()
+
+    def total(self):
+        return sum(self.ops)
+
+    def _run(self, port, w, keys):
+        rc = RedisCluster(host="127.0.0.1", port=port)
+        version = 0
+        try:
+            while not self._stop.is_set():
+                version += 1
+                for k in keys:
+                    v = f"{w}:{version}"
+                    assert rc.set(k, v) is True
+                    self.last[k] = v
+                    got = rc.get(k)
+                    if got != v.encode():
+                        self.stale.append((k, v, got))
+                    self.ops[w] += 2
+        except Exception as e:  # any error the client did not handle itself
+            self.errors.append(f"worker {w}: {type(e).__name__}: {e}")
+        finally:
+            rc.close()
+
+    def stop(self):
+        self._stop.set()
+        for t in self._threads:
+            t.join(timeout=30)
+        assert all(not t.is_alive() for t in self._threads)

@@ -7,14 +7,11 @@ the source.
 Starts its own three cairn-server cluster nodes (cluster_util.cluster) and
 stops only them."""
 
-import threading
-
 import redis
-from redis.cluster import RedisCluster
 from redis.crc import key_slot
 
 import resp
-from cluster_util import cluster, my_id, run, wait_for  # noqa: F401 (cluster: a fixture)
+from cluster_util import KeyLoad, cluster, my_id, run, wait_for  # noqa: F401 (cluster: a fixture)
 
 FIRST, LAST = 0, 999  # node 0 owns 0..5460 after redis-cli --cluster create
 WORKERS = 3
@@ -52,41 +49,19 @@ def test_atomic_migration_under_load_no_ask_nothing_lost(cluster, monkeypatch):
         ask_init(self, resp_text)
 
     monkeypatch.setattr(redis.exceptions.AskError, "__init__", counting_init)
-    stop = threading.Event()
-    errors, stale = [], []
-    last = {}
-    ops = [0] * WORKERS
 
-    def worker(w):
-        rc = RedisCluster(host="127.0.0.1", port=port0)
+    def keys_of(w):
         keys, i = [], 0
         while len(keys) < KEYS_PER_WORKER:
             k = f"atomic:{w}:{i}"
             if FIRST <= key_slot(k.encode()) <= LAST:
                 keys.append(k)
             i += 1
-        version = 0
-        try:
-            while not stop.is_set():
-                version += 1
-                for k in keys:
-                    v = f"{w}:{version}"
-                    assert rc.set(k, v) is True
-                    last[k] = v
-                    got = rc.get(k)
-                    if got != v.encode():
-                        stale.append((k, v, got))
-                    ops[w] += 2
-        except Exception as e:  # any error the client did not handle itself
-            errors.append(f"worker {w}: {type(e).__name__}: {e}")
-        finally:
-            rc.close()
+        return keys
 
-    threads = [threading.Thread(target=worker, args=(w,)) for w in range(WORKERS)]
-    for t in threads:
-        t.start()
+    load = KeyLoad(port0, WORKERS, keys_of)
     try:
-        wait_for(lambda: sum(ops) >= 200 or errors, 30, "the load to start")
+        wait_for(lambda: load.total() >= 200 or load.errors, 30, "the load to start")
         c0 = resp.Connection("127.0.0.1", port0)
         try:
             assert c0.call(["CLUSTER", "MIGRATESLOTS", "SLOTSRANGE", FIRST, LAST,
@@ -95,12 +70,12 @@ def test_atomic_migration_under_load_no_ask_nothing_lost(cluster, monkeypatch):
             c0.close()
         wait_for(lambda: state_of(port0) in ("success", "failed", "cancelled"), 60,
                  "the migration to end")
-        moved_at = sum(ops)
-        wait_for(lambda: sum(ops) >= moved_at + 200 or errors, 30, "load after the migration")
+        moved_at = load.total()
+        wait_for(lambda: load.total() >= moved_at + 200 or load.errors, 30,
+                 "load after the migration")
     finally:
-        stop.set()
-        for t in threads:
-            t.join(timeout=30)
+        load.stop()
+    errors, stale, last = load.errors, load.stale, load.last
     export = migrations(port0)[-1]
     assert export["state"] == b"success", export
     assert export["operation"] == b"EXPORT"
@@ -111,7 +86,6 @@ def test_atomic_migration_under_load_no_ask_nothing_lost(cluster, monkeypatch):
     assert errors == [], errors
     assert stale == [], stale[:5]
     assert asks == [], asks[:5]
-    assert all(not t.is_alive() for t in threads)
 
     c1 = resp.Connection("127.0.0.1", port1)
     c0 = resp.Connection("127.0.0.1", port0)

@@ -18,6 +18,7 @@
 
 #include "common/crc16.h"
 #include "common/log.h"
+#include "storage/rocks_status.h"
 
 namespace cairn::storage {
 namespace {
@@ -42,18 +43,6 @@ class Int64AddOperator : public rocksdb::AssociativeMergeOperator {
   }
   const char* Name() const override { return "cairn.Int64Add"; }
 };
-
-Status FromRocks(const rocksdb::Status& s) {
-  if (s.ok()) return Status::Ok();
-  if (s.IsNotFound()) return Status::NotFound(s.ToString());
-  if (s.IsCorruption()) return Status::Corruption(s.ToString());
-  if (s.IsNoSpace() || s.subcode() == rocksdb::Status::kNoSpace) {
-    return Status::NoSpace(s.ToString());
-  }
-  if (s.IsIOError()) return Status::IOError(s.ToString());
-  if (s.IsInvalidArgument()) return Status::InvalidArgument(s.ToString());
-  return Status::Internal(s.ToString());
-}
 
 rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
 

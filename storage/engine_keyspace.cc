@@ -13,19 +13,10 @@
 
 #include "common/crc16.h"
 #include "storage/engine.h"
+#include "storage/rocks_status.h"
 
 namespace cairn::storage {
 namespace {
-
-Status ToStatus(const rocksdb::Status& s) {
-  if (s.ok()) return Status::Ok();
-  if (s.IsCorruption()) return Status::Corruption(s.ToString());
-  if (s.IsNoSpace() || s.subcode() == rocksdb::Status::kNoSpace) {
-    return Status::NoSpace(s.ToString());
-  }
-  if (s.IsIOError()) return Status::IOError(s.ToString());
-  return Status::Internal(s.ToString());
-}
 
 std::string_view View(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
 
@@ -109,7 +100,7 @@ Status Engine::ScanKeys(uint8_t db, uint16_t slot, std::string_view from, bool e
     k.live = k.expire_ms == 0 || k.expire_ms > now;
     out->push_back(std::move(k));
   }
-  return ToStatus(it->status());
+  return FromRocks(it->status());
 }
 
 // Cursor = token << 14 | slot. Token 0 (or one no longer remembered) starts
@@ -176,11 +167,11 @@ Status Engine::RandomKey(uint8_t db, std::string* key, bool* found,
       if (live) {
         key->assign(row_key.data(), row_key.size());
         *found = true;
-        return ToStatus(it->status());
+        return FromRocks(it->status());
       }
       if (expired->size() < kMaxExpiredReported) expired->emplace_back(row_key);
     }
-    if (!it->status().ok()) return ToStatus(it->status());
+    if (!it->status().ok()) return FromRocks(it->status());
   }
   return Status::Ok();
 }
@@ -204,7 +195,7 @@ Status Engine::RandomKeyOfFew(uint8_t db, std::string* key, bool* found,
       expired->emplace_back(row_key);
     }
   }
-  if (!it->status().ok()) return ToStatus(it->status());
+  if (!it->status().ok()) return FromRocks(it->status());
   if (candidates.empty()) return Status::Ok();
   *key = std::move(candidates[RandomU64() % candidates.size()]);
   *found = true;
@@ -241,7 +232,7 @@ Status Engine::SwapDb(uint8_t a, uint8_t b) {
       std::string hi = PrefixSuccessor(*p);
       if (hi.empty()) hi = *p + std::string(32, '\xff');  // db 255: nothing sorts after
       rocksdb::Status ds = batch.DeleteRange(cf, *p, hi);
-      if (!ds.ok()) return ToStatus(ds);
+      if (!ds.ok()) return FromRocks(ds);
     }
     for (const std::string* p : {&pa, &pb}) {
       const char other = static_cast<char>(p == &pa ? b : a);
@@ -251,9 +242,9 @@ Status Engine::SwapDb(uint8_t a, uint8_t b) {
         k.assign(pi.it()->key().data(), pi.it()->key().size());
         k[db_pos] = other;
         rocksdb::Status ps = batch.Put(cf, k, pi.it()->value());
-        if (!ps.ok()) return ToStatus(ps);
+        if (!ps.ok()) return FromRocks(ps);
       }
-      if (!pi.it()->status().ok()) return ToStatus(pi.it()->status());
+      if (!pi.it()->status().ok()) return FromRocks(pi.it()->status());
     }
     return Status::Ok();
   };
@@ -272,7 +263,7 @@ Status Engine::SwapDb(uint8_t a, uint8_t b) {
     if (!s.ok()) return s;
   }
   rocksdb::Status ws = db_->Write(rocksdb::WriteOptions(), &batch);
-  if (!ws.ok()) return ToStatus(ws);
+  if (!ws.ok()) return FromRocks(ws);
   int64_t keys = key_counts_[a].exchange(key_counts_[b].load());
   key_counts_[b] = keys;
   int64_t expires = expire_counts_[a].exchange(expire_counts_[b].load());

@@ -22,6 +22,7 @@
 
 #include "common/crc16.h"
 #include "storage/engine.h"
+#include "storage/rocks_status.h"
 
 namespace cairn::storage {
 namespace {
@@ -29,14 +30,6 @@ namespace {
 constexpr uint8_t kClusterDb = 0;
 // Keys one DeleteSlots call takes when a drop record is applied.
 constexpr size_t kDropBatchKeys = 512;
-
-Status ToStatus(const rocksdb::Status& s) {
-  if (s.ok()) return Status::Ok();
-  if (s.IsNotFound()) return Status::NotFound(s.ToString());
-  if (s.IsCorruption()) return Status::Corruption(s.ToString());
-  if (s.IsNoSpace()) return Status::NoSpace(s.ToString());
-  return Status::IOError(s.ToString());
-}
 
 std::string_view View(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
 
@@ -263,7 +256,7 @@ Status Engine::SlotExport::Next(size_t max_bytes, std::string* chunk, bool* done
                             View(it.key()), View(it.value()));
       if (meta) ++keys_;
     }
-    if (!it.status().ok()) return ToStatus(it.status());
+    if (!it.status().ok()) return FromRocks(it.status());
     st.it.reset();
     ++st.range;
   }
@@ -327,7 +320,7 @@ Status Engine::ImportSlotRows(std::string_view chunk, std::span<const SlotRange>
     } else {
       return Status::Corruption("a rows chunk holds a delete or drop record");
     }
-    if (!rs.ok()) return ToStatus(rs);
+    if (!rs.ok()) return FromRocks(rs);
   }
   std::vector<WriteSet::Delta> deltas;
   for (const auto& [slot, n] : added) {
@@ -337,13 +330,13 @@ Status Engine::ImportSlotRows(std::string_view chunk, std::span<const SlotRange>
   for (const auto& d : deltas) {
     rocksdb::Status rs =
         batch.Merge(counts_cf_, EncodeCountKey(d.kind, d.db, d.slot), EncodeCountDelta(d.delta));
-    if (!rs.ok()) return ToStatus(rs);
+    if (!rs.ok()) return FromRocks(rs);
   }
   if (batch.Count() == 0) return Status::Ok();
   rocksdb::WriteOptions wo;
   wo.sync = false;  // durability is the server's group-commit policy (SyncWal)
   rocksdb::Status rs = db_->Write(wo, &batch);
-  if (!rs.ok()) return ToStatus(rs);
+  if (!rs.ok()) return FromRocks(rs);
   ApplyDeltas(deltas);
   if (watches_.active()) {
     for (std::string_view key : keys) watches_.Touch(kClusterDb, key, false);
@@ -431,7 +424,7 @@ Status Engine::ApplySlotChangeRecords(const std::vector<SlotChunkRecord>& record
       rocksdb::Status rs = rec.op == SlotChunkOp::kDataPut
                                ? ws.out_->Put(data_cf_, rec.key, rec.value)
                                : ws.out_->Delete(data_cf_, rec.key);
-      if (!rs.ok()) return ToStatus(rs);
+      if (!rs.ok()) return FromRocks(rs);
       ++ws.ops_;
       continue;
     }
@@ -490,7 +483,7 @@ Status Engine::DeleteSlots(std::span<const SlotRange> ranges, size_t max_keys, b
       if (Status s = CheckMetaKey(View(it->key()), &key); !s.ok()) return s;
       raws.emplace_back(it->key().data(), it->key().size());
     }
-    if (!it->status().ok()) return ToStatus(it->status());
+    if (!it->status().ok()) return FromRocks(it->status());
   }
   if (!raws.empty()) {
     if (cursor != nullptr) *cursor = raws.back();
@@ -505,30 +498,63 @@ Status Engine::DeleteSlots(std::span<const SlotRange> ranges, size_t max_keys, b
     std::vector<rocksdb::Status> statuses(raws.size());
     db_->MultiGet(rocksdb::ReadOptions(), meta_cf_, slices.size(), slices.data(), values.data(),
                   statuses.data());
-    WriteSet ws(*this);
+    // One batch, with one count merge per slot and kind (a merge per key
+    // would pile operands on a few count rows).
+    rocksdb::WriteBatch batch;
+    std::map<uint16_t, std::pair<int64_t, int64_t>> removed;  // slot -> keys, keys with TTL
     for (size_t i = 0; i < raws.size(); ++i) {
       if (statuses[i].IsNotFound()) continue;
-      if (!statuses[i].ok()) return ToStatus(statuses[i]);
-      KeyState ks;
-      ks.db = kClusterDb;
-      ks.key.assign(lock_keys[i]);
-      ks.slot = KeyHashSlot(ks.key);
-      if (Status s = DecodeInto(View(values[i]), &ks); !s.ok()) return s;
-      ws.Delete(ks);
+      if (!statuses[i].ok()) return FromRocks(statuses[i]);
+      ValueType type;
+      int64_t expire_ms;
+      std::string_view payload;
+      if (!DecodeMetaValue(View(values[i]), &type, &expire_ms, &payload)) {
+        return Status::Corruption("bad meta value for a key");
+      }
+      const uint16_t slot = KeyHashSlot(lock_keys[i]);
+      rocksdb::Status rs = batch.Delete(meta_cf_, raws[i]);
+      if (rs.ok() && expire_ms != 0) {
+        rs = batch.Delete(expire_cf_, EncodeExpireKey(kClusterDb, expire_ms, slot, lock_keys[i]));
+      }
+      if (!rs.ok()) return FromRocks(rs);
+      auto& [keys_n, ttl_n] = removed[slot];
+      --keys_n;
+      if (expire_ms != 0) --ttl_n;
     }
-    return Commit(ws);
+    std::vector<WriteSet::Delta> deltas;
+    for (const auto& [slot, n] : removed) {
+      deltas.push_back({kCountKeys, kClusterDb, slot, n.first});
+      if (n.second != 0) deltas.push_back({kCountExpires, kClusterDb, slot, n.second});
+    }
+    for (const WriteSet::Delta& d : deltas) {
+      rocksdb::Status rs =
+          batch.Merge(counts_cf_, EncodeCountKey(d.kind, d.db, d.slot), EncodeCountDelta(d.delta));
+      if (!rs.ok()) return FromRocks(rs);
+    }
+    if (batch.Count() == 0) return Status::Ok();
+    rocksdb::WriteOptions wo;
+    wo.sync = false;  // durability is the server's group-commit policy (SyncWal)
+    rocksdb::Status rs = db_->Write(wo, &batch);
+    if (!rs.ok()) return FromRocks(rs);
+    ApplyDeltas(deltas);
+    if (watches_.active()) {
+      for (size_t i = 0; i < raws.size(); ++i) {
+        if (statuses[i].ok()) watches_.Touch(kClusterDb, lock_keys[i], true);
+      }
+    }
+    return Status::Ok();
   }
   // No key left: the collections' members go by range (no counts on them).
   rocksdb::WriteBatch batch;
   for (const SlotRange& r : ranges) {
     rocksdb::Status rs = batch.DeleteRange(data_cf_, RangeLower(r), RangeUpper(r));
-    if (!rs.ok()) return ToStatus(rs);
+    if (!rs.ok()) return FromRocks(rs);
   }
   if (batch.Count() > 0) {
     rocksdb::WriteOptions wo;
     wo.sync = false;
     rocksdb::Status rs = db_->Write(wo, &batch);
-    if (!rs.ok()) return ToStatus(rs);
+    if (!rs.ok()) return FromRocks(rs);
   }
   *done = true;
   return Status::Ok();

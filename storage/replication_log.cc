@@ -8,17 +8,10 @@
 #include <random>
 
 #include "storage/engine.h"
+#include "storage/rocks_status.h"
 
 namespace cairn::storage {
 namespace {
-
-Status ToStatus(const rocksdb::Status& s) {
-  if (s.ok()) return Status::Ok();
-  if (s.IsNotFound()) return Status::NotFound(s.ToString());
-  if (s.IsCorruption()) return Status::Corruption(s.ToString());
-  if (s.IsNoSpace()) return Status::NoSpace(s.ToString());
-  return Status::IOError(s.ToString());
-}
 
 // What a replicated batch changes that the engine mirrors in memory: count
 // deltas, flushed count ranges, and user keys written (for WATCH).
@@ -141,7 +134,7 @@ Result<std::vector<Engine::ReplBatch>> Engine::ReadUpdatesSince(uint64_t from,
     bytes += b.data.size();
     out.push_back(std::move(b));
   }
-  if (!it->status().ok() && out.empty()) return ToStatus(it->status());
+  if (!it->status().ok() && out.empty()) return FromRocks(it->status());
   return out;
 }
 
@@ -186,7 +179,7 @@ Status Engine::UpdateTail::Read(size_t max_bytes, std::vector<ReplBatch>* out) {
     out->push_back(std::move(b));
   }
   if (!it_->status().ok()) {
-    Status s = ToStatus(it_->status());
+    Status s = FromRocks(it_->status());
     it_.reset();
     if (out->empty() && !reopened) return Read(max_bytes, out);  // reopen once
     if (out->empty()) return s;
@@ -213,11 +206,11 @@ Status Engine::ApplyReplicated(const ReplBatch& batch) {
 
   rocksdb::WriteBatch& out = inspect.filtered;
   rs = out.Put(rocksdb::Slice(kReplOffsetKey.data(), kReplOffsetKey.size()), EncodeU64(last));
-  if (!rs.ok()) return ToStatus(rs);
+  if (!rs.ok()) return FromRocks(rs);
   rocksdb::WriteOptions wo;
   wo.sync = false;
   rs = db_->Write(wo, &out);
-  if (!rs.ok()) return ToStatus(rs);
+  if (!rs.ok()) return FromRocks(rs);
   repl_offset_.store(last, std::memory_order_release);
 
   if (inspect.counts_reset) {
@@ -265,10 +258,10 @@ Status Engine::SnapshotChunks(size_t chunk_bytes, const std::function<Status(uin
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf));
     for (it->SeekToFirst(); it->Valid() && result.ok(); it->Next()) {
       rocksdb::Status ps = chunk.Put(cf, it->key(), it->value());
-      if (!ps.ok()) result = ToStatus(ps);
+      if (!ps.ok()) result = FromRocks(ps);
       if (chunk.GetDataSize() >= chunk_bytes) result = flush();
     }
-    if (result.ok() && !it->status().ok()) result = ToStatus(it->status());
+    if (result.ok() && !it->status().ok()) result = FromRocks(it->status());
     if (!result.ok()) break;
   }
   if (result.ok()) result = flush();
@@ -284,12 +277,12 @@ Status Engine::BeginFullSync() {
   const std::string hi(64, '\xff');
   for (auto* cf : {meta_cf_, data_cf_, expire_cf_, counts_cf_}) {
     rocksdb::Status s = batch.DeleteRange(cf, lo, hi);
-    if (!s.ok()) return ToStatus(s);
+    if (!s.ok()) return FromRocks(s);
   }
   rocksdb::Status s = batch.Delete(rocksdb::Slice(kReplOffsetKey.data(), kReplOffsetKey.size()));
-  if (!s.ok()) return ToStatus(s);
+  if (!s.ok()) return FromRocks(s);
   s = db_->Write(rocksdb::WriteOptions(), &batch);
-  if (!s.ok()) return ToStatus(s);
+  if (!s.ok()) return FromRocks(s);
   for (int i = 0; i < 256; ++i) {
     key_counts_[i] = 0;
     expire_counts_[i] = 0;
@@ -303,7 +296,7 @@ Status Engine::ApplySnapshotChunk(const std::string& data) {
   rocksdb::WriteBatch wb(data);
   rocksdb::WriteOptions wo;
   wo.sync = false;
-  return ToStatus(db_->Write(wo, &wb));
+  return FromRocks(db_->Write(wo, &wb));
 }
 
 Status Engine::FinishFullSync(uint64_t seq, const std::string& master_id) {
@@ -315,7 +308,7 @@ Status Engine::FinishFullSync(uint64_t seq, const std::string& master_id) {
     s = wb.Put(rocksdb::Slice(kReplMasterIdKey.data(), kReplMasterIdKey.size()), master_id);
   }
   if (s.ok()) s = db_->Write(rocksdb::WriteOptions(), &wb);
-  if (!s.ok()) return ToStatus(s);
+  if (!s.ok()) return FromRocks(s);
   {
     std::lock_guard<std::mutex> lock(repl_mu_);
     master_id_ = master_id;
@@ -357,10 +350,10 @@ Status Engine::LoadReplOffset() {
     s = db_->Put(wo, db_->DefaultColumnFamily(),
                  rocksdb::Slice(kReplIdKey.data(), kReplIdKey.size()), id);
   }
-  if (!s.ok()) return ToStatus(s);
+  if (!s.ok()) return FromRocks(s);
   std::string master_id;
   s = get(kReplMasterIdKey, &master_id);
-  if (!s.ok() && !s.IsNotFound()) return ToStatus(s);
+  if (!s.ok() && !s.IsNotFound()) return FromRocks(s);
   {
     std::lock_guard<std::mutex> lock(repl_mu_);
     data_id_ = id;
@@ -369,7 +362,7 @@ Status Engine::LoadReplOffset() {
   std::string v;
   s = get(kReplOffsetKey, &v);
   if (s.IsNotFound()) return Status::Ok();
-  if (!s.ok()) return ToStatus(s);
+  if (!s.ok()) return FromRocks(s);
   uint64_t off = 0;
   if (!DecodeU64(v, &off)) return Status::Corruption("bad replication offset row");
   repl_offset_.store(off, std::memory_order_release);

@@ -9,6 +9,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -152,7 +153,8 @@ class Bus::Loop : public kj::TaskSet::ErrorHandler {
   kj::Promise<void> WaitReplicated(uint64_t seq, int64_t deadline_ms);
   kj::Promise<void> DeleteSlotsInSteps(std::vector<storage::SlotRange> ranges,
                                        std::string cursor = "");
-  kj::Maybe<rpc::ClusterBus::Client> CapOf(const std::string& node_id);
+  // The capability of our link to `node_id`, if that link is up.
+  std::optional<rpc::ClusterBus::Client> CapOf(const std::string& node_id);
   int64_t ImportIdleMs() const;
 
   // Writes nodes.conf if a handler changed the table (outside the lock).

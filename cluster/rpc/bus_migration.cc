@@ -8,6 +8,7 @@
 // rows a job leaves behind are deleted a step at a time for the same reason.
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include "cluster/rpc/bus_loop.h"
 #include "cluster/slot_migration.h"
@@ -114,13 +115,13 @@ int64_t Bus::Loop::ImportIdleMs() const {
   return std::max<int64_t>(4 * cluster_.options().node_timeout_ms, 15000);
 }
 
-kj::Maybe<rpc::ClusterBus::Client> Bus::Loop::CapOf(const std::string& node_id) {
+std::optional<rpc::ClusterBus::Client> Bus::Loop::CapOf(const std::string& node_id) {
   auto it = links_.find(node_id);
-  if (it == links_.end() || !it->second->connected || it->second->dead) return nullptr;
+  if (it == links_.end() || !it->second->connected || it->second->dead) return std::nullopt;
   KJ_IF_MAYBE (cap, it->second->cap) {
     return *cap;
   }
-  return nullptr;
+  return std::nullopt;
 }
 
 // ---------------------------------------------------------------- source --
@@ -227,12 +228,8 @@ void Bus::Loop::DriveLater(Export& ex, int64_t ms) {
 }
 
 void Bus::Loop::SendBegin(Export& ex) {
-  rpc::ClusterBus::Client* cap = nullptr;
-  auto maybe = CapOf(ex.target_id);
-  KJ_IF_MAYBE (c, maybe) {
-    cap = c;
-  }
-  if (cap == nullptr) return;  // the next tick tries again, until the timeout
+  std::optional<rpc::ClusterBus::Client> cap = CapOf(ex.target_id);
+  if (!cap) return;  // the next tick tries again, until the timeout
   auto req = cap->importBeginRequest();
   req.setName(ex.name);
   req.setSource(cluster_.Locked([](ClusterState& s) { return s.myself()->id; }));
@@ -265,12 +262,8 @@ void Bus::Loop::SendBegin(Export& ex) {
 }
 
 void Bus::Loop::SendChunk(Export& ex, bool changes, std::string chunk) {
-  rpc::ClusterBus::Client* cap = nullptr;
-  auto maybe = CapOf(ex.target_id);
-  KJ_IF_MAYBE (c, maybe) {
-    cap = c;
-  }
-  if (cap == nullptr) {
+  std::optional<rpc::ClusterBus::Client> cap = CapOf(ex.target_id);
+  if (!cap) {
     Abort(ex, kMigrationFailed, "lost the bus link to the target node");
     return;
   }
@@ -400,12 +393,8 @@ void Bus::Loop::StartPause(Export& ex) {
 }
 
 void Bus::Loop::SendFinish(Export& ex) {
-  rpc::ClusterBus::Client* cap = nullptr;
-  auto maybe = CapOf(ex.target_id);
-  KJ_IF_MAYBE (c, maybe) {
-    cap = c;
-  }
-  if (cap == nullptr) {
+  std::optional<rpc::ClusterBus::Client> cap = CapOf(ex.target_id);
+  if (!cap) {
     Abort(ex, kMigrationFailed, "lost the bus link to the target node");
     return;
   }
@@ -442,12 +431,8 @@ void Bus::Loop::Resolve(Export& ex) {
     TakeOver(ex, claimed_epoch);
     return;
   }
-  rpc::ClusterBus::Client* cap = nullptr;
-  auto maybe = CapOf(ex.target_id);
-  KJ_IF_MAYBE (c, maybe) {
-    cap = c;
-  }
-  if (cap == nullptr) {
+  std::optional<rpc::ClusterBus::Client> cap = CapOf(ex.target_id);
+  if (!cap) {
     DriveLater(ex, 1000);
     return;
   }
@@ -516,8 +501,7 @@ void Bus::Loop::Abort(Export& ex, const char* state, const std::string& message)
   if (ex.phase != Export::Phase::kBegin) {
     // Best effort: a target that does not hear it drops the import when
     // this node goes quiet (ImportCron).
-    auto maybe = CapOf(ex.target_id);
-    KJ_IF_MAYBE (cap, maybe) {
+    if (std::optional<rpc::ClusterBus::Client> cap = CapOf(ex.target_id)) {
       auto req = cap->importCancelRequest();
       req.setName(ex.name);
       tasks_.add(req.send().ignoreResult().catch_([](kj::Exception&&) {}));
