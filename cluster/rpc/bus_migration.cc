@@ -152,6 +152,18 @@ void Bus::Loop::DriveExport() {
       Abort(ex, kMigrationFailed, "the final catch-up took too long");
       return;
     }
+    if (ex.phase < Export::Phase::kFinish) {
+      // A failover may have demoted this node, or a SETSLOT moved a slot.
+      bool mine = cluster_.Locked([&](ClusterState& s) {
+        bool all = s.myself()->is_master();
+        ForEachSlot(ex.ranges, [&](int slot) { all = all && s.owner(slot) == s.myself(); });
+        return all;
+      });
+      if (!mine) {
+        Abort(ex, kMigrationFailed, "this node no longer owns the slots as a primary");
+        return;
+      }
+    }
     if (ex.phase > Export::Phase::kBegin && ex.phase < Export::Phase::kFinish) {
       bool down = cluster_.Locked([&](ClusterState& s) {
         const Node* t = s.Find(ex.target_id);
@@ -606,6 +618,12 @@ kj::Promise<uint64_t> Bus::Loop::ImportFinish(const std::string& name) {
       }
       Node* me = s.myself();
       if (!me->is_master()) return "this node is no longer a primary";
+      // The source still holds every slot in our view (no failover of it,
+      // no SETSLOT meanwhile): else the rows may not be the owner's.
+      const Node* source = s.Find(m->source_id);
+      bool held = source != nullptr && source->is_master();
+      ForEachSlot(m->ranges, [&](int slot) { held = held && s.owner(slot) == source; });
+      if (!held) return "the source no longer owns the slots in this node's view";
       ForEachSlot(m->ranges, [&](int slot) { s.Assign(slot, me); });
       // A configEpoch of its own makes this claim win over the source's.
       s.BumpConfigEpochWithoutConsensus();

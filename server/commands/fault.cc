@@ -14,6 +14,7 @@
 //                               streaming changes and does not enter its
 //                               write pause for ms milliseconds (0 ends it):
 //                               a window to cancel or break one in.
+#include <string>
 #include <string_view>
 
 #include "cluster/cluster.h"
@@ -46,7 +47,8 @@ void FaultCommand(CommandContext& ctx) {
   }
   int64_t ms = 0;
   if (!ParseInt64(ctx.argv[2], &ms) || ms < 0 || ms > kMaxDropMs) {
-    ctx.reply.Error("ERR the time must be an integer between 0 and 3600000 (milliseconds)");
+    ctx.reply.Error(std::string("ERR the ") + (drop ? "drop" : "hold") +
+                    " time must be an integer between 0 and 3600000 (milliseconds)");
     return;
   }
   if (ctx.server.cluster == nullptr || ctx.server.cluster->bus() == nullptr) {

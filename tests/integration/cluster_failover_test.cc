@@ -653,6 +653,9 @@ TEST_F(ClusterFailover, FaultCommandChecksItsArguments) {
             "ERR wrong number of arguments for 'cairn.fault|bus-drop' command");
   EXPECT_EQ(ReplyText(Command(c.get(), {"CAIRN.FAULT", "NOPE", "1"})),
             "ERR unknown subcommand 'NOPE'. Try CAIRN.FAULT HELP.");
+  EXPECT_EQ(ReplyText(Command(c.get(), {"CAIRN.FAULT", "MIGRATION-HOLD", "3600001"})),
+            "ERR the hold time must be an integer between 0 and 3600000 (milliseconds)");
+  EXPECT_EQ(ReplyText(Command(c.get(), {"CAIRN.FAULT", "MIGRATION-HOLD", "0"})), "OK");
   EXPECT_EQ(ReplyText(Command(c.get(), {"CAIRN.FAULT", "BUS-DROP", "0"})), "OK");
 }
 
