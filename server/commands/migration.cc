@@ -16,6 +16,8 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -297,16 +299,55 @@ enum class AttemptEnd {
   kConnectTimeout,
 };
 
-// One MIGRATE attempt: connect, send AUTH / SELECT / one RESTORE per key,
-// read the replies, delete the keys the target acknowledged (unless COPY).
-// The caller holds the keys' stripes.
-AttemptEnd MigrateAttempt(CommandContext& ctx, const MigrateOptions& o,
-                          std::vector<storage::KeyState>& states) {
+// As Redis (migrateGetSocket): a connection per target is kept for reuse,
+// with the db it last selected, and closed after 10 s unused or on any
+// error; at most 64 of them. Per loop thread: MIGRATE runs on the loops.
+constexpr int64_t kCachedTargetIdleMs = 10000;
+constexpr size_t kCachedTargetsMax = 64;
+
+struct CachedTarget {
   SyncConnection conn;
-  SyncConnection::Result c =
-      conn.Connect(std::string(ctx.argv[1]), std::string(ctx.argv[2]), o.timeout_ms);
+  int64_t db = -1;  // selected on it, -1 = none yet
+  int64_t last_use_ms = 0;
+};
+
+thread_local std::map<std::string, std::unique_ptr<CachedTarget>> tl_targets;
+
+// The connection to host:port, reused or made; null if it could not be
+// made (*result says why).
+CachedTarget* TargetConnection(const std::string& host, const std::string& port,
+                               int64_t timeout_ms, int64_t now_ms, SyncConnection::Result* result) {
+  for (auto it = tl_targets.begin(); it != tl_targets.end();) {
+    it = now_ms - it->second->last_use_ms > kCachedTargetIdleMs ? tl_targets.erase(it) : ++it;
+  }
+  const std::string name = host + ":" + port;
+  auto it = tl_targets.find(name);
+  if (it != tl_targets.end()) {
+    *result = SyncConnection::Result::kOk;
+    return it->second.get();
+  }
+  auto t = std::make_unique<CachedTarget>();
+  *result = t->conn.Connect(host, port, timeout_ms);
+  if (*result != SyncConnection::Result::kOk) return nullptr;
+  if (tl_targets.size() >= kCachedTargetsMax) tl_targets.erase(tl_targets.begin());
+  t->last_use_ms = now_ms;
+  return (tl_targets[name] = std::move(t)).get();
+}
+
+// One MIGRATE attempt on the target's connection: send AUTH / SELECT (if
+// the connection has another db selected) / one RESTORE per key, read the
+// replies, delete the keys the target acknowledged (unless COPY). The
+// caller holds the keys' stripes, and drops the connection unless this
+// returns kDone.
+AttemptEnd MigrateOnce(CommandContext& ctx, const MigrateOptions& o,
+                       std::vector<storage::KeyState>& states) {
+  SyncConnection::Result c = SyncConnection::Result::kOk;
+  CachedTarget* target = TargetConnection(std::string(ctx.argv[1]), std::string(ctx.argv[2]),
+                                          o.timeout_ms, ctx.NowMs(), &c);
   if (c == SyncConnection::Result::kTimeout) return AttemptEnd::kConnectTimeout;
-  const bool connected = c == SyncConnection::Result::kOk;
+  if (target == nullptr) return AttemptEnd::kRetryWrite;
+  SyncConnection& conn = target->conn;
+  const bool select = target->db != o.db;
 
   std::string cmd;
   if (o.auth) {
@@ -315,10 +356,11 @@ AttemptEnd MigrateAttempt(CommandContext& ctx, const MigrateOptions& o,
     if (!o.username.empty()) AppendBulk(&cmd, o.username);
     AppendBulk(&cmd, o.password);
   }
-  // No cached connection, so every attempt selects the db.
-  AppendArrayHeader(&cmd, 2);
-  AppendBulk(&cmd, "SELECT");
-  AppendBulk(&cmd, std::to_string(o.db));
+  if (select) {
+    AppendArrayHeader(&cmd, 2);
+    AppendBulk(&cmd, "SELECT");
+    AppendBulk(&cmd, std::to_string(o.db));
+  }
   const int64_t now = ctx.NowMs();
   const bool cluster_mode = ctx.server.cluster != nullptr;
   std::vector<storage::KeyState*> sent;
@@ -337,7 +379,6 @@ AttemptEnd MigrateAttempt(CommandContext& ctx, const MigrateOptions& o,
     AppendBulk(&cmd, storage::EncodeStringDump(ks.payload));
     if (o.replace) AppendBulk(&cmd, "REPLACE");
   }
-  if (!connected) return AttemptEnd::kRetryWrite;
   SyncConnection::Result w = conn.WriteAll(cmd, o.timeout_ms);
   if (w == SyncConnection::Result::kTimeout) return AttemptEnd::kWriteError;
   if (w != SyncConnection::Result::kOk) return AttemptEnd::kRetryWrite;
@@ -345,9 +386,12 @@ AttemptEnd MigrateAttempt(CommandContext& ctx, const MigrateOptions& o,
   std::string auth_reply, select_reply;
   SyncConnection::Result r = SyncConnection::Result::kOk;
   if (o.auth) r = conn.ReadLine(&auth_reply, o.timeout_ms);
-  if (r == SyncConnection::Result::kOk) r = conn.ReadLine(&select_reply, o.timeout_ms);
+  if (r == SyncConnection::Result::kOk && select) r = conn.ReadLine(&select_reply, o.timeout_ms);
   if (r == SyncConnection::Result::kTimeout) return AttemptEnd::kReadError;
   if (r != SyncConnection::Result::kOk) return AttemptEnd::kRetryRead;
+  // A refused SELECT leaves the connection's db as it was.
+  if (select && !select_reply.empty() && select_reply[0] == '+') target->db = o.db;
+  target->last_use_ms = ctx.NowMs();
   bool error_from_target = false;
   bool socket_error = false;
   bool timed_out = false;
@@ -395,6 +439,17 @@ AttemptEnd MigrateAttempt(CommandContext& ctx, const MigrateOptions& o,
   if (!error_from_target && socket_error) return AttemptEnd::kReadError;
   if (!error_from_target) ctx.reply.Ok();
   return AttemptEnd::kDone;
+}
+
+// MigrateOnce, dropping the target's connection unless it ended cleanly
+// (the stream may be out of step, or the peer gone).
+AttemptEnd MigrateAttempt(CommandContext& ctx, const MigrateOptions& o,
+                          std::vector<storage::KeyState>& states) {
+  AttemptEnd end = MigrateOnce(ctx, o, states);
+  if (end != AttemptEnd::kDone) {
+    tl_targets.erase(std::string(ctx.argv[1]) + ":" + std::string(ctx.argv[2]));
+  }
+  return end;
 }
 
 // MIGRATE host port key|"" destination-db timeout [COPY] [REPLACE]

@@ -5,6 +5,7 @@
 // ones redis-server 7.0 gives for the same sequence.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <thread>
@@ -416,6 +417,42 @@ TEST(ClusterReshardTools, FixClosesOpenSlotsAndCoversUnassignedSlots) {
   EXPECT_NE(out.find("[100]"), std::string::npos) << out;
   WaitCheckClean(cluster, 1);
   EXPECT_EQ(ReplyText(cluster.ClusterCommand({"SET", "{foo}0", "w"})), "OK");
+}
+
+// As Redis's migrateGetSocket: MIGRATE keeps one connection per target and
+// reuses it (also across dbs, with a SELECT only when the db changes).
+TEST(MigrateCommand, ReusesOneConnectionPerTarget) {
+  ServerProcess source, target;
+  ASSERT_TRUE(source.Start() && target.Start());
+  Connection s = source.Connect();
+  Connection t = target.Connect();
+  auto clients = [&] {
+    Reply r = Command(t.get(), {"CLIENT", "LIST"});
+    std::string list(r->str, r->len);
+    return std::count(list.begin(), list.end(), '\n');
+  };
+  const auto before = clients();
+  const std::string port = std::to_string(target.port());
+  for (int i = 0; i < 3; ++i) {
+    std::string k = "m" + std::to_string(i);
+    ASSERT_EQ(Text(s.get(), {"SET", k, "v"}), "OK");
+    ASSERT_EQ(Text(s.get(), {"MIGRATE", "127.0.0.1", port, k, std::to_string(i % 2), "5000"}),
+              "OK");
+  }
+  EXPECT_EQ(clients(), before + 1);
+  EXPECT_EQ(Text(t.get(), {"GET", "m0"}), "v");
+  ASSERT_EQ(Text(t.get(), {"SELECT", "1"}), "OK");
+  EXPECT_EQ(Text(t.get(), {"GET", "m1"}), "v");
+  ASSERT_EQ(Text(t.get(), {"SELECT", "0"}), "OK");
+  EXPECT_EQ(Text(t.get(), {"GET", "m2"}), "v");
+  // The target went away and came back: the stale connection is dropped
+  // and the MIGRATE succeeds on a new one.
+  ASSERT_TRUE(target.Stop());
+  ASSERT_TRUE(target.Restart());
+  ASSERT_EQ(Text(s.get(), {"SET", "after", "v"}), "OK");
+  EXPECT_EQ(Text(s.get(), {"MIGRATE", "127.0.0.1", port, "after", "0", "5000"}), "OK");
+  Connection t2 = target.Connect();
+  EXPECT_EQ(Text(t2.get(), {"GET", "after"}), "v");
 }
 
 }  // namespace
