@@ -97,6 +97,10 @@ inline constexpr std::string_view kReplOffsetKey = "repl:offset";
 // id of the master whose offsets repl:offset counts.
 inline constexpr std::string_view kReplIdKey = "repl:id";
 inline constexpr std::string_view kReplMasterIdKey = "repl:master-id";
+// "import:<name>" -> slot range bounds (AppendSlotRangeBounds): an atomic
+// slot migration this node is importing, from its start to its end, so a
+// restart drops the rows of one that never finished.
+inline constexpr std::string_view kImportKeyPrefix = "import:";
 std::string EncodeU64(uint64_t v);
 bool DecodeU64(std::string_view raw, uint64_t* out);
 

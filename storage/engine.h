@@ -379,6 +379,16 @@ class Engine {
   // so a long deletion does not walk the tombstones of its earlier steps.
   Status DeleteSlots(std::span<const SlotRange> ranges, size_t max_keys, bool* done,
                      std::string* cursor = nullptr);
+  // Imports in progress, kept across a crash: recorded (synced) before the
+  // first row arrives, forgotten once the import finished or its rows were
+  // dropped.
+  Status RecordImport(std::string_view name, std::span<const SlotRange> ranges);
+  Status ForgetImport(std::string_view name);
+  struct PendingImport {
+    std::string name;
+    std::vector<SlotRange> ranges;
+  };
+  Result<std::vector<PendingImport>> PendingImports() const;
   // ---- end of atomic slot migration
 
  private:

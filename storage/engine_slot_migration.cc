@@ -560,4 +560,40 @@ Status Engine::DeleteSlots(std::span<const SlotRange> ranges, size_t max_keys, b
   return Status::Ok();
 }
 
+Status Engine::RecordImport(std::string_view name, std::span<const SlotRange> ranges) {
+  if (Status s = CheckRanges(ranges); !s.ok()) return s;
+  std::string bounds;
+  for (const SlotRange& r : ranges) AppendSlotRangeBounds(&bounds, r.first, r.last);
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  const std::string key = std::string(kImportKeyPrefix) + std::string(name);
+  return FromRocks(db_->Put(wo, db_->DefaultColumnFamily(), key, bounds));
+}
+
+Status Engine::ForgetImport(std::string_view name) {
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  const std::string key = std::string(kImportKeyPrefix) + std::string(name);
+  return FromRocks(db_->Delete(wo, db_->DefaultColumnFamily(), key));
+}
+
+Result<std::vector<Engine::PendingImport>> Engine::PendingImports() const {
+  std::vector<PendingImport> out;
+  const std::string prefix(kImportKeyPrefix);
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), db_->DefaultColumnFamily()));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    std::vector<std::pair<uint16_t, uint16_t>> bounds;
+    if (!DecodeSlotRangeBounds(View(it->value()), &bounds)) {
+      return Status::Corruption("bad slot ranges of a recorded import");
+    }
+    PendingImport p;
+    p.name.assign(it->key().data() + prefix.size(), it->key().size() - prefix.size());
+    for (const auto& [first, last] : bounds) p.ranges.push_back({first, last});
+    out.push_back(std::move(p));
+  }
+  if (!it->status().ok()) return FromRocks(it->status());
+  return out;
+}
+
 }  // namespace cairn::storage

@@ -317,6 +317,7 @@ void Bus::Loop::Run() {
   stop_ = kj::mv(paf.fulfiller);
   tasks_.add(WakeLoop());
   tasks_.add(TickLoop());
+  RecoverImports();
   Tick();
   paf.promise.wait(io_.waitScope);
 }

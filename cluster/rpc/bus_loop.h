@@ -146,6 +146,8 @@ class Bus::Loop : public kj::TaskSet::ErrorHandler {
   void EndExport();
   // Target side: an import whose source went quiet is dropped.
   void ImportCron();
+  // At start: drops the rows of imports a crash or restart interrupted.
+  void RecoverImports();
   void DropImport(const std::string& name, const char* state, const std::string& message);
   // Deletes the rows of `ranges` a step at a time between other events.
   // Resolves once the node's replicas hold every write up to `seq`

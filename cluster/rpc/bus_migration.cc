@@ -562,7 +562,13 @@ std::string Bus::Loop::ImportBegin(const std::string& name, const std::string& s
                 why.c_str());
     return why;
   }
-  // Normally nothing is there; whatever is (a crashed earlier import) goes.
+  // On disk before any row: a restart drops the rows of an import that
+  // never finished (RecoverImports).
+  if (Status st = engine->RecordImport(name, ranges); !st.ok()) {
+    DropImport(name, kMigrationFailed, "recording the import: " + st.message());
+    return "recording the import failed: " + st.message();
+  }
+  // Normally nothing is there; whatever is goes.
   std::string cursor;
   for (bool done = false; !done;) {
     Status st = engine->DeleteSlots(ranges, kDeleteStepKeys, &done, &cursor);
@@ -635,6 +641,9 @@ kj::Promise<uint64_t> Bus::Loop::ImportFinish(const std::string& name) {
     });
     if (!why.empty()) return KJ_EXCEPTION(FAILED, why);
     Persist();
+    // The slots are ours on disk (nodes.conf): the rows stay.
+    Status forgot = bus_.options_.engine->ForgetImport(name);
+    if (!forgot.ok()) LOG_WARNING("Slot migration %s: %s", name.c_str(), forgot.message().c_str());
     PingAll();
     LOG_NOTICE("Slot migration %s: the imported slots are mine (configEpoch %llu)", name.c_str(),
                static_cast<unsigned long long>(epoch));
@@ -680,7 +689,42 @@ void Bus::Loop::DropImport(const std::string& name, const char* state, const std
     LOG_WARNING("Slot migration %s %s (%s): dropping the imported rows", name.c_str(), state,
                 message.c_str());
   }
-  if (bus_.options_.engine != nullptr) tasks_.add(DeleteSlotsInSteps(std::move(ranges)));
+  if (bus_.options_.engine == nullptr) return;
+  tasks_.add(DeleteSlotsInSteps(std::move(ranges)).then([this, name]() {
+    Status st = bus_.options_.engine->ForgetImport(name);
+    if (!st.ok()) LOG_WARNING("Slot migration %s: %s", name.c_str(), st.message().c_str());
+  }));
+}
+
+void Bus::Loop::RecoverImports() {
+  storage::Engine* engine = bus_.options_.engine;
+  if (engine == nullptr) return;
+  Result<std::vector<storage::Engine::PendingImport>> pending = engine->PendingImports();
+  if (!pending.ok()) {
+    LOG_WARNING("Slot migration: %s", pending.status().message().c_str());
+    return;
+  }
+  for (storage::Engine::PendingImport& p : pending.value()) {
+    // Finished (nodes.conf says the slots are mine) but not yet forgotten.
+    bool mine = cluster_.Locked([&](ClusterState& s) {
+      bool all = true;
+      ForEachSlot(p.ranges, [&](int slot) { all = all && s.owner(slot) == s.myself(); });
+      return all;
+    });
+    if (mine) {
+      Status st = engine->ForgetImport(p.name);
+      if (!st.ok()) LOG_WARNING("Slot migration %s: %s", p.name.c_str(), st.message().c_str());
+      continue;
+    }
+    LOG_NOTICE("Slot migration %s did not finish before the restart: dropping the rows of "
+               "slots %s",
+               p.name.c_str(), SlotRangesText(p.ranges).c_str());
+    std::string name = p.name;
+    tasks_.add(DeleteSlotsInSteps(std::move(p.ranges)).then([this, name]() {
+      Status st = bus_.options_.engine->ForgetImport(name);
+      if (!st.ok()) LOG_WARNING("Slot migration %s: %s", name.c_str(), st.message().c_str());
+    }));
+  }
 }
 
 void Bus::Loop::ImportCron() {

@@ -325,10 +325,11 @@ TEST(AtomicSlotMigration, TargetDeathFailsTheJobAndTheSourceKeepsServing) {
   const std::string id1 = cluster.Id(1);
   int n = 0;
   std::vector<std::string> keys;
-  for (int i = 0; i < 200; ++i) keys.push_back(KeyBelow(cluster, "f", 5461, &n));
+  for (int i = 0; i < 200; ++i) keys.push_back(KeyBelow(cluster, "f", 101, &n));
   for (const std::string& k : keys) {
     ASSERT_EQ(ClusterText(cluster, {"SET", k, "v" + k}), "OK");
   }
+  const int64_t before1 = DbSize(cluster.node(1));
   Connection c0 = cluster.node(0).Connect();
   ASSERT_EQ(Text(c0.get(), {"CAIRN.FAULT", "MIGRATION-HOLD", "60000"}), "OK");
   ASSERT_EQ(Text(c0.get(), {"CLUSTER", "MIGRATESLOTS", "SLOTSRANGE", "0", "100", "NODE", id1}),
@@ -339,6 +340,7 @@ TEST(AtomicSlotMigration, TargetDeathFailsTheJobAndTheSourceKeepsServing) {
         return !m.empty() && m[0]["state"] == "streaming";
       },
       30));
+  ASSERT_EQ(DbSize(cluster.node(1)), before1 + 200);  // the rows arrived
   cluster.Kill(1);
   Entry job = WaitDone(cluster.node(0), 60);
   EXPECT_EQ(job["state"], "failed");
@@ -356,6 +358,11 @@ TEST(AtomicSlotMigration, TargetDeathFailsTheJobAndTheSourceKeepsServing) {
   }
   EXPECT_EQ(wrong, 0);
   EXPECT_EQ(Text(c0.get(), {"SET", keys[0], "x"}), "OK");
+  // Restarted, the target drops the rows of the import it never finished.
+  ASSERT_TRUE(cluster.Restart(1)) << cluster.Logs();
+  EXPECT_TRUE(WaitUntil([&] { return DbSize(cluster.node(1)) == before1; }, 30))
+      << DbSize(cluster.node(1));
+  EXPECT_EQ(Text(c0.get(), {"GET", keys[1]}), "v" + keys[1]);
 }
 
 // With replica-ack-quorum 1 the target takes the slots only once its replica

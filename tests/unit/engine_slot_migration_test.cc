@@ -632,5 +632,22 @@ TEST_F(SlotMigrationTest, RowsAndDropsOutsideTheImportedRangesAreRefused) {
   EXPECT_EQ(b_->KeyCount(0), 2);
 }
 
+TEST_F(SlotMigrationTest, RecordedImportsAreListedUntilForgotten) {
+  ASSERT_TRUE(b_->RecordImport("job-a", kRanges).ok());
+  const std::vector<SlotRange> other = {{7, 9}};
+  ASSERT_TRUE(b_->RecordImport("job-b", other).ok());
+  ASSERT_TRUE(b_->ForgetImport("job-a").ok());
+  Result<std::vector<Engine::PendingImport>> pending = b_->PendingImports();
+  ASSERT_TRUE(pending.ok());
+  ASSERT_EQ(pending.value().size(), 1u);
+  EXPECT_EQ(pending.value()[0].name, "job-b");
+  ASSERT_EQ(pending.value()[0].ranges.size(), 1u);
+  EXPECT_EQ(pending.value()[0].ranges[0].first, 7);
+  EXPECT_EQ(pending.value()[0].ranges[0].last, 9);
+  EXPECT_EQ(b_->KeyCount(0), 0);  // engine state, not keys
+  const std::vector<SlotRange> bad = {{9, 7}};
+  EXPECT_FALSE(b_->RecordImport("job-c", bad).ok());
+}
+
 }  // namespace
 }  // namespace cairn::storage
