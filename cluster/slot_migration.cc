@@ -16,8 +16,9 @@ std::string SlotRangesText(const std::vector<storage::SlotRange>& ranges) {
 }
 
 bool InRanges(const std::vector<storage::SlotRange>& ranges, int slot) {
-  return std::any_of(ranges.begin(), ranges.end(),
-                     [slot](const storage::SlotRange& r) { return slot >= r.first && slot <= r.last; });
+  return std::any_of(ranges.begin(), ranges.end(), [slot](const storage::SlotRange& r) {
+    return slot >= r.first && slot <= r.last;
+  });
 }
 
 namespace {
@@ -50,13 +51,15 @@ std::string StartExports(ClusterState& s, const std::vector<MigrateSlotsGroup>& 
     if (target->flags & kFlagHandshake) return "ERR Target node is still in handshake.";
     for (const storage::SlotRange& r : g.ranges) {
       for (int slot = r.first; slot <= r.last; ++slot) {
-        if (s.owner(slot) != me) return "ERR I'm not the owner of hash slot " + std::to_string(slot);
+        if (s.owner(slot) != me)
+          return "ERR I'm not the owner of hash slot " + std::to_string(slot);
         if (seen.test(static_cast<size_t>(slot))) {
           return "ERR Slot " + std::to_string(slot) + " specified multiple times";
         }
         seen.set(static_cast<size_t>(slot));
         if (s.migrating_to(slot) != nullptr || s.importing_from(slot) != nullptr) {
-          return "ERR Slot " + std::to_string(slot) + " is migrating or importing (CLUSTER SETSLOT)";
+          return "ERR Slot " + std::to_string(slot) +
+                 " is migrating or importing (CLUSTER SETSLOT)";
         }
       }
     }

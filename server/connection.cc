@@ -147,8 +147,7 @@ void Connection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) {
 }
 
 void Connection::ProcessInput() {
-  if (closing_ || waiting_seq_ != 0 || client_.replica_wait.active || cold_in_flight_ ||
-      parked_) {
+  if (closing_ || waiting_seq_ != 0 || client_.replica_wait.active || cold_in_flight_ || parked_) {
     return;
   }
   ServerContext& server = worker_.server();

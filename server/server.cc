@@ -231,7 +231,8 @@ Status Server::StartCluster(int port) {
   cluster_->set_replicated_check([this, repl](uint64_t seq) {
     int64_t q = config_.replica_ack_quorum();
     if (q == 0 || repl->is_replica()) return true;
-    if (q == Config::kAckQuorumAll) q = std::max<int64_t>(1, static_cast<int64_t>(repl->Replicas().size()));
+    if (q == Config::kAckQuorumAll)
+      q = std::max<int64_t>(1, static_cast<int64_t>(repl->Replicas().size()));
     return repl->CountAcked(seq) >= q;
   });
   Status s = cluster_->Open();

@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -420,6 +421,12 @@ class Engine {
   // ImportSlotChanges: applies records (no drop record among them) under
   // the locks of their keys, in one WriteSet.
   Status ApplySlotChangeRecords(const std::vector<SlotChunkRecord>& records);
+  // Slot migration: per slot, the change of its key count and of its
+  // TTL-key count.
+  using SlotCountChanges = std::map<uint16_t, std::pair<int64_t, int64_t>>;
+  // Adds one count merge per slot and kind to `batch`, writes it, and
+  // mirrors the counts in memory.
+  Status WriteWithSlotCounts(rocksdb::WriteBatch* batch, const SlotCountChanges& changes);
 
   EngineOptions options_;
   const Clock& clock_;

@@ -289,7 +289,7 @@ Status Engine::ImportSlotRows(std::string_view chunk, std::span<const SlotRange>
   if (Status s = CheckWithin(records, ranges); !s.ok()) return s;
   rocksdb::WriteBatch batch;
   // Per slot: keys, keys with a TTL. One merge per slot and kind.
-  std::map<uint16_t, std::pair<int64_t, int64_t>> added;
+  SlotCountChanges added;
   std::vector<std::string_view> keys;
   std::set<std::string_view> seen;  // a key twice would be counted twice
   for (const SlotChunkRecord& rec : records) {
@@ -322,25 +322,30 @@ Status Engine::ImportSlotRows(std::string_view chunk, std::span<const SlotRange>
     }
     if (!rs.ok()) return FromRocks(rs);
   }
-  std::vector<WriteSet::Delta> deltas;
-  for (const auto& [slot, n] : added) {
-    deltas.push_back({kCountKeys, kClusterDb, slot, n.first});
-    if (n.second != 0) deltas.push_back({kCountExpires, kClusterDb, slot, n.second});
-  }
-  for (const auto& d : deltas) {
-    rocksdb::Status rs =
-        batch.Merge(counts_cf_, EncodeCountKey(d.kind, d.db, d.slot), EncodeCountDelta(d.delta));
-    if (!rs.ok()) return FromRocks(rs);
-  }
-  if (batch.Count() == 0) return Status::Ok();
-  rocksdb::WriteOptions wo;
-  wo.sync = false;  // durability is the server's group-commit policy (SyncWal)
-  rocksdb::Status rs = db_->Write(wo, &batch);
-  if (!rs.ok()) return FromRocks(rs);
-  ApplyDeltas(deltas);
+  if (Status s = WriteWithSlotCounts(&batch, added); !s.ok()) return s;
   if (watches_.active()) {
     for (std::string_view key : keys) watches_.Touch(kClusterDb, key, false);
   }
+  return Status::Ok();
+}
+
+Status Engine::WriteWithSlotCounts(rocksdb::WriteBatch* batch, const SlotCountChanges& changes) {
+  std::vector<WriteSet::Delta> deltas;
+  for (const auto& [slot, n] : changes) {
+    if (n.first != 0) deltas.push_back({kCountKeys, kClusterDb, slot, n.first});
+    if (n.second != 0) deltas.push_back({kCountExpires, kClusterDb, slot, n.second});
+  }
+  for (const WriteSet::Delta& d : deltas) {
+    rocksdb::Status rs =
+        batch->Merge(counts_cf_, EncodeCountKey(d.kind, d.db, d.slot), EncodeCountDelta(d.delta));
+    if (!rs.ok()) return FromRocks(rs);
+  }
+  if (batch->Count() == 0) return Status::Ok();
+  rocksdb::WriteOptions wo;
+  wo.sync = false;  // durability is the server's group-commit policy (SyncWal)
+  rocksdb::Status rs = db_->Write(wo, batch);
+  if (!rs.ok()) return FromRocks(rs);
+  ApplyDeltas(deltas);
   return Status::Ok();
 }
 
@@ -489,7 +494,8 @@ Status Engine::DeleteSlots(std::span<const SlotRange> ranges, size_t max_keys, b
     if (cursor != nullptr) *cursor = raws.back();
     std::vector<std::string_view> lock_keys;
     lock_keys.reserve(raws.size());
-    for (const std::string& raw : raws) lock_keys.push_back(std::string_view(raw).substr(kMetaKeyPrefix));
+    for (const std::string& raw : raws)
+      lock_keys.push_back(std::string_view(raw).substr(kMetaKeyPrefix));
     KeyLockGuard guard(locks_, kClusterDb, lock_keys);
     // Re-read under the locks, all at once: what the active expiry deleted
     // meanwhile is gone and not counted twice.
@@ -501,7 +507,7 @@ Status Engine::DeleteSlots(std::span<const SlotRange> ranges, size_t max_keys, b
     // One batch, with one count merge per slot and kind (a merge per key
     // would pile operands on a few count rows).
     rocksdb::WriteBatch batch;
-    std::map<uint16_t, std::pair<int64_t, int64_t>> removed;  // slot -> keys, keys with TTL
+    SlotCountChanges removed;
     for (size_t i = 0; i < raws.size(); ++i) {
       if (statuses[i].IsNotFound()) continue;
       if (!statuses[i].ok()) return FromRocks(statuses[i]);
@@ -521,22 +527,7 @@ Status Engine::DeleteSlots(std::span<const SlotRange> ranges, size_t max_keys, b
       --keys_n;
       if (expire_ms != 0) --ttl_n;
     }
-    std::vector<WriteSet::Delta> deltas;
-    for (const auto& [slot, n] : removed) {
-      deltas.push_back({kCountKeys, kClusterDb, slot, n.first});
-      if (n.second != 0) deltas.push_back({kCountExpires, kClusterDb, slot, n.second});
-    }
-    for (const WriteSet::Delta& d : deltas) {
-      rocksdb::Status rs =
-          batch.Merge(counts_cf_, EncodeCountKey(d.kind, d.db, d.slot), EncodeCountDelta(d.delta));
-      if (!rs.ok()) return FromRocks(rs);
-    }
-    if (batch.Count() == 0) return Status::Ok();
-    rocksdb::WriteOptions wo;
-    wo.sync = false;  // durability is the server's group-commit policy (SyncWal)
-    rocksdb::Status rs = db_->Write(wo, &batch);
-    if (!rs.ok()) return FromRocks(rs);
-    ApplyDeltas(deltas);
+    if (Status s = WriteWithSlotCounts(&batch, removed); !s.ok()) return s;
     if (watches_.active()) {
       for (size_t i = 0; i < raws.size(); ++i) {
         if (statuses[i].ok()) watches_.Touch(kClusterDb, lock_keys[i], true);

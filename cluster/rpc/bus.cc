@@ -854,9 +854,10 @@ void Bus::DropTraffic(int64_t ms) {
 
 void Bus::HoldMigrations(int64_t ms) {
   hold_migrations_until_ms_.store(cluster_.clock().MonotonicMs() + ms, std::memory_order_release);
-  LOG_WARNING("cluster bus: slot migrations hold off their write pause for %lld ms "
-              "(CAIRN.FAULT MIGRATION-HOLD)",
-              static_cast<long long>(ms));
+  LOG_WARNING(
+      "cluster bus: slot migrations hold off their write pause for %lld ms "
+      "(CAIRN.FAULT MIGRATION-HOLD)",
+      static_cast<long long>(ms));
   Wake();
 }
 

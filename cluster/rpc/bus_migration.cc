@@ -99,10 +99,10 @@ struct Bus::Loop::Export {
   std::unique_ptr<storage::Engine::SlotExport> view;
   std::unique_ptr<storage::Engine::UpdateTail> tail;
   bool view_done = false;
-  int in_flight = 0;     // chunks sent and not answered
-  bool waiting = false;  // a begin/finish/cancel call or a timer is out
-  bool done = false;     // ended; export_ is reset soon
-  int rounds = 0;        // catch-up rounds
+  int in_flight = 0;       // chunks sent and not answered
+  bool waiting = false;    // a begin/finish/cancel call or a timer is out
+  bool done = false;       // ended; export_ is reset soon
+  int rounds = 0;          // catch-up rounds
   int64_t started_ms = 0;  // monotonic
   int64_t pause_ms = 0;    // monotonic, when writes were paused
   int64_t sent_ms = 0;     // monotonic, the last chunk sent
@@ -249,28 +249,27 @@ void Bus::Loop::SendBegin(Export& ex) {
   ex.view = std::make_unique<storage::Engine::SlotExport>(*bus_.options_.engine, ex.ranges);
   ex.waiting = true;
   tasks_.add(ex.canceler.wrap(req.send().ignoreResult().then(
-                     [this, &ex]() {
-                       ex.waiting = false;
-                       ex.phase = Export::Phase::kSnapshot;
-                       SetExportState(ex, "snapshotting");
-                       DriveExport();
-                     },
-                     [this, &ex](kj::Exception&& e) {
-                       ex.waiting = false;
-                       // Refused: the target opened nothing, nothing to cancel.
-                       ex.phase = Export::Phase::kBegin;
-                       ex.view.reset();
-                       ex.done = true;
-                       cluster_.Locked([&](ClusterState& s) {
-                         if (SlotMigration* m = FindMigration(s, ex.name)) {
-                           SetMigrationState(m, kMigrationFailed, Now(),
-                                             "the target refused: " + Reason(e));
-                         }
-                       });
-                       LOG_WARNING("Slot migration %s failed: the target refused: %s",
-                                   ex.name.c_str(), Reason(e).c_str());
-                       EndExport();
-                     })));
+      [this, &ex]() {
+        ex.waiting = false;
+        ex.phase = Export::Phase::kSnapshot;
+        SetExportState(ex, "snapshotting");
+        DriveExport();
+      },
+      [this, &ex](kj::Exception&& e) {
+        ex.waiting = false;
+        // Refused: the target opened nothing, nothing to cancel.
+        ex.phase = Export::Phase::kBegin;
+        ex.view.reset();
+        ex.done = true;
+        cluster_.Locked([&](ClusterState& s) {
+          if (SlotMigration* m = FindMigration(s, ex.name)) {
+            SetMigrationState(m, kMigrationFailed, Now(), "the target refused: " + Reason(e));
+          }
+        });
+        LOG_WARNING("Slot migration %s failed: the target refused: %s", ex.name.c_str(),
+                    Reason(e).c_str());
+        EndExport();
+      })));
 }
 
 void Bus::Loop::SendChunk(Export& ex, bool changes, std::string chunk) {
@@ -286,18 +285,18 @@ void Bus::Loop::SendChunk(Export& ex, bool changes, std::string chunk) {
   ++ex.in_flight;
   ex.sent_ms = cluster_.clock().MonotonicMs();
   tasks_.add(ex.canceler.wrap(req.send().ignoreResult().then(
-                     [this, &ex]() {
-                       --ex.in_flight;
-                       const int64_t now = Now();
-                       cluster_.Locked([&](ClusterState& s) {
-                         if (SlotMigration* m = FindMigration(s, ex.name)) m->ack_ms = now;
-                       });
-                       DriveExport();
-                     },
-                     [this, &ex](kj::Exception&& e) {
-                       --ex.in_flight;
-                       if (!ex.done) Abort(ex, kMigrationFailed, "the target: " + Reason(e));
-                     })));
+      [this, &ex]() {
+        --ex.in_flight;
+        const int64_t now = Now();
+        cluster_.Locked([&](ClusterState& s) {
+          if (SlotMigration* m = FindMigration(s, ex.name)) m->ack_ms = now;
+        });
+        DriveExport();
+      },
+      [this, &ex](kj::Exception&& e) {
+        --ex.in_flight;
+        if (!ex.done) Abort(ex, kMigrationFailed, "the target: " + Reason(e));
+      })));
 }
 
 void Bus::Loop::PumpSnapshot(Export& ex) {
@@ -313,8 +312,8 @@ void Bus::Loop::PumpSnapshot(Export& ex) {
     if (!chunk.empty()) SendChunk(ex, false, std::move(chunk));
   }
   if (ex.done || !ex.view_done || ex.in_flight > 0) return;
-  ex.tail = std::make_unique<storage::Engine::UpdateTail>(*bus_.options_.engine,
-                                                          ex.view->sequence() + 1);
+  ex.tail =
+      std::make_unique<storage::Engine::UpdateTail>(*bus_.options_.engine, ex.view->sequence() + 1);
   const uint64_t keys = ex.view->keys();
   ex.view.reset();
   ex.phase = Export::Phase::kCatchUp;
@@ -483,10 +482,11 @@ void Bus::Loop::TakeOver(Export& ex, uint64_t config_epoch) {
   Persist();
   PingAll();
   const int64_t paused = cluster_.clock().MonotonicMs() - ex.pause_ms;
-  LOG_NOTICE("Slot migration %s: slots %s now belong to %s (configEpoch %llu); writes were "
-             "paused for %lld ms",
-             ex.name.c_str(), SlotRangesText(ex.ranges).c_str(), ex.target_id.c_str(),
-             static_cast<unsigned long long>(config_epoch), static_cast<long long>(paused));
+  LOG_NOTICE(
+      "Slot migration %s: slots %s now belong to %s (configEpoch %llu); writes were "
+      "paused for %lld ms",
+      ex.name.c_str(), SlotRangesText(ex.ranges).c_str(), ex.target_id.c_str(),
+      static_cast<unsigned long long>(config_epoch), static_cast<long long>(paused));
   ex.phase = Export::Phase::kClean;
   ex.waiting = true;
   tasks_.add(ex.canceler.wrap(DeleteSlotsInSteps(ex.ranges).then([this, &ex]() {
@@ -558,8 +558,7 @@ std::string Bus::Loop::ImportBegin(const std::string& name, const std::string& s
     return "";
   });
   if (!why.empty()) {
-    LOG_WARNING("Slot migration %s from %s refused: %s", name.c_str(), source.c_str(),
-                why.c_str());
+    LOG_WARNING("Slot migration %s from %s refused: %s", name.c_str(), source.c_str(), why.c_str());
     return why;
   }
   // On disk before any row: a restart drops the rows of an import that
@@ -716,9 +715,10 @@ void Bus::Loop::RecoverImports() {
       if (!st.ok()) LOG_WARNING("Slot migration %s: %s", p.name.c_str(), st.message().c_str());
       continue;
     }
-    LOG_NOTICE("Slot migration %s did not finish before the restart: dropping the rows of "
-               "slots %s",
-               p.name.c_str(), SlotRangesText(p.ranges).c_str());
+    LOG_NOTICE(
+        "Slot migration %s did not finish before the restart: dropping the rows of "
+        "slots %s",
+        p.name.c_str(), SlotRangesText(p.ranges).c_str());
     std::string name = p.name;
     tasks_.add(DeleteSlotsInSteps(std::move(p.ranges)).then([this, name]() {
       Status st = bus_.options_.engine->ForgetImport(name);

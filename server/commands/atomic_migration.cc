@@ -93,8 +93,8 @@ void ClusterMigrateSlots(CommandContext& ctx) {
 
 void ClusterGetSlotMigrations(CommandContext& ctx) {
   if (!RequireClusterMode(ctx)) return;
-  std::vector<cluster::SlotMigration> jobs = ctx.server.cluster->Locked(
-      [](cluster::ClusterState& s) { return s.slot_migrations; });
+  std::vector<cluster::SlotMigration> jobs =
+      ctx.server.cluster->Locked([](cluster::ClusterState& s) { return s.slot_migrations; });
   ctx.reply.ArrayHeader(jobs.size());
   for (const cluster::SlotMigration& m : jobs) {
     ctx.reply.MapHeader(11);

@@ -42,7 +42,8 @@ void FaultCommand(CommandContext& ctx) {
     return;
   }
   if (ctx.argv.size() != 3) {
-    ctx.reply.Error(errors::WrongArity(drop ? "cairn.fault|bus-drop" : "cairn.fault|migration-hold"));
+    ctx.reply.Error(
+        errors::WrongArity(drop ? "cairn.fault|bus-drop" : "cairn.fault|migration-hold"));
     return;
   }
   int64_t ms = 0;

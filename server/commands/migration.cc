@@ -315,8 +315,8 @@ thread_local std::map<std::string, std::unique_ptr<CachedTarget>> tl_targets;
 
 // The connection to host:port, reused or made; null if it could not be
 // made (*result says why).
-CachedTarget* TargetConnection(const std::string& host, const std::string& port,
-                               int64_t timeout_ms, int64_t now_ms, SyncConnection::Result* result) {
+CachedTarget* TargetConnection(const std::string& host, const std::string& port, int64_t timeout_ms,
+                               int64_t now_ms, SyncConnection::Result* result) {
   for (auto it = tl_targets.begin(); it != tl_targets.end();) {
     it = now_ms - it->second->last_use_ms > kCachedTargetIdleMs ? tl_targets.erase(it) : ++it;
   }

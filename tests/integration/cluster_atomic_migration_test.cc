@@ -49,8 +49,8 @@ std::vector<Entry> Migrations(ServerProcess& node) {
     Entry entry;
     for (size_t j = 0; j + 1 < e->elements; j += 2) {
       const redisReply* v = e->element[j + 1];
-      entry[e->element[j]->str] = v->type == REDIS_REPLY_INTEGER ? std::to_string(v->integer)
-                                                                 : std::string(v->str, v->len);
+      entry[e->element[j]->str] =
+          v->type == REDIS_REPLY_INTEGER ? std::to_string(v->integer) : std::string(v->str, v->len);
     }
     out.push_back(std::move(entry));
   }
@@ -223,8 +223,8 @@ TEST(AtomicSlotMigration, MovesSlotsWithWritesOnTheWayAndNoAsk) {
   EXPECT_GT(writer.acked(), 0);
 
   // Node 1 owns the slots with a configEpoch above node 0's.
-  EXPECT_GT(ConfigEpoch(cluster, 0, id1), ConfigEpoch(cluster, 0, id0))
-      << cluster.Nodes(0) << "\n" << cluster.Nodes(1);
+  EXPECT_GT(ConfigEpoch(cluster, 0, id1), ConfigEpoch(cluster, 0, id0)) << cluster.Nodes(0) << "\n"
+                                                                        << cluster.Nodes(1);
   EXPECT_TRUE(WaitUntil([&] { return cluster.Info(0, "cluster_state") == "ok"; }, 20));
   Connection c1 = cluster.node(1).Connect();
   // Per-slot counts moved with the rows.
@@ -258,7 +258,8 @@ TEST(AtomicSlotMigration, MovesSlotsWithWritesOnTheWayAndNoAsk) {
       Reply slot = Command(c1.get(), {"CLUSTER", "KEYSLOT", k});
       const bool on1 = slot->integer < 4096 || slot->integer >= 8192;
       Reply ttl = Command(on1 ? c1.get() : c0.get(), {"TTL", k});
-      expect(k + " TTL " + ReplyText(ttl), ttl && ttl->type == REDIS_REPLY_INTEGER && ttl->integer > 0);
+      expect(k + " TTL " + ReplyText(ttl),
+             ttl && ttl->type == REDIS_REPLY_INTEGER && ttl->integer > 0);
     }
   }
   for (int i = 0; i < writer.acked(); ++i) {
@@ -268,8 +269,8 @@ TEST(AtomicSlotMigration, MovesSlotsWithWritesOnTheWayAndNoAsk) {
   }
   EXPECT_EQ(wrong, 0) << "first: " << first_wrong;
   std::string out;
-  EXPECT_EQ(RunWithTimeout(
-                "redis-cli --cluster check 127.0.0.1:" + std::to_string(cluster.port(1)), 60, &out),
+  EXPECT_EQ(RunWithTimeout("redis-cli --cluster check 127.0.0.1:" + std::to_string(cluster.port(1)),
+                           60, &out),
             0)
       << out;
   EXPECT_NE(out.find("[OK] All 16384 slots covered."), std::string::npos) << out;
@@ -319,8 +320,8 @@ TEST(AtomicSlotMigration, CancelLeavesTheSourceOwningEverything) {
 }
 
 TEST(AtomicSlotMigration, TargetDeathFailsTheJobAndTheSourceKeepsServing) {
-  ClusterHarness cluster(3, 1000,
-                         {"--enable-fault-injection", "yes", "--cluster-require-full-coverage", "no"});
+  ClusterHarness cluster(
+      3, 1000, {"--enable-fault-injection", "yes", "--cluster-require-full-coverage", "no"});
   ASSERT_TRUE(cluster.Create()) << cluster.Logs();
   const std::string id1 = cluster.Id(1);
   int n = 0;
@@ -435,7 +436,8 @@ TEST(AtomicSlotMigration, RefusesBadRequests) {
             "ERR start slot number 10 is greater than end slot number 0");
   EXPECT_EQ(migrate({"SLOTSRANGE", "0", "10", "NODE", std::string(40, 'a')}),
             "ERR Unknown node " + std::string(40, 'a'));
-  EXPECT_EQ(migrate({"SLOTSRANGE", "0", "10", "NODE", id0}), "ERR Target node can not be this node.");
+  EXPECT_EQ(migrate({"SLOTSRANGE", "0", "10", "NODE", id0}),
+            "ERR Target node can not be this node.");
   EXPECT_EQ(migrate({"SLOTSRANGE", "9000", "9001", "NODE", id1}),
             "ERR I'm not the owner of hash slot 9000");
   EXPECT_EQ(migrate({"SLOTSRANGE", "0", "10", "5", "6", "NODE", id1}),
