@@ -34,6 +34,9 @@ constexpr int64_t kMaxPauseMs = 5000;
 // rows before it refuses to finish (the source's pause lasts at most
 // kMaxPauseMs).
 constexpr int64_t kReplicaWaitMs = 3000;
+// How long the source keeps asking a target that has no link yet, or that
+// refuses importBegin (its view of the slots may lag), before the job fails.
+constexpr int64_t kBeginMs = 5000;
 // Keys deleted per step when a job's rows are dropped.
 constexpr size_t kDeleteStepKeys = 10000;
 // With nothing to send, the source still calls the target this often (an
@@ -108,6 +111,7 @@ struct Bus::Loop::Export {
   int64_t sent_ms = 0;     // monotonic, the last chunk sent
   std::vector<uint64_t> barrier;
   bool barrier_passed = false;
+  std::string refusal;    // the target's last answer to importBegin, if it refused
   kj::Canceler canceler;  // last: destroying the job cancels its promises first
 };
 
@@ -144,8 +148,10 @@ void Bus::Loop::DriveExport() {
     }
     const int64_t mono = cluster_.clock().MonotonicMs();
     if (ex.phase == Export::Phase::kBegin &&
-        mono - ex.started_ms > std::max<int64_t>(cluster_.options().node_timeout_ms, 2000)) {
-      Abort(ex, kMigrationFailed, "no bus link to the target node");
+        mono - ex.started_ms > std::max<int64_t>(cluster_.options().node_timeout_ms, kBeginMs)) {
+      Abort(ex, kMigrationFailed,
+            ex.refusal.empty() ? "no bus link to the target node"
+                               : "the target refused: " + ex.refusal);
       return;
     }
     if (ex.phase == Export::Phase::kPause && mono - ex.pause_ms > kMaxPauseMs) {
@@ -256,19 +262,15 @@ void Bus::Loop::SendBegin(Export& ex) {
         DriveExport();
       },
       [this, &ex](kj::Exception&& e) {
+        // Refused: the target opened nothing. Its view may lag (a cluster
+        // just made, a slot just assigned): ask again until the begin
+        // window ends (DriveExport).
         ex.waiting = false;
-        // Refused: the target opened nothing, nothing to cancel.
-        ex.phase = Export::Phase::kBegin;
         ex.view.reset();
-        ex.done = true;
-        cluster_.Locked([&](ClusterState& s) {
-          if (SlotMigration* m = FindMigration(s, ex.name)) {
-            SetMigrationState(m, kMigrationFailed, Now(), "the target refused: " + Reason(e));
-          }
-        });
-        LOG_WARNING("Slot migration %s failed: the target refused: %s", ex.name.c_str(),
-                    Reason(e).c_str());
-        EndExport();
+        ex.refusal = Reason(e);
+        LOG_VERBOSE("Slot migration %s: the target refused (%s); asking again", ex.name.c_str(),
+                    ex.refusal.c_str());
+        DriveLater(ex, 200);
       })));
 }
 

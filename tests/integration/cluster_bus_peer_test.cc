@@ -105,5 +105,68 @@ TEST(ClusterBusPeer, BadMessageBehindValidFramingDropsOnlyThatLink) {
   EXPECT_NE(c.node(0).ReadLog().find("no valid bus message"), std::string::npos) << c.Logs();
 }
 
+// Atomic slot migration calls from a peer that has no business making them
+// (an unknown source, a malformed request, an import that was never
+// opened): each is refused with its reason, nothing is written, no job is
+// made, and the link stays up.
+TEST(ClusterBusPeer, ImportCallsFromAStrangerAreRefusedAndWriteNothing) {
+  ClusterHarness c(1);
+  ASSERT_TRUE(c.Create()) << c.Logs();
+  auto io = kj::setupAsyncIo();
+  auto addr = io.provider->getNetwork()
+                  .parseAddress("127.0.0.1", static_cast<unsigned>(c.bus_port(0)))
+                  .wait(io.waitScope);
+  auto stream = addr->connect().wait(io.waitScope);
+  capnp::TwoPartyClient client(*stream);
+  auto bus = client.bootstrap().castAs<cluster::rpc::ClusterBus>();
+  auto refusal = [&](auto&& req) -> std::string {
+    try {
+      req.send().wait(io.waitScope);
+    } catch (const kj::Exception& e) {
+      return e.getDescription().cStr();
+    }
+    return "";
+  };
+  const std::string name(40, 'c');
+  const kj::byte range[4] = {0, 0, 0, 10};  // slots 0-10, big-endian
+  {
+    auto req = bus.importBeginRequest();
+    req.setName(name);
+    req.setSource(std::string(40, 'b'));
+    req.setRanges(kj::arrayPtr(range, 4));
+    EXPECT_NE(refusal(req).find("the source is not a known primary"), std::string::npos);
+  }
+  {
+    auto req = bus.importBeginRequest();
+    req.setName(name);
+    req.setSource(c.Id(0));
+    req.setRanges(kj::arrayPtr(range, 3));
+    EXPECT_NE(refusal(req).find("malformed slot ranges"), std::string::npos);
+  }
+  {
+    auto req = bus.importChunkRequest();
+    req.setName(name);
+    req.setChanges(false);
+    const kj::byte junk[5] = {'M', 0xff, 0xff, 0xff, 0xff};
+    req.setChunk(kj::arrayPtr(junk, 5));
+    EXPECT_NE(refusal(req).find("no import named"), std::string::npos);
+  }
+  {
+    auto req = bus.importFinishRequest();
+    req.setName(name);
+    EXPECT_NE(refusal(req).find("no import named"), std::string::npos);
+  }
+  // The link is still up: a cancel of nothing answers "not owned".
+  auto cancel = bus.importCancelRequest();
+  cancel.setName(name);
+  auto reply = cancel.send().wait(io.waitScope);
+  EXPECT_FALSE(reply.getOwned());
+
+  Connection conn = c.node(0).Connect();
+  EXPECT_EQ(ReplyText(Command(conn.get(), {"DBSIZE"})), "0");
+  EXPECT_EQ(ReplyText(Command(conn.get(), {"CLUSTER", "GETSLOTMIGRATIONS"})), "<array 0>");
+  EXPECT_EQ(c.Info(0, "cluster_state"), "ok");
+}
+
 }  // namespace
 }  // namespace cairn::testing
