@@ -432,12 +432,13 @@ void Bus::Loop::SendFinish(Export& ex) {
 }
 
 void Bus::Loop::Resolve(Export& ex) {
-  // Gossip may already tell: the target claims the slots.
+  // Gossip may already tell: the target (or a replica promoted in its
+  // place) claims the slots with a higher configEpoch than ours.
   uint64_t claimed_epoch = 0;
   bool claimed = cluster_.Locked([&](ClusterState& s) {
-    Node* t = s.Find(ex.target_id);
-    if (t == nullptr || s.owner(ex.ranges[0].first) != t) return false;
-    claimed_epoch = t->config_epoch;
+    const Node* owner = s.owner(ex.ranges[0].first);
+    if (owner == nullptr || owner == s.myself()) return false;
+    claimed_epoch = owner->config_epoch;
     return true;
   });
   if (claimed) {
