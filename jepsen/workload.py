@@ -9,7 +9,7 @@ its outcome (ok / definitely failed / indeterminate); each key's history is
 then checked for linearizability (linearizability.check) and for lost
 acknowledged writes.
 
-    python3 jepsen/workload.py --duration 60 --faults kill,pause-short,pause-long,partition
+    python3 jepsen/workload.py --duration 60 --faults kill,pause-short,pause-long,partition,migrate
     CAIRN_SERVER=build/release/cairn-server python3 jepsen/workload.py
 
 Faults:
@@ -324,7 +324,49 @@ def client_loop(cluster, keys, recorder, stop, client_id, seed):
         time.sleep(0.005)
 
 
-def fault_loop(cluster, faults, stop, log, cycle=False):
+def migrate_one_slot(cluster, keys, rnd, stop):
+    """The "migrate" fault: moves the slot of one register key from its owner
+    to another master with CLUSTER MIGRATESLOTS (atomic slot migration) and
+    waits, bounded, for the job to end. Returns the owner (or None) and the
+    job's last state."""
+    masters = cluster.masters()
+    if len(masters) < 2:
+        return None, None
+    key = rnd.choice(keys)
+    owner = state = None
+    try:
+        slot = masters[0].client(timeout=2.0).execute_command("CLUSTER", "KEYSLOT", key)
+        # The owner: the master whose own CLUSTER NODES line claims the slot.
+        for n in masters:
+            nodes = n.client(timeout=2.0).execute_command("CLUSTER", "NODES")
+            nodes = nodes.decode() if isinstance(nodes, bytes) else nodes
+            line = next(l for l in nodes.splitlines() if "myself" in l)
+            for r in line.split()[8:]:
+                lo, _, hi = r.partition("-")
+                if not r.startswith("[") and int(lo) <= slot <= int(hi or lo):
+                    owner = n
+        if owner is None:
+            return None, None
+        target = rnd.choice([n for n in masters if n is not owner])
+        target_id = target.client(timeout=2.0).execute_command("CLUSTER", "MYID")
+        owner.client(timeout=2.0).execute_command("CLUSTER", "MIGRATESLOTS", "SLOTSRANGE", slot,
+                                                 slot, "NODE", target_id)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not stop.is_set():
+            jobs = owner.client(timeout=2.0).execute_command("CLUSTER", "GETSLOTMIGRATIONS")
+            last = jobs[-1] if jobs else []
+            fields = dict(zip(last[0::2], last[1::2])) if isinstance(last, list) else last
+            state = fields.get(b"state") or fields.get("state")
+            state = state.decode() if isinstance(state, bytes) else state
+            if state in ("success", "failed", "cancelled"):
+                break
+            time.sleep(0.1)
+    except redis.RedisError:
+        pass
+    return owner, state
+
+
+def fault_loop(cluster, faults, stop, log, cycle=False, keys=()):
     """Injects one fault at a time: random ones, or each in turn (cycle)."""
     rnd = random.Random(7)
     nt = cluster.node_timeout / 1000.0
@@ -357,7 +399,12 @@ def fault_loop(cluster, faults, stop, log, cycle=False):
             except redis.RedisError:
                 pass
             stop.wait(2.0 * nt)
+        elif fault == "migrate":
+            owner, outcome = migrate_one_slot(cluster, keys, rnd, stop)
+            victim = owner or victim
         log.append({"fault": fault, "port": victim.port, "at": t, "end": time.monotonic()})
+        if fault == "migrate":
+            log[-1]["outcome"] = outcome
         cluster.wait_ok(timeout=10 * nt + 10)
         stop.wait(1.0)
 
@@ -376,7 +423,8 @@ def run(binary, duration=20.0, faults=("kill", "pause-short"), clients=6, keys=1
                                     args=(cluster, key_names, recorder, stop, c, 100 + c))
                    for c in range(clients)]
         threads.append(threading.Thread(target=fault_loop,
-                                        args=(cluster, list(faults), stop, fault_log, cycle)))
+                                        args=(cluster, list(faults), stop, fault_log, cycle,
+                                              key_names)))
         for t in threads:
             t.start()
         time.sleep(duration)
