@@ -6,24 +6,15 @@
 #include "cluster/cluster.h"
 #include "cluster/slot_migration.h"
 #include "common/strings.h"
+#include "server/commands/cluster_args.h"
 #include "server/errors.h"
 
 namespace cairn {
 namespace {
 
-bool RequireClusterMode(CommandContext& ctx) {
-  if (ctx.server.cluster != nullptr) return true;
-  ctx.reply.Error(errors::kClusterDisabled);
-  return false;
-}
-
-// Redis's getSlotOrReply.
 bool ParseSlotArg(CommandContext& ctx, std::string_view arg, uint16_t* slot) {
-  int64_t v = 0;
-  if (!ParseInt64(arg, &v) || v < 0 || v >= cluster::kSlots) {
-    ctx.reply.Error(errors::kInvalidOrOutOfRangeSlot);
-    return false;
-  }
+  int v = 0;
+  if (!ParseSlot(ctx, arg, &v)) return false;
   *slot = static_cast<uint16_t>(v);
   return true;
 }
@@ -77,7 +68,7 @@ bool ParseGroups(CommandContext& ctx, std::vector<cluster::MigrateSlotsGroup>* g
 }  // namespace
 
 void ClusterMigrateSlots(CommandContext& ctx) {
-  if (!RequireClusterMode(ctx)) return;
+  if (!RequireCluster(ctx)) return;
   std::vector<cluster::MigrateSlotsGroup> groups;
   if (!ParseGroups(ctx, &groups)) return;
   const int64_t now = ctx.NowMs();
@@ -92,7 +83,7 @@ void ClusterMigrateSlots(CommandContext& ctx) {
 }
 
 void ClusterGetSlotMigrations(CommandContext& ctx) {
-  if (!RequireClusterMode(ctx)) return;
+  if (!RequireCluster(ctx)) return;
   std::vector<cluster::SlotMigration> jobs =
       ctx.server.cluster->Locked([](cluster::ClusterState& s) { return s.slot_migrations; });
   ctx.reply.ArrayHeader(jobs.size());
@@ -126,7 +117,7 @@ void ClusterGetSlotMigrations(CommandContext& ctx) {
 }
 
 void ClusterCancelSlotMigrations(CommandContext& ctx) {
-  if (!RequireClusterMode(ctx)) return;
+  if (!RequireCluster(ctx)) return;
   ctx.server.cluster->Locked([](cluster::ClusterState& s) { return cluster::CancelExports(s); });
   if (ctx.server.cluster->bus() != nullptr) ctx.server.cluster->bus()->Wake();
   ctx.reply.Ok();

@@ -17,16 +17,13 @@
 #include "common/strings.h"
 #include "server/command.h"
 #include "server/commands/atomic_migration.h"
+#include "server/commands/cluster_args.h"
 #include "server/commands/migration.h"
 #include "server/errors.h"
 #include "server/replication.h"
 #include "storage/engine.h"
 
 namespace cairn {
-namespace {
-
-using cluster::ClusterState;
-using cluster::Node;
 
 // Every CLUSTER subcommand but HELP answers this in standalone mode.
 bool RequireCluster(CommandContext& ctx) {
@@ -35,7 +32,6 @@ bool RequireCluster(CommandContext& ctx) {
   return false;
 }
 
-// Redis's getSlotOrReply.
 bool ParseSlot(CommandContext& ctx, std::string_view arg, int* slot) {
   int64_t v = 0;
   if (!ParseInt64(arg, &v) || v < 0 || v >= cluster::kSlots) {
@@ -45,6 +41,11 @@ bool ParseSlot(CommandContext& ctx, std::string_view arg, int* slot) {
   *slot = static_cast<int>(v);
   return true;
 }
+
+namespace {
+
+using cluster::ClusterState;
+using cluster::Node;
 
 // Inside Locked: the table changed. Handlers call Persist after the lock.
 void Save(CommandContext& ctx) { ctx.server.cluster->ChangedLocked(); }

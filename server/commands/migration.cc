@@ -24,6 +24,7 @@
 #include "cluster/cluster.h"
 #include "common/log.h"
 #include "common/strings.h"
+#include "server/commands/cluster_args.h"
 #include "server/commands/lookup.h"
 #include "server/errors.h"
 #include "storage/dump_payload.h"
@@ -119,11 +120,8 @@ void ClusterSetSlot(CommandContext& ctx) {
     ctx.reply.Error(errors::kSetSlotOnReplica);
     return;
   }
-  int64_t slot = 0;
-  if (!ParseInt64(ctx.argv[2], &slot) || slot < 0 || slot >= cluster::kSlots) {
-    ctx.reply.Error(errors::kInvalidOrOutOfRangeSlot);
-    return;
-  }
+  int slot = 0;
+  if (!ParseSlot(ctx, ctx.argv[2], &slot)) return;
   const SetSlotAction action = ParseAction(ctx.argv[3], ctx.argv.size());
   std::string id = ctx.argv.size() == 5 ? std::string(ctx.argv[4]) : std::string();
   int64_t keys = 0;
