@@ -120,6 +120,7 @@ Config::Config()
       threads_(0),
       appendfsync_(static_cast<int>(FsyncPolicy::kEverySec)),
       maxmemory_(0),
+      key_cache_size_(-1),
       proto_max_bulk_len_(512ll * 1024 * 1024),
       client_query_buffer_limit_(1024ll * 1024 * 1024),
       databases_(16),
@@ -249,6 +250,11 @@ const std::vector<Config::Option>& Config::Options() {
     mem_opt(
         "maxmemory", false, 0, INT64_MAX, [](Config& c, int64_t v) { c.maxmemory_ = v; },
         [](const Config& c) { return c.maxmemory_.load(); });
+    // Bytes of the key cache in front of RocksDB (storage/key_cache.h);
+    // -1 (the default) = 3/8 of maxmemory's budget, 0 = none. Startup only.
+    mem_opt(
+        "key-cache-size", false, 0, INT64_MAX, [](Config& c, int64_t v) { c.key_cache_size_ = v; },
+        [](const Config& c) { return c.key_cache_size_.load(); });
     mem_opt(
         "proto-max-bulk-len", true, 1024 * 1024, INT64_MAX,
         [](Config& c, int64_t v) { c.proto_max_bulk_len_ = v; },

@@ -49,6 +49,7 @@ class Config {
   int threads() const { return threads_.load(); }
   FsyncPolicy appendfsync() const { return static_cast<FsyncPolicy>(appendfsync_.load()); }
   int64_t maxmemory() const { return maxmemory_.load(); }
+  int64_t key_cache_size() const { return key_cache_size_.load(); }
   int64_t proto_max_bulk_len() const { return proto_max_bulk_len_.load(); }
   int64_t client_query_buffer_limit() const { return client_query_buffer_limit_.load(); }
   int databases() const { return databases_.load(); }
@@ -125,6 +126,7 @@ class Config {
   std::atomic<int> threads_;
   std::atomic<int> appendfsync_;
   std::atomic<int64_t> maxmemory_;
+  std::atomic<int64_t> key_cache_size_;
   std::atomic<int64_t> proto_max_bulk_len_;
   std::atomic<int64_t> client_query_buffer_limit_;
   std::atomic<int> databases_;

@@ -254,11 +254,17 @@ Status Engine::OpenDb() {
   opts.WAL_size_limit_MB = 1024;
   opts.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
 
-  // Memory budget: a third to memtables, the rest to the block cache.
+  // Memory budget: a quarter to memtables, 3/8 to the key cache (unless
+  // set), the rest to the block cache (README, "RocksDB options").
   uint64_t budget = options_.memory_budget != 0 ? options_.memory_budget : (512ull << 20);
-  uint64_t memtables = std::max<uint64_t>(budget / 3, 8ull << 20);
-  uint64_t cache_bytes = std::max<uint64_t>(budget - std::min(budget, memtables), 8ull << 20);
+  uint64_t memtables = std::max<uint64_t>(budget / 4, 8ull << 20);
+  uint64_t key_cache = options_.key_cache_bytes >= 0
+                           ? static_cast<uint64_t>(options_.key_cache_bytes)
+                           : budget / 8 * 3;
+  uint64_t taken = std::min(budget, memtables + key_cache);
+  uint64_t cache_bytes = std::max<uint64_t>(budget - taken, 8ull << 20);
   cache_ = rocksdb::NewLRUCache(cache_bytes);
+  key_cache_ = std::make_unique<KeyCache>(key_cache);
   opts.db_write_buffer_size = memtables;
 
   // Why each option is set: README.md, "RocksDB options".
@@ -380,22 +386,52 @@ Status Engine::Lookup(uint8_t db, std::string_view key, KeyState* out) {
   thread_local std::string mkey;
   mkey.clear();
   AppendMetaKey(&mkey, db, out->slot, key);
-  rocksdb::PinnableSlice value;
+  // This thread's open batch (transaction or pipeline) first: what it
+  // wrote is what this thread must see. (An empty one, a pipeline of
+  // reads, has nothing.)
   PendingBatch* pending = Pending();
-  // An empty pending batch (a pipeline of reads) has nothing to merge.
-  if (pending != nullptr && pending->batch.GetWriteBatch()->Count() == 0) pending = nullptr;
+  if (pending != nullptr && pending->batch.GetWriteBatch()->Count() != 0) {
+    std::unique_ptr<rocksdb::WBWIIterator> it(pending->batch.NewIterator(meta_cf_));
+    it->Seek(mkey);
+    if (it->Valid()) {
+      rocksdb::WriteEntry e = it->Entry();
+      if (e.key == rocksdb::Slice(mkey)) {
+        if (e.type == rocksdb::kPutRecord) {
+          return DecodeInto(std::string_view(e.value.data(), e.value.size()), out);
+        }
+        if (e.type == rocksdb::kDeleteRecord || e.type == rocksdb::kSingleDeleteRecord) {
+          return Status::Ok();
+        }
+        return Status::Corruption("unexpected record for a key in the pending batch");
+      }
+    }
+  }
+  // Then the key cache, then RocksDB.
+  const uint64_t hash = KeyCache::Hash(mkey);
+  Status found;
+  bool hit = key_cache_->Find(mkey, hash, [&](std::string_view raw) { found = DecodeInto(raw, out); });
+  if (hit) return found;
+  const uint64_t ticket = key_cache_->FillTicket(hash);
+  rocksdb::PinnableSlice value;
   rocksdb::ReadOptions ro;
   if (tl_cache_only != 0) ro.read_tier = rocksdb::kBlockCacheTier;
-  rocksdb::Status s =
-      pending != nullptr ? pending->batch.GetFromBatchAndDB(db_.get(), ro, meta_cf_, mkey, &value)
-                         : db_->Get(ro, meta_cf_, mkey, &value);
+  rocksdb::Status s = db_->Get(ro, meta_cf_, mkey, &value);
   if (s.IsNotFound()) return Status::Ok();
   if (s.IsIncomplete() && tl_cache_only != 0) {
     tl_cache_only = 2;
     return Status::Busy("the key's block is not cached");
   }
   if (!s.ok()) return FromRocks(s);
-  return DecodeInto(std::string_view(value.data(), value.size()), out);
+  const std::string_view raw(value.data(), value.size());
+  if (fill_hook_for_test_) fill_hook_for_test_();
+  key_cache_->Fill(mkey, hash, raw, ticket);
+  return DecodeInto(raw, out);
+}
+
+rocksdb::Status Engine::WriteDb(const rocksdb::WriteOptions& wo, rocksdb::WriteBatch* batch) {
+  rocksdb::Status s = db_->Write(wo, batch);
+  if (s.ok()) key_cache_->ApplyWritten(batch, meta_cf_->GetID());
+  return s;
 }
 
 Status Engine::Read(uint8_t db, std::string_view key, KeyState* out) {
@@ -440,7 +476,7 @@ Status Engine::Commit(WriteSet& ws, uint64_t* seq) {
   }
   rocksdb::WriteOptions wo;
   wo.sync = false;  // durability is the server's group-commit policy (SyncWal)
-  rocksdb::Status s = db_->Write(wo, ws.batch_.get());
+  rocksdb::Status s = WriteDb(wo, ws.batch_.get());
   if (!s.ok()) return FromRocks(s);
   ApplyDeltas(ws.deltas_);
   ReportTouched(ws.touched_);
@@ -473,7 +509,7 @@ Status Engine::WriteBatchOf(PendingBatch* p, uint64_t* seq) {
   if (batch->Count() == 0) return Status::Ok();
   rocksdb::WriteOptions wo;
   wo.sync = false;  // durability is the server's group-commit policy (SyncWal)
-  rocksdb::Status s = db_->Write(wo, batch);
+  rocksdb::Status s = WriteDb(wo, batch);
   if (!s.ok()) return FromRocks(s);
   ApplyDeltas(p->deltas);
   ReportTouched(p->touched);
@@ -616,7 +652,7 @@ Status Engine::FlushRange(uint8_t first, uint8_t last) {
     rocksdb::Status s = batch.DeleteRange(counts_cf_, clo, chi);
     if (!s.ok()) return FromRocks(s);
   }
-  rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), &batch);
+  rocksdb::Status s = WriteDb(rocksdb::WriteOptions(), &batch);
   if (!s.ok()) return FromRocks(s);
   if (pending != nullptr) {
     ApplyDeltas(pending->deltas);
@@ -743,6 +779,7 @@ uint64_t Engine::MemoryUsage() const {
     if (db_->GetIntProperty(h, "rocksdb.cur-size-all-mem-tables", &v)) mem += v;
   }
   if (cache_ != nullptr) mem += cache_->GetUsage();
+  if (key_cache_ != nullptr) mem += key_cache_->bytes();
   return mem;
 }
 

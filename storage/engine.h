@@ -25,6 +25,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "storage/encoding.h"
+#include "storage/key_cache.h"
 #include "storage/key_locks.h"
 #include "storage/scan_cursors.h"
 #include "storage/watch.h"
@@ -37,6 +38,8 @@ class WriteBatchBase;
 class Iterator;
 class TransactionLogIterator;
 struct ReadOptions;
+struct WriteOptions;
+class Status;
 class Cache;
 }  // namespace rocksdb
 
@@ -45,7 +48,10 @@ namespace cairn::storage {
 struct EngineOptions {
   std::string dir;             // Cairn's working directory; RocksDB lives in dir/db
   int databases = 16;          // SELECT range, 1..256
-  uint64_t memory_budget = 0;  // maxmemory: block cache + memtables; 0 = defaults
+  uint64_t memory_budget = 0;  // maxmemory: block cache + memtables + key cache; 0 = defaults
+  // Bytes of the key cache (storage/key_cache.h); -1 = its share of the
+  // budget, 0 = none.
+  int64_t key_cache_bytes = -1;
 };
 
 // A user key as found by Lookup/Read.
@@ -288,8 +294,14 @@ class Engine {
   // Flushes memtables (clean shutdown, SAVE).
   Status Flush();
 
-  // Bytes used by memtables and block cache, and on disk (INFO memory).
+  // Bytes used by memtables, block cache and key cache, and on disk (INFO
+  // memory).
   uint64_t MemoryUsage() const;
+  // The key cache in front of the meta column family (INFO stats).
+  const KeyCache& key_cache() const { return *key_cache_; }
+  // Tests: called on a lookup that missed the key cache, after the RocksDB
+  // read and before the cache is filled with what it returned.
+  void SetFillHookForTest(std::function<void()> hook) { fill_hook_for_test_ = std::move(hook); }
   uint64_t DiskUsage() const;
 
   // ---- keyspace walks and SWAPDB (storage/engine_keyspace.cc) ----
@@ -412,6 +424,9 @@ class Engine {
   // Touches the watched keys of dbs first..last that exist (FLUSHDB).
   void TouchWatchedIn(uint8_t first, uint8_t last);
   Status OpenDb();
+  // DB::Write, then the key cache learns what the batch changed. Every
+  // write of the engine goes through here.
+  rocksdb::Status WriteDb(const rocksdb::WriteOptions& wo, rocksdb::WriteBatch* batch);
   Status LoadCounts();
   Status LoadReplOffset();
   Status DecodeInto(std::string_view raw, KeyState* out) const;
@@ -434,6 +449,8 @@ class Engine {
   WatchTable watches_;
   std::unique_ptr<rocksdb::DB> db_;
   std::shared_ptr<rocksdb::Cache> cache_;
+  std::unique_ptr<KeyCache> key_cache_;
+  std::function<void()> fill_hook_for_test_;
   rocksdb::ColumnFamilyHandle* meta_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* data_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* expire_cf_ = nullptr;

@@ -262,7 +262,7 @@ Status Engine::SwapDb(uint8_t a, uint8_t b) {
     Status s = swap_prefix(counts_cf_, ca, cb, 1);
     if (!s.ok()) return s;
   }
-  rocksdb::Status ws = db_->Write(rocksdb::WriteOptions(), &batch);
+  rocksdb::Status ws = WriteDb(rocksdb::WriteOptions(), &batch);
   if (!ws.ok()) return FromRocks(ws);
   int64_t keys = key_counts_[a].exchange(key_counts_[b].load());
   key_counts_[b] = keys;

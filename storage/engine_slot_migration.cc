@@ -343,7 +343,7 @@ Status Engine::WriteWithSlotCounts(rocksdb::WriteBatch* batch, const SlotCountCh
   if (batch->Count() == 0) return Status::Ok();
   rocksdb::WriteOptions wo;
   wo.sync = false;  // durability is the server's group-commit policy (SyncWal)
-  rocksdb::Status rs = db_->Write(wo, batch);
+  rocksdb::Status rs = WriteDb(wo, batch);
   if (!rs.ok()) return FromRocks(rs);
   ApplyDeltas(deltas);
   return Status::Ok();
@@ -544,7 +544,7 @@ Status Engine::DeleteSlots(std::span<const SlotRange> ranges, size_t max_keys, b
   if (batch.Count() > 0) {
     rocksdb::WriteOptions wo;
     wo.sync = false;
-    rocksdb::Status rs = db_->Write(wo, &batch);
+    rocksdb::Status rs = WriteDb(wo, &batch);
     if (!rs.ok()) return FromRocks(rs);
   }
   *done = true;

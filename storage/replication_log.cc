@@ -209,7 +209,7 @@ Status Engine::ApplyReplicated(const ReplBatch& batch) {
   if (!rs.ok()) return FromRocks(rs);
   rocksdb::WriteOptions wo;
   wo.sync = false;
-  rs = db_->Write(wo, &out);
+  rs = WriteDb(wo, &out);
   if (!rs.ok()) return FromRocks(rs);
   repl_offset_.store(last, std::memory_order_release);
 
@@ -281,7 +281,7 @@ Status Engine::BeginFullSync() {
   }
   rocksdb::Status s = batch.Delete(rocksdb::Slice(kReplOffsetKey.data(), kReplOffsetKey.size()));
   if (!s.ok()) return FromRocks(s);
-  s = db_->Write(rocksdb::WriteOptions(), &batch);
+  s = WriteDb(rocksdb::WriteOptions(), &batch);
   if (!s.ok()) return FromRocks(s);
   for (int i = 0; i < 256; ++i) {
     key_counts_[i] = 0;
@@ -296,7 +296,7 @@ Status Engine::ApplySnapshotChunk(const std::string& data) {
   rocksdb::WriteBatch wb(data);
   rocksdb::WriteOptions wo;
   wo.sync = false;
-  return FromRocks(db_->Write(wo, &wb));
+  return FromRocks(WriteDb(wo, &wb));
 }
 
 Status Engine::FinishFullSync(uint64_t seq, const std::string& master_id) {
@@ -307,7 +307,7 @@ Status Engine::FinishFullSync(uint64_t seq, const std::string& master_id) {
   if (s.ok()) {
     s = wb.Put(rocksdb::Slice(kReplMasterIdKey.data(), kReplMasterIdKey.size()), master_id);
   }
-  if (s.ok()) s = db_->Write(rocksdb::WriteOptions(), &wb);
+  if (s.ok()) s = WriteDb(rocksdb::WriteOptions(), &wb);
   if (!s.ok()) return FromRocks(s);
   {
     std::lock_guard<std::mutex> lock(repl_mu_);

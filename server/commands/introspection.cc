@@ -292,6 +292,7 @@ void InfoMemory(CommandContext& ctx, std::string* out) {
   out->append("active_defrag_running:0\r\nlazyfree_pending_objects:0\r\n");
   Appendf(out, "storage_memory_usage:%" PRIu64 "\r\n", storage);
   Appendf(out, "storage_disk_usage:%" PRIu64 "\r\n", ctx.engine.DiskUsage());
+  Appendf(out, "key_cache_bytes:%zu\r\n", ctx.engine.key_cache().bytes());
 }
 
 // The rdb_* fields describe checkpoints (SAVE/BGSAVE, server/persistence.h):
@@ -369,6 +370,8 @@ void InfoStats(CommandContext& ctx, std::string* out) {
   Appendf(out, "total_error_replies:%" PRIu64 "\r\n", st.total_error_replies.load());
   out->append("dump_payload_sanitizations:0\r\n");
   Appendf(out, "cold_reads_offloaded:%" PRIu64 "\r\n", st.cold_reads.load());
+  Appendf(out, "key_cache_hits:%" PRIu64 "\r\n", ctx.engine.key_cache().hits());
+  Appendf(out, "key_cache_misses:%" PRIu64 "\r\n", ctx.engine.key_cache().misses());
 }
 
 void InfoReplication(CommandContext& ctx, std::string* out) {

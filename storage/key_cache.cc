@@ -1,0 +1,265 @@
+#include "storage/key_cache.h"
+
+#include <malloc.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <new>
+
+namespace cairn::storage {
+namespace {
+
+constexpr size_t kMinBuckets = 64;
+// Entries over this size are not cached: they would evict many small ones.
+constexpr size_t kMaxEntryBytes = 64 << 10;
+// Eviction work per insert is bounded: at most this many buckets swept.
+constexpr size_t kMaxSweep = 256;
+
+// The meta rows a written batch changed, in batch order.
+class MetaChanges : public rocksdb::WriteBatch::Handler {
+ public:
+  MetaChanges(KeyCache& cache, uint32_t meta_cf) : cache_(cache), meta_cf_(meta_cf) {}
+  bool cleared() const { return cleared_; }
+
+  rocksdb::Status PutCF(uint32_t cf, const rocksdb::Slice& key,
+                        const rocksdb::Slice& value) override {
+    if (cf == meta_cf_ && !cleared_) {
+      cache_.Put({key.data(), key.size()}, {value.data(), value.size()});
+    }
+    return rocksdb::Status::OK();
+  }
+  rocksdb::Status DeleteCF(uint32_t cf, const rocksdb::Slice& key) override {
+    if (cf == meta_cf_ && !cleared_) cache_.Erase({key.data(), key.size()});
+    return rocksdb::Status::OK();
+  }
+  rocksdb::Status SingleDeleteCF(uint32_t cf, const rocksdb::Slice& key) override {
+    return DeleteCF(cf, key);
+  }
+  rocksdb::Status MergeCF(uint32_t cf, const rocksdb::Slice& key, const rocksdb::Slice&) override {
+    return DeleteCF(cf, key);
+  }
+  rocksdb::Status DeleteRangeCF(uint32_t cf, const rocksdb::Slice&,
+                                const rocksdb::Slice&) override {
+    // Rare (FLUSHDB, SWAPDB, full sync): empty everything, and ignore the
+    // rest of the batch (cached again as it is read).
+    if (cf == meta_cf_) cleared_ = true;
+    return rocksdb::Status::OK();
+  }
+  void LogData(const rocksdb::Slice&) override {}
+
+ private:
+  KeyCache& cache_;
+  uint32_t meta_cf_;
+  bool cleared_ = false;
+};
+
+}  // namespace
+
+KeyCache::KeyCache(size_t capacity_bytes)
+    : capacity_(capacity_bytes),
+      shard_capacity_(capacity_bytes / kShards),
+      max_entry_(std::min(kMaxEntryBytes, shard_capacity_ / 8)) {}
+
+KeyCache::~KeyCache() {
+  for (Shard& sh : shards_) FreeAll(sh);
+}
+
+uint64_t KeyCache::Hash(std::string_view mkey) {
+  // libstdc++ hashes with 64-bit murmur; the top bits pick the shard, the
+  // low bits the bucket.
+  return std::hash<std::string_view>{}(mkey);
+}
+
+size_t KeyCache::Charge(Entry* e) const { return malloc_usable_size(e); }
+
+KeyCache::Entry** KeyCache::Slot(Shard& sh, std::string_view mkey, uint64_t hash) {
+  if (sh.buckets.empty()) return nullptr;
+  Entry** slot = &sh.buckets[hash & (sh.buckets.size() - 1)];
+  while (*slot != nullptr && ((*slot)->hash != hash || (*slot)->key() != mkey)) {
+    slot = &(*slot)->next;
+  }
+  return slot;
+}
+
+uint64_t KeyCache::FillTicket(uint64_t hash) {
+  if (capacity_ == 0) return 0;
+  Shard& sh = ShardOf(hash);
+  std::lock_guard<std::mutex> lock(sh.mu);
+  return sh.generation;
+}
+
+void KeyCache::Fill(std::string_view mkey, uint64_t hash, std::string_view value,
+                    uint64_t ticket) {
+  if (capacity_ == 0 || mkey.size() + value.size() > max_entry_) return;
+  Shard& sh = ShardOf(hash);
+  std::lock_guard<std::mutex> lock(sh.mu);
+  if (sh.generation != ticket) return;  // a write came in between
+  Entry** slot = Slot(sh, mkey, hash);
+  if (slot != nullptr && *slot != nullptr) return;  // another reader filled it
+  Insert(sh, mkey, hash, value);
+}
+
+void KeyCache::Put(std::string_view mkey, std::string_view value) {
+  if (capacity_ == 0) return;
+  const uint64_t hash = Hash(mkey);
+  Shard& sh = ShardOf(hash);
+  std::lock_guard<std::mutex> lock(sh.mu);
+  ++sh.generation;
+  Entry** slot = Slot(sh, mkey, hash);
+  if (slot != nullptr && *slot != nullptr) {
+    Entry* e = *slot;
+    if (mkey.size() + value.size() <= e->room) {
+      // Same-size overwrites (SET of a key again) reuse the allocation.
+      std::memcpy(e->data() + e->key_len, value.data(), value.size());
+      e->value_len = static_cast<uint32_t>(value.size());
+      e->referenced = true;
+      return;
+    }
+    Remove(sh, mkey, hash);
+  }
+  if (mkey.size() + value.size() > max_entry_) return;
+  Insert(sh, mkey, hash, value);
+}
+
+void KeyCache::Erase(std::string_view mkey) {
+  if (capacity_ == 0) return;
+  const uint64_t hash = Hash(mkey);
+  Shard& sh = ShardOf(hash);
+  std::lock_guard<std::mutex> lock(sh.mu);
+  ++sh.generation;
+  Remove(sh, mkey, hash);
+}
+
+void KeyCache::Clear() {
+  for (Shard& sh : shards_) {
+    std::lock_guard<std::mutex> lock(sh.mu);
+    ++sh.generation;
+    FreeAll(sh);
+  }
+}
+
+void KeyCache::ApplyWritten(rocksdb::WriteBatch* batch, uint32_t meta_cf_id) {
+  if (capacity_ == 0) return;
+  MetaChanges changes(*this, meta_cf_id);
+  rocksdb::Status s = batch->Iterate(&changes);
+  // A batch DB::Write accepted always parses; if it somehow did not, what
+  // it changed is unknown here, so forget everything.
+  if (!s.ok() || changes.cleared()) Clear();
+}
+
+void KeyCache::Insert(Shard& sh, std::string_view mkey, uint64_t hash, std::string_view value) {
+  const size_t need = sizeof(Entry) + mkey.size() + value.size();
+  void* mem = std::malloc(need);
+  if (mem == nullptr) return;  // a cache may always decline
+  auto* e = new (mem) Entry;
+  const size_t charge = malloc_usable_size(mem);
+  e->hash = hash;
+  e->key_len = static_cast<uint32_t>(mkey.size());
+  e->value_len = static_cast<uint32_t>(value.size());
+  e->room = static_cast<uint32_t>(charge - sizeof(Entry));
+  e->referenced = false;  // set on its first hit: one-time reads go first
+  std::memcpy(e->data(), mkey.data(), mkey.size());
+  std::memcpy(e->data() + mkey.size(), value.data(), value.size());
+  if (sh.entries + 1 > sh.buckets.size()) Grow(sh);
+  Entry*& head = sh.buckets[hash & (sh.buckets.size() - 1)];
+  e->next = head;
+  head = e;
+  ++sh.entries;
+  sh.bytes += charge;
+  if (sh.bytes > shard_capacity_) Evict(sh);
+}
+
+void KeyCache::Remove(Shard& sh, std::string_view mkey, uint64_t hash) {
+  Entry** slot = Slot(sh, mkey, hash);
+  if (slot == nullptr || *slot == nullptr) return;
+  Entry* e = *slot;
+  *slot = e->next;
+  --sh.entries;
+  sh.bytes -= Charge(e);
+  e->~Entry();
+  std::free(e);
+}
+
+void KeyCache::Grow(Shard& sh) {
+  const size_t n = std::max(kMinBuckets, sh.buckets.size() * 2);
+  std::vector<Entry*> next(n, nullptr);
+  for (Entry* head : sh.buckets) {
+    while (head != nullptr) {
+      Entry* e = head;
+      head = e->next;
+      Entry*& to = next[e->hash & (n - 1)];
+      e->next = to;
+      to = e;
+    }
+  }
+  sh.bytes -= sh.buckets.capacity() * sizeof(Entry*);
+  sh.buckets.swap(next);
+  sh.bytes += sh.buckets.capacity() * sizeof(Entry*);
+  sh.hand &= n - 1;
+}
+
+void KeyCache::Evict(Shard& sh) {
+  // CLOCK over the buckets. Two full passes always free something (the
+  // first clears every referenced bit); the sweep per call is bounded, so
+  // a shard may sit briefly above its share until later inserts go on.
+  const size_t n = sh.buckets.size();
+  for (size_t swept = 0; sh.bytes > shard_capacity_ && swept < std::min(2 * n, kMaxSweep);
+       ++swept) {
+    Entry** slot = &sh.buckets[sh.hand];
+    while (*slot != nullptr) {
+      Entry* e = *slot;
+      if (e->referenced) {
+        e->referenced = false;
+        slot = &e->next;
+        continue;
+      }
+      *slot = e->next;
+      --sh.entries;
+      sh.bytes -= Charge(e);
+      e->~Entry();
+      std::free(e);
+    }
+    sh.hand = (sh.hand + 1) & (n - 1);
+  }
+}
+
+void KeyCache::FreeAll(Shard& sh) {
+  for (Entry*& head : sh.buckets) {
+    while (head != nullptr) {
+      Entry* e = head;
+      head = e->next;
+      e->~Entry();
+      std::free(e);
+    }
+  }
+  std::vector<Entry*>().swap(sh.buckets);
+  sh.entries = 0;
+  sh.bytes = 0;
+  sh.hand = 0;
+}
+
+size_t KeyCache::bytes() const {
+  size_t total = 0;
+  for (const Shard& sh : shards_) {
+    std::lock_guard<std::mutex> lock(sh.mu);
+    total += sh.bytes;
+  }
+  return total;
+}
+
+uint64_t KeyCache::hits() const {
+  uint64_t n = 0;
+  for (const Shard& sh : shards_) n += sh.hits.load(std::memory_order_relaxed);
+  return n;
+}
+
+uint64_t KeyCache::misses() const {
+  uint64_t n = 0;
+  for (const Shard& sh : shards_) n += sh.misses.load(std::memory_order_relaxed);
+  return n;
+}
+
+}  // namespace cairn::storage

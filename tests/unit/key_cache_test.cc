@@ -1,0 +1,372 @@
+// storage::KeyCache on its own (fills, tickets, bounds, batches), and the
+// engine's use of it: every way a meta row changes must be seen by the next
+// read, whatever the cache held before.
+#include "storage/key_cache.h"
+
+#include <gtest/gtest.h>
+#include <rocksdb/comparator.h>
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+#include <functional>
+#include <thread>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/crc16.h"
+#include "storage/engine.h"
+#include "tests/unit/temp_dir.h"
+
+namespace cairn::storage {
+namespace {
+
+using cairn::testing::TempDir;
+
+std::optional<std::string> Cached(KeyCache& cache, std::string_view key) {
+  std::string out;
+  bool hit = cache.Find(key, KeyCache::Hash(key), [&](std::string_view v) { out = v; });
+  if (!hit) return std::nullopt;
+  return out;
+}
+
+// A column family handle with just an id: enough to build a WriteBatch.
+class FakeCf : public rocksdb::ColumnFamilyHandle {
+ public:
+  explicit FakeCf(uint32_t id) : id_(id), name_("cf" + std::to_string(id)) {}
+  const std::string& GetName() const override { return name_; }
+  uint32_t GetID() const override { return id_; }
+  rocksdb::Status GetDescriptor(rocksdb::ColumnFamilyDescriptor*) override {
+    return rocksdb::Status::NotSupported();
+  }
+  const rocksdb::Comparator* GetComparator() const override {
+    return rocksdb::BytewiseComparator();
+  }
+
+ private:
+  uint32_t id_;
+  std::string name_;
+};
+
+void FillNow(KeyCache& cache, std::string_view key, std::string_view value) {
+  const uint64_t h = KeyCache::Hash(key);
+  cache.Fill(key, h, value, cache.FillTicket(h));
+}
+
+TEST(KeyCache, PutReplacesAndEraseDrops) {
+  KeyCache cache(1 << 20);
+  EXPECT_FALSE(Cached(cache, "a").has_value());
+  cache.Put("a", "1");
+  EXPECT_EQ(Cached(cache, "a"), "1");
+  cache.Put("a", "a much longer value than the first one, in a new allocation");
+  EXPECT_EQ(Cached(cache, "a"), "a much longer value than the first one, in a new allocation");
+  cache.Put("a", "2");
+  EXPECT_EQ(Cached(cache, "a"), "2");
+  cache.Erase("a");
+  EXPECT_FALSE(Cached(cache, "a").has_value());
+  EXPECT_EQ(cache.hits(), 3u);
+  EXPECT_EQ(cache.misses(), 2u);
+}
+
+TEST(KeyCache, FillAfterAWriteSinceItsTicketIsRefused) {
+  KeyCache cache(1 << 20);
+  const uint64_t h = KeyCache::Hash("k");
+  // A reader takes its ticket, then reads the old value from storage...
+  uint64_t ticket = cache.FillTicket(h);
+  // ...a writer replaces the value meanwhile...
+  cache.Put("k", "new");
+  // ...and the reader's fill must not bring the old one back.
+  cache.Fill("k", h, "old", ticket);
+  EXPECT_EQ(Cached(cache, "k"), "new");
+
+  ticket = cache.FillTicket(h);
+  cache.Erase("k");
+  cache.Fill("k", h, "new", ticket);
+  EXPECT_FALSE(Cached(cache, "k").has_value());
+
+  ticket = cache.FillTicket(h);
+  cache.Clear();
+  cache.Fill("k", h, "new", ticket);
+  EXPECT_FALSE(Cached(cache, "k").has_value());
+
+  // With no write in between, the fill is kept.
+  FillNow(cache, "k", "now");
+  EXPECT_EQ(Cached(cache, "k"), "now");
+}
+
+TEST(KeyCache, StaysWithinItsCapacity) {
+  const size_t capacity = 256 << 10;
+  KeyCache cache(capacity);
+  const std::string value(100, 'v');
+  for (int i = 0; i < 50000; ++i) cache.Put("key:" + std::to_string(i), value);
+  EXPECT_GT(cache.bytes(), capacity / 2);
+  EXPECT_LE(cache.bytes(), capacity + capacity / 10);
+  // The newest entries are there; most of the old ones had to go.
+  int old_left = 0;
+  for (int i = 0; i < 1000; ++i) old_left += Cached(cache, "key:" + std::to_string(i)) ? 1 : 0;
+  EXPECT_LT(old_left, 100);
+}
+
+TEST(KeyCache, ReferencedEntriesOutliveUnreferencedOnes) {
+  const size_t capacity = 256 << 10;
+  KeyCache cache(capacity);
+  const std::string value(100, 'v');
+  for (int i = 0; i < 500; ++i) cache.Put("hot:" + std::to_string(i), value);
+  int hot_left = 0;
+  for (int round = 0; round < 20; ++round) {
+    for (int i = 0; i < 500; ++i) Cached(cache, "hot:" + std::to_string(i));
+    for (int i = 0; i < 500; ++i) cache.Put("cold:" + std::to_string(round * 500 + i), value);
+  }
+  for (int i = 0; i < 500; ++i) hot_left += Cached(cache, "hot:" + std::to_string(i)) ? 1 : 0;
+  EXPECT_GT(hot_left, 400);
+}
+
+TEST(KeyCache, OversizedValuesAreNotCachedAndDropTheOldEntry) {
+  KeyCache cache(1 << 20);  // 16 KB per shard: entries over 2 KB are not kept
+  cache.Put("k", "small");
+  cache.Put("k", std::string(8 << 10, 'x'));
+  EXPECT_FALSE(Cached(cache, "k").has_value());
+  FillNow(cache, "k", std::string(8 << 10, 'x'));
+  EXPECT_FALSE(Cached(cache, "k").has_value());
+}
+
+TEST(KeyCache, DisabledCacheHoldsNothing) {
+  KeyCache cache(0);
+  EXPECT_FALSE(cache.enabled());
+  cache.Put("a", "1");
+  FillNow(cache, "b", "2");
+  EXPECT_FALSE(Cached(cache, "a").has_value());
+  EXPECT_FALSE(Cached(cache, "b").has_value());
+  EXPECT_EQ(cache.bytes(), 0u);
+}
+
+TEST(KeyCache, AppliesTheMetaRowsOfAWrittenBatch) {
+  KeyCache cache(1 << 20);
+  cache.Put("gone", "x");
+  cache.Put("other-cf", "x");
+  FakeCf meta(7);
+  FakeCf data(3);
+  rocksdb::WriteBatch batch;
+  ASSERT_TRUE(batch.Put(&meta, "m1", "v0").ok());
+  ASSERT_TRUE(batch.Put(&meta, "m1", "v1").ok());  // the later one wins
+  ASSERT_TRUE(batch.Delete(&meta, "gone").ok());
+  ASSERT_TRUE(batch.Put(&data, "not-meta", "v").ok());
+  ASSERT_TRUE(batch.Delete(&data, "other-cf").ok());
+  cache.ApplyWritten(&batch, 7);
+  EXPECT_EQ(Cached(cache, "m1"), "v1");
+  EXPECT_FALSE(Cached(cache, "gone").has_value());
+  EXPECT_FALSE(Cached(cache, "not-meta").has_value());
+  EXPECT_EQ(Cached(cache, "other-cf"), "x");
+
+  // A range deletion of meta rows (FLUSHDB) empties the cache.
+  rocksdb::WriteBatch flush;
+  ASSERT_TRUE(flush.DeleteRange(&meta, "a", "b").ok());
+  ASSERT_TRUE(flush.Put(&meta, "after", "v").ok());
+  cache.ApplyWritten(&flush, 7);
+  EXPECT_FALSE(Cached(cache, "m1").has_value());
+  EXPECT_FALSE(Cached(cache, "other-cf").has_value());
+  EXPECT_FALSE(Cached(cache, "after").has_value());
+}
+
+// ---- the engine with its key cache
+
+class EngineKeyCacheTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<Engine> OpenEngine(const std::string& dir, int64_t key_cache_bytes = -1) {
+    EngineOptions o;
+    o.dir = dir;
+    o.key_cache_bytes = key_cache_bytes;
+    auto r = Engine::Open(o, clock_);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? std::move(*r) : nullptr;
+  }
+  void SetUp() override { engine_ = OpenEngine(dir_.path()); }
+
+  static void Put(Engine& e, uint8_t db, std::string_view key, std::string_view value,
+                  int64_t expire_ms = 0) {
+    KeyLockGuard g(e.locks(), db, key);
+    KeyState ks;
+    ASSERT_TRUE(e.Lookup(db, key, &ks).ok());
+    WriteSet ws(e);
+    ws.PutString(ks, value, expire_ms);
+    ASSERT_TRUE(e.Commit(ws).ok());
+  }
+  static void Del(Engine& e, uint8_t db, std::string_view key) {
+    KeyLockGuard g(e.locks(), db, key);
+    KeyState ks;
+    ASSERT_TRUE(e.Lookup(db, key, &ks).ok());
+    WriteSet ws(e);
+    ws.Delete(ks);
+    ASSERT_TRUE(e.Commit(ws).ok());
+  }
+  // The value a read sees, or "(absent)".
+  static std::string Value(Engine& e, uint8_t db, std::string_view key) {
+    KeyState ks;
+    EXPECT_TRUE(e.Read(db, key, &ks).ok());
+    return ks.live ? ks.payload : "(absent)";
+  }
+
+  FakeClock clock_;
+  TempDir dir_;
+  std::unique_ptr<Engine> engine_;
+};
+
+TEST_F(EngineKeyCacheTest, ReadsAreAnsweredFromTheCacheOnceAKeyIsKnown) {
+  Engine& e = *engine_;
+  Put(e, 0, "k", "v");  // the write puts the row in the cache
+  const uint64_t hits = e.key_cache().hits();
+  EXPECT_EQ(Value(e, 0, "k"), "v");
+  EXPECT_EQ(Value(e, 0, "k"), "v");
+  EXPECT_EQ(e.key_cache().hits(), hits + 2);
+  EXPECT_GT(e.key_cache().bytes(), 0u);
+  EXPECT_GE(e.MemoryUsage(), e.key_cache().bytes());
+}
+
+TEST_F(EngineKeyCacheTest, EveryWriteOfACachedKeyIsSeenByTheNextRead) {
+  Engine& e = *engine_;
+  Put(e, 0, "k", "v1");
+  ASSERT_EQ(Value(e, 0, "k"), "v1");
+  Put(e, 0, "k", "v2");
+  EXPECT_EQ(Value(e, 0, "k"), "v2");
+  Del(e, 0, "k");
+  EXPECT_EQ(Value(e, 0, "k"), "(absent)");
+
+  Put(e, 3, "k", "three");
+  ASSERT_EQ(Value(e, 3, "k"), "three");
+  ASSERT_TRUE(e.FlushDb(3).ok());
+  EXPECT_EQ(Value(e, 3, "k"), "(absent)");
+
+  Put(e, 1, "a", "in one");
+  Put(e, 2, "a", "in two");
+  ASSERT_EQ(Value(e, 1, "a"), "in one");
+  ASSERT_EQ(Value(e, 2, "a"), "in two");
+  ASSERT_TRUE(e.SwapDb(1, 2).ok());
+  EXPECT_EQ(Value(e, 1, "a"), "in two");
+  EXPECT_EQ(Value(e, 2, "a"), "in one");
+
+  Put(e, 0, "ttl", "v", clock_.NowMs() + 100);
+  ASSERT_EQ(Value(e, 0, "ttl"), "v");
+  clock_.Advance(200);
+  auto n = e.ExpireCycle(10);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 1);
+  KeyState ks;
+  ASSERT_TRUE(e.Lookup(0, "ttl", &ks).ok());
+  EXPECT_FALSE(ks.stored);
+
+  Put(e, 0, "s", "in a slot");
+  ASSERT_EQ(Value(e, 0, "s"), "in a slot");
+  const uint16_t slot = KeyHashSlot("s");
+  bool done = false;
+  for (int step = 0; step < 10 && !done; ++step) {
+    ASSERT_TRUE(e.DeleteSlots(std::vector<SlotRange>{{slot, slot}}, 100, &done).ok());
+  }
+  EXPECT_TRUE(done);
+  EXPECT_EQ(Value(e, 0, "s"), "(absent)");
+
+  Put(e, 0, "all", "v");
+  ASSERT_EQ(Value(e, 0, "all"), "v");
+  ASSERT_TRUE(e.FlushAll().ok());
+  EXPECT_EQ(Value(e, 0, "all"), "(absent)");
+}
+
+TEST_F(EngineKeyCacheTest, AnOpenBatchIsSeenOnlyByItsThreadAndNeverCached) {
+  Engine& e = *engine_;
+  Put(e, 0, "k", "before");
+  ASSERT_EQ(Value(e, 0, "k"), "before");
+  e.BeginBatch();
+  Put(e, 0, "k", "inside");
+  Put(e, 0, "gone", "x");
+  Del(e, 0, "gone");
+  EXPECT_EQ(Value(e, 0, "k"), "inside");
+  EXPECT_EQ(Value(e, 0, "gone"), "(absent)");
+  std::string seen_elsewhere;
+  std::thread other([&] { seen_elsewhere = Value(e, 0, "k"); });
+  other.join();
+  EXPECT_EQ(seen_elsewhere, "before");
+  e.AbortBatch();
+  EXPECT_EQ(Value(e, 0, "k"), "before");
+
+  e.BeginBatch();
+  Put(e, 0, "k", "committed");
+  ASSERT_TRUE(e.CommitBatch().ok());
+  std::thread after([&] { seen_elsewhere = Value(e, 0, "k"); });
+  after.join();
+  EXPECT_EQ(seen_elsewhere, "committed");
+}
+
+TEST_F(EngineKeyCacheTest, AReplicaSeesTheMastersWritesOverWhatItCached) {
+  TempDir replica_dir;
+  std::unique_ptr<Engine> replica = OpenEngine(replica_dir.path());
+  ASSERT_NE(replica, nullptr);
+  replica->SetReplica(true);
+  auto ship = [&] {
+    auto batches = engine_->ReadUpdatesSince(replica->ReplicatedOffset() + 1, 1 << 20);
+    ASSERT_TRUE(batches.ok());
+    for (const auto& b : *batches) ASSERT_TRUE(replica->ApplyReplicated(b).ok());
+  };
+  Put(*engine_, 0, "k", "v1");
+  ship();
+  ASSERT_EQ(Value(*replica, 0, "k"), "v1");
+  Put(*engine_, 0, "k", "v2");
+  ship();
+  EXPECT_EQ(Value(*replica, 0, "k"), "v2");
+  Del(*engine_, 0, "k");
+  ship();
+  EXPECT_EQ(Value(*replica, 0, "k"), "(absent)");
+
+  Put(*engine_, 0, "k", "v3");
+  ship();
+  ASSERT_EQ(Value(*replica, 0, "k"), "v3");
+  ASSERT_TRUE(replica->BeginFullSync().ok());
+  EXPECT_EQ(Value(*replica, 0, "k"), "(absent)");
+}
+
+TEST_F(EngineKeyCacheTest, WithoutACacheTheEngineAnswersTheSame) {
+  TempDir other;
+  std::unique_ptr<Engine> e = OpenEngine(other.path(), 0);
+  ASSERT_NE(e, nullptr);
+  Put(*e, 0, "k", "v1");
+  EXPECT_EQ(Value(*e, 0, "k"), "v1");
+  Put(*e, 0, "k", "v2");
+  EXPECT_EQ(Value(*e, 0, "k"), "v2");
+  EXPECT_EQ(e->key_cache().hits(), 0u);
+  EXPECT_EQ(e->key_cache().bytes(), 0u);
+}
+
+// A reader that missed the cache and read the row, while a writer deleted
+// the key before the reader could fill: the fill must not cache the row the
+// writer deleted (reads would go on returning it).
+TEST_F(EngineKeyCacheTest, AFillNeverBringsBackARowAWriterReplacedMeanwhile) {
+  TempDir other;
+  std::unique_ptr<Engine> e = OpenEngine(other.path());
+  ASSERT_NE(e, nullptr);
+  Engine& engine = *e;
+  Put(engine, 0, "k", "old");
+  Put(engine, 0, "other", "x");
+  Del(engine, 0, "other");  // no cache entry for "other" now
+  // Reopen so "k" is only on disk: the next read misses and fills.
+  e.reset();
+  e = OpenEngine(other.path());
+  ASSERT_NE(e, nullptr);
+  Engine& reopened = *e;
+  bool fired = false;
+  reopened.SetFillHookForTest([&] {
+    if (fired) return;
+    fired = true;
+    Del(reopened, 0, "k");  // between the reader's RocksDB read and its fill
+  });
+  KeyState ks;
+  ASSERT_TRUE(reopened.Read(0, "k", &ks).ok());
+  EXPECT_TRUE(fired);
+  EXPECT_EQ(ks.payload, "old");  // what it read before the delete
+  reopened.SetFillHookForTest(nullptr);
+  EXPECT_EQ(Value(reopened, 0, "k"), "(absent)");
+}
+
+}  // namespace
+}  // namespace cairn::storage
