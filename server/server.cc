@@ -123,7 +123,12 @@ Status Server::Start(const std::string& executable) {
   };
 
   int threads = config_.threads();
-  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (threads <= 0) {
+    // One loop per core, less one left to RocksDB's flushes and compactions
+    // and to the kernel's network work (README, "Design decisions").
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    threads = static_cast<int>(std::max(1u, cores - 1));
+  }
   pubsub_ = std::make_unique<PubsubRegistry>(threads, context_->wake_worker);
   context_->pubsub = pubsub_.get();
   int port = config_.port();
