@@ -152,26 +152,36 @@ void BM_EngineSet(benchmark::State& state) {
 }
 BENCHMARK(BM_EngineSet);
 
-// The same writes, 16 per pipeline batch (what a -P 16 client sends).
+// 16 SETs in one pipeline batch (what a -P 16 client sends), keys from
+// next_key(); false if a write failed.
+template <typename NextKey>
+bool SetPipelined16(storage::Engine& e, std::string_view value, NextKey&& next_key) {
+  bool ok = true;
+  e.BeginPipeline();
+  for (int j = 0; j < 16; ++j) {
+    e.PipelineCommand();
+    std::string key = next_key();
+    storage::KeyLockGuard guard(e.locks(), 0, key);
+    storage::KeyState ks;
+    ok = ok && e.Lookup(0, key, &ks).ok();
+    storage::WriteSet ws(e);
+    ws.PutString(ks, value, 0);
+    ok = ok && e.Commit(ws).ok();
+  }
+  uint64_t seq = 0;
+  int lost = -1;
+  return e.EndPipeline(&seq, &lost).ok() && ok;
+}
+
+// The same writes, 16 per pipeline batch.
 void BM_EngineSetPipelined16(benchmark::State& state) {
   storage::Engine& e = *Fixture().engine();
   const std::string value(100, 'v');
   int64_t i = 0;
   for (auto _ : state) {
-    e.BeginPipeline();
-    for (int j = 0; j < 16; ++j) {
-      e.PipelineCommand();
-      std::string key = KeyName(i++);
-      storage::KeyLockGuard guard(e.locks(), 0, key);
-      storage::KeyState ks;
-      if (!e.Lookup(0, key, &ks).ok()) state.SkipWithError("lookup failed");
-      storage::WriteSet ws(e);
-      ws.PutString(ks, value, 0);
-      if (!e.Commit(ws).ok()) state.SkipWithError("commit failed");
+    if (!SetPipelined16(e, value, [&] { return KeyName(i++); })) {
+      state.SkipWithError("pipeline write failed");
     }
-    uint64_t seq = 0;
-    int lost = -1;
-    if (!e.EndPipeline(&seq, &lost).ok()) state.SkipWithError("pipeline write failed");
   }
   state.SetItemsProcessed(state.iterations() * 16);
 }
@@ -219,22 +229,10 @@ uint64_t NextRandom(uint64_t* s) {
 storage::Engine& BigKeyspaceEngine() {
   static EngineFixture f;
   static bool filled = [] {
-    storage::Engine& e = *f.engine();
     const std::string value(100, 'v');
+    int64_t next = 0;
     for (int64_t i = 0; i < kBigKeyspace; i += 16) {
-      e.BeginPipeline();
-      for (int64_t j = i; j < i + 16; ++j) {
-        e.PipelineCommand();
-        std::string key = BigKeyName(j);
-        storage::KeyState ks;
-        if (!e.Lookup(0, key, &ks).ok()) return false;
-        storage::WriteSet ws(e);
-        ws.PutString(ks, value, 0);
-        if (!e.Commit(ws).ok()) return false;
-      }
-      uint64_t seq = 0;
-      int lost = -1;
-      if (!e.EndPipeline(&seq, &lost).ok()) return false;
+      if (!SetPipelined16(*f.engine(), value, [&] { return BigKeyName(next++); })) return false;
     }
     return true;
   }();
@@ -247,20 +245,9 @@ void BM_EngineSetRandom1M(benchmark::State& state) {
   const std::string value(100, 'w');
   uint64_t rnd = 88172645463325252ull;
   for (auto _ : state) {
-    e.BeginPipeline();
-    for (int j = 0; j < 16; ++j) {
-      e.PipelineCommand();
-      std::string key = BigKeyName(NextRandom(&rnd));
-      storage::KeyLockGuard guard(e.locks(), 0, key);
-      storage::KeyState ks;
-      if (!e.Lookup(0, key, &ks).ok()) state.SkipWithError("lookup failed");
-      storage::WriteSet ws(e);
-      ws.PutString(ks, value, 0);
-      if (!e.Commit(ws).ok()) state.SkipWithError("commit failed");
+    if (!SetPipelined16(e, value, [&] { return BigKeyName(NextRandom(&rnd)); })) {
+      state.SkipWithError("pipeline write failed");
     }
-    uint64_t seq = 0;
-    int lost = -1;
-    if (!e.EndPipeline(&seq, &lost).ok()) state.SkipWithError("pipeline write failed");
   }
   state.SetItemsProcessed(state.iterations() * 16);
 }

@@ -20,12 +20,16 @@
 #include "common/clock.h"
 #include "common/crc16.h"
 #include "storage/engine.h"
+#include "tests/unit/engine_ops.h"
 #include "tests/unit/temp_dir.h"
 
 namespace cairn::storage {
 namespace {
 
 using cairn::testing::TempDir;
+using test_ops::Del;
+using test_ops::Put;
+using test_ops::Value;
 
 std::optional<std::string> Cached(KeyCache& cache, std::string_view key) {
   std::string out;
@@ -186,30 +190,6 @@ class EngineKeyCacheTest : public ::testing::Test {
   }
   void SetUp() override { engine_ = OpenEngine(dir_.path()); }
 
-  static void Put(Engine& e, uint8_t db, std::string_view key, std::string_view value,
-                  int64_t expire_ms = 0) {
-    KeyLockGuard g(e.locks(), db, key);
-    KeyState ks;
-    ASSERT_TRUE(e.Lookup(db, key, &ks).ok());
-    WriteSet ws(e);
-    ws.PutString(ks, value, expire_ms);
-    ASSERT_TRUE(e.Commit(ws).ok());
-  }
-  static void Del(Engine& e, uint8_t db, std::string_view key) {
-    KeyLockGuard g(e.locks(), db, key);
-    KeyState ks;
-    ASSERT_TRUE(e.Lookup(db, key, &ks).ok());
-    WriteSet ws(e);
-    ws.Delete(ks);
-    ASSERT_TRUE(e.Commit(ws).ok());
-  }
-  // The value a read sees, or "(absent)".
-  static std::string Value(Engine& e, uint8_t db, std::string_view key) {
-    KeyState ks;
-    EXPECT_TRUE(e.Read(db, key, &ks).ok());
-    return ks.live ? ks.payload : "(absent)";
-  }
-
   FakeClock clock_;
   TempDir dir_;
   std::unique_ptr<Engine> engine_;
@@ -233,12 +213,12 @@ TEST_F(EngineKeyCacheTest, EveryWriteOfACachedKeyIsSeenByTheNextRead) {
   Put(e, 0, "k", "v2");
   EXPECT_EQ(Value(e, 0, "k"), "v2");
   Del(e, 0, "k");
-  EXPECT_EQ(Value(e, 0, "k"), "(absent)");
+  EXPECT_EQ(Value(e, 0, "k"), "<none>");
 
   Put(e, 3, "k", "three");
   ASSERT_EQ(Value(e, 3, "k"), "three");
   ASSERT_TRUE(e.FlushDb(3).ok());
-  EXPECT_EQ(Value(e, 3, "k"), "(absent)");
+  EXPECT_EQ(Value(e, 3, "k"), "<none>");
 
   Put(e, 1, "a", "in one");
   Put(e, 2, "a", "in two");
@@ -266,12 +246,12 @@ TEST_F(EngineKeyCacheTest, EveryWriteOfACachedKeyIsSeenByTheNextRead) {
     ASSERT_TRUE(e.DeleteSlots(std::vector<SlotRange>{{slot, slot}}, 100, &done).ok());
   }
   EXPECT_TRUE(done);
-  EXPECT_EQ(Value(e, 0, "s"), "(absent)");
+  EXPECT_EQ(Value(e, 0, "s"), "<none>");
 
   Put(e, 0, "all", "v");
   ASSERT_EQ(Value(e, 0, "all"), "v");
   ASSERT_TRUE(e.FlushAll().ok());
-  EXPECT_EQ(Value(e, 0, "all"), "(absent)");
+  EXPECT_EQ(Value(e, 0, "all"), "<none>");
 }
 
 TEST_F(EngineKeyCacheTest, AnOpenBatchIsSeenOnlyByItsThreadAndNeverCached) {
@@ -283,7 +263,7 @@ TEST_F(EngineKeyCacheTest, AnOpenBatchIsSeenOnlyByItsThreadAndNeverCached) {
   Put(e, 0, "gone", "x");
   Del(e, 0, "gone");
   EXPECT_EQ(Value(e, 0, "k"), "inside");
-  EXPECT_EQ(Value(e, 0, "gone"), "(absent)");
+  EXPECT_EQ(Value(e, 0, "gone"), "<none>");
   std::string seen_elsewhere;
   std::thread other([&] { seen_elsewhere = Value(e, 0, "k"); });
   other.join();
@@ -317,13 +297,13 @@ TEST_F(EngineKeyCacheTest, AReplicaSeesTheMastersWritesOverWhatItCached) {
   EXPECT_EQ(Value(*replica, 0, "k"), "v2");
   Del(*engine_, 0, "k");
   ship();
-  EXPECT_EQ(Value(*replica, 0, "k"), "(absent)");
+  EXPECT_EQ(Value(*replica, 0, "k"), "<none>");
 
   Put(*engine_, 0, "k", "v3");
   ship();
   ASSERT_EQ(Value(*replica, 0, "k"), "v3");
   ASSERT_TRUE(replica->BeginFullSync().ok());
-  EXPECT_EQ(Value(*replica, 0, "k"), "(absent)");
+  EXPECT_EQ(Value(*replica, 0, "k"), "<none>");
 }
 
 TEST_F(EngineKeyCacheTest, WithoutACacheTheEngineAnswersTheSame) {
@@ -365,7 +345,7 @@ TEST_F(EngineKeyCacheTest, AFillNeverBringsBackARowAWriterReplacedMeanwhile) {
   EXPECT_TRUE(fired);
   EXPECT_EQ(ks.payload, "old");  // what it read before the delete
   reopened.SetFillHookForTest(nullptr);
-  EXPECT_EQ(Value(reopened, 0, "k"), "(absent)");
+  EXPECT_EQ(Value(reopened, 0, "k"), "<none>");
 }
 
 }  // namespace

@@ -10,10 +10,15 @@
 
 #include "common/clock.h"
 #include "storage/engine.h"
+#include "tests/unit/engine_ops.h"
 #include "tests/unit/temp_dir.h"
 
 namespace cairn::storage {
 namespace {
+
+using test_ops::Del;
+using test_ops::Put;
+using test_ops::Value;
 
 using cairn::testing::TempDir;
 
@@ -23,31 +28,6 @@ std::unique_ptr<Engine> OpenEngine(const std::string& dir, const Clock& clock) {
   auto r = Engine::Open(o, clock);
   EXPECT_TRUE(r.ok()) << r.status().ToString();
   return r.ok() ? std::move(*r) : nullptr;
-}
-
-void Put(Engine& e, uint8_t db, std::string_view key, std::string_view value,
-         int64_t expire_ms = 0) {
-  KeyLockGuard g(e.locks(), db, key);
-  KeyState ks;
-  ASSERT_TRUE(e.Lookup(db, key, &ks).ok());
-  WriteSet ws(e);
-  ws.PutString(ks, value, expire_ms);
-  ASSERT_TRUE(e.Commit(ws).ok());
-}
-
-void Del(Engine& e, uint8_t db, std::string_view key) {
-  KeyLockGuard g(e.locks(), db, key);
-  KeyState ks;
-  ASSERT_TRUE(e.Lookup(db, key, &ks).ok());
-  WriteSet ws(e);
-  ws.Delete(ks);
-  ASSERT_TRUE(e.Commit(ws).ok());
-}
-
-std::string Value(Engine& e, uint8_t db, std::string_view key) {
-  KeyState ks;
-  EXPECT_TRUE(e.Read(db, key, &ks).ok());
-  return ks.live ? ks.payload : "<none>";
 }
 
 class ReplicationLogTest : public ::testing::Test {

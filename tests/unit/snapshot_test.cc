@@ -11,10 +11,13 @@
 
 #include "common/clock.h"
 #include "storage/engine.h"
+#include "tests/unit/engine_ops.h"
 #include "tests/unit/temp_dir.h"
 
 namespace cairn::storage {
 namespace {
+
+using test_ops::Put;
 
 namespace fs = std::filesystem;
 
@@ -26,16 +29,6 @@ std::unique_ptr<Engine> OpenAt(const std::string& dir, const Clock& clock) {
   auto r = Engine::Open(o, clock);
   EXPECT_TRUE(r.ok()) << r.status().ToString();
   return r.ok() ? std::move(*r) : nullptr;
-}
-
-void Put(Engine& e, uint8_t db, const std::string& key, const std::string& value,
-         int64_t expire_ms = 0) {
-  KeyLockGuard g(e.locks(), db, key);
-  KeyState ks;
-  ASSERT_TRUE(e.Lookup(db, key, &ks).ok());
-  WriteSet ws(e);
-  ws.PutString(ks, value, expire_ms);
-  ASSERT_TRUE(e.Commit(ws).ok());
 }
 
 std::string Get(Engine& e, uint8_t db, const std::string& key) {

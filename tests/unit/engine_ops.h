@@ -1,0 +1,42 @@
+// One-key writes and reads on a storage::Engine, done the way a command
+// does them (the key's lock, Lookup, a WriteSet, Commit), for the engine's
+// unit tests.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "storage/engine.h"
+
+namespace cairn::storage::test_ops {
+
+inline void Put(Engine& e, uint8_t db, std::string_view key, std::string_view value,
+                int64_t expire_ms = 0) {
+  KeyLockGuard g(e.locks(), db, key);
+  KeyState ks;
+  ASSERT_TRUE(e.Lookup(db, key, &ks).ok());
+  WriteSet ws(e);
+  ws.PutString(ks, value, expire_ms);
+  ASSERT_TRUE(e.Commit(ws).ok());
+}
+
+inline void Del(Engine& e, uint8_t db, std::string_view key) {
+  KeyLockGuard g(e.locks(), db, key);
+  KeyState ks;
+  ASSERT_TRUE(e.Lookup(db, key, &ks).ok());
+  WriteSet ws(e);
+  ws.Delete(ks);
+  ASSERT_TRUE(e.Commit(ws).ok());
+}
+
+// The value a read-only command would see, or "<none>".
+inline std::string Value(Engine& e, uint8_t db, std::string_view key) {
+  KeyState ks;
+  EXPECT_TRUE(e.Read(db, key, &ks).ok());
+  return ks.live ? ks.payload : "<none>";
+}
+
+}  // namespace cairn::storage::test_ops
