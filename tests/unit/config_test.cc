@@ -100,6 +100,20 @@ TEST(ConfigLoad, CommandLineDirectivesApply) {
   EXPECT_EQ(GetOne(c, "save"), "");
 }
 
+TEST(ConfigLoad, KeyCacheSizeIsABudgetShareUnlessSet) {
+  Config c;
+  EXPECT_EQ(c.key_cache_size(), -1);  // 3/8 of the maxmemory budget
+  EXPECT_EQ(GetOne(c, "key-cache-size"), "-1");
+  ASSERT_TRUE(c.LoadFromArgs({"--key-cache-size", "64mb"}).ok());
+  EXPECT_EQ(c.key_cache_size(), 64 * 1024 * 1024);
+  ASSERT_TRUE(c.LoadFromArgs({"--key-cache-size", "0"}).ok());
+  EXPECT_EQ(c.key_cache_size(), 0);
+  EXPECT_FALSE(c.LoadFromArgs({"--key-cache-size", "lots"}).ok());
+  EXPECT_EQ(c.Set({{"key-cache-size", "1mb"}}).message(),
+            "ERR CONFIG SET failed (possibly related to argument 'key-cache-size') - can't set "
+            "immutable config");
+}
+
 TEST(ConfigLoad, FileThenCommandLineWins) {
   TempDir d;
   std::string path = d.Write("c.conf",
