@@ -1,5 +1,8 @@
 #include "server/connection.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <cstring>
 
@@ -604,7 +607,19 @@ void Connection::StartColdRead(const CommandSpec& spec, std::span<const std::str
 
 // On a thread-pool thread. The connection runs nothing meanwhile, so its
 // client state is this command's alone; the engine is thread-safe.
+namespace {
+// Nice value of the threads that run cold reads (the loops run at 0).
+constexpr int kColdReadNice = 10;
+}  // namespace
+
 void Connection::RunCold(uv_work_t* req) {
+  // Cold reads run below the loops' CPU priority: on a machine with few
+  // cores a thread-pool thread decompressing blocks would otherwise take
+  // the core from a loop serving hot keys (README, "Cold reads").
+  static thread_local bool lowered = [] {
+    return setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kColdReadNice) == 0;
+  }();
+  (void)lowered;
   auto* job = static_cast<ColdRead*>(req->data);
   Connection* self = job->conn;
   std::vector<std::string_view> views(job->args.begin(), job->args.end());
