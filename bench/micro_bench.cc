@@ -217,7 +217,9 @@ BENCHMARK(BM_EngineGet);
 // size bench/compare.sh measures.
 constexpr int64_t kBigKeyspace = 1000000;
 
-std::string BigKeyName(uint64_t i) { return "key:" + std::to_string(100000000000 + i % kBigKeyspace); }
+std::string BigKeyName(uint64_t i) {
+  return "key:" + std::to_string(100000000000 + i % kBigKeyspace);
+}
 
 uint64_t NextRandom(uint64_t* s) {
   *s ^= *s << 13;

@@ -409,7 +409,8 @@ Status Engine::Lookup(uint8_t db, std::string_view key, KeyState* out) {
   // Then the key cache, then RocksDB.
   const uint64_t hash = KeyCache::Hash(mkey);
   Status found;
-  bool hit = key_cache_->Find(mkey, hash, [&](std::string_view raw) { found = DecodeInto(raw, out); });
+  bool hit =
+      key_cache_->Find(mkey, hash, [&](std::string_view raw) { found = DecodeInto(raw, out); });
   if (hit) return found;
   const uint64_t ticket = key_cache_->FillTicket(hash);
   rocksdb::PinnableSlice value;

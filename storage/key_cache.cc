@@ -91,8 +91,7 @@ uint64_t KeyCache::FillTicket(uint64_t hash) {
   return sh.generation;
 }
 
-void KeyCache::Fill(std::string_view mkey, uint64_t hash, std::string_view value,
-                    uint64_t ticket) {
+void KeyCache::Fill(std::string_view mkey, uint64_t hash, std::string_view value, uint64_t ticket) {
   if (capacity_ == 0 || mkey.size() + value.size() > max_entry_) return;
   Shard& sh = ShardOf(hash);
   std::lock_guard<std::mutex> lock(sh.mu);

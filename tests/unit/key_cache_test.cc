@@ -8,12 +8,10 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
-#include <algorithm>
-#include <atomic>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
-#include <functional>
 #include <thread>
 #include <vector>
 
