@@ -387,25 +387,9 @@ Status Engine::Lookup(uint8_t db, std::string_view key, KeyState* out) {
   mkey.clear();
   AppendMetaKey(&mkey, db, out->slot, key);
   // This thread's open batch (transaction or pipeline) first: what it
-  // wrote is what this thread must see. (An empty one, a pipeline of
-  // reads, has nothing.)
-  PendingBatch* pending = Pending();
-  if (pending != nullptr && pending->batch.GetWriteBatch()->Count() != 0) {
-    std::unique_ptr<rocksdb::WBWIIterator> it(pending->batch.NewIterator(meta_cf_));
-    it->Seek(mkey);
-    if (it->Valid()) {
-      rocksdb::WriteEntry e = it->Entry();
-      if (e.key == rocksdb::Slice(mkey)) {
-        if (e.type == rocksdb::kPutRecord) {
-          return DecodeInto(std::string_view(e.value.data(), e.value.size()), out);
-        }
-        if (e.type == rocksdb::kDeleteRecord || e.type == rocksdb::kSingleDeleteRecord) {
-          return Status::Ok();
-        }
-        return Status::Corruption("unexpected record for a key in the pending batch");
-      }
-    }
-  }
+  // wrote is what this thread must see.
+  Status in_batch;
+  if (LookupPending(mkey, out, &in_batch)) return in_batch;
   // Then the key cache, then RocksDB.
   const uint64_t hash = KeyCache::Hash(mkey);
   Status found;
@@ -427,6 +411,24 @@ Status Engine::Lookup(uint8_t db, std::string_view key, KeyState* out) {
   if (fill_hook_for_test_) fill_hook_for_test_();
   key_cache_->Fill(mkey, hash, raw, ticket);
   return DecodeInto(raw, out);
+}
+
+bool Engine::LookupPending(std::string_view mkey, KeyState* out, Status* status) const {
+  PendingBatch* pending = Pending();
+  // An empty batch (a pipeline of reads so far) has nothing.
+  if (pending == nullptr || pending->batch.GetWriteBatch()->Count() == 0) return false;
+  std::unique_ptr<rocksdb::WBWIIterator> it(pending->batch.NewIterator(meta_cf_));
+  it->Seek(ToSlice(mkey));
+  if (!it->Valid() || it->Entry().key != ToSlice(mkey)) return false;
+  const rocksdb::WriteEntry e = it->Entry();
+  if (e.type == rocksdb::kPutRecord) {
+    *status = DecodeInto(std::string_view(e.value.data(), e.value.size()), out);
+  } else if (e.type == rocksdb::kDeleteRecord || e.type == rocksdb::kSingleDeleteRecord) {
+    *status = Status::Ok();  // deleted in the batch: absent
+  } else {
+    *status = Status::Corruption("unexpected record for a key in the pending batch");
+  }
+  return true;
 }
 
 rocksdb::Status Engine::WriteDb(const rocksdb::WriteOptions& wo, rocksdb::WriteBatch* batch) {

@@ -424,6 +424,9 @@ class Engine {
   // Touches the watched keys of dbs first..last that exist (FLUSHDB).
   void TouchWatchedIn(uint8_t first, uint8_t last);
   Status OpenDb();
+  // Looks `mkey` up in this thread's open batch: true (and *status, *out
+  // set) if the batch put or deleted it.
+  bool LookupPending(std::string_view mkey, KeyState* out, Status* status) const;
   // DB::Write, then the key cache learns what the batch changed. Every
   // write of the engine goes through here.
   rocksdb::Status WriteDb(const rocksdb::WriteOptions& wo, rocksdb::WriteBatch* batch);

@@ -73,7 +73,14 @@ uint64_t KeyCache::Hash(std::string_view mkey) {
   return std::hash<std::string_view>{}(mkey);
 }
 
-size_t KeyCache::Charge(Entry* e) const { return malloc_usable_size(e); }
+void KeyCache::Unlink(Shard& sh, Entry** slot) {
+  Entry* e = *slot;
+  *slot = e->next;
+  --sh.entries;
+  sh.bytes -= sizeof(Entry) + e->room;  // what Insert charged
+  e->~Entry();
+  std::free(e);
+}
 
 KeyCache::Entry** KeyCache::Slot(Shard& sh, std::string_view mkey, uint64_t hash) {
   if (sh.buckets.empty()) return nullptr;
@@ -154,6 +161,8 @@ void KeyCache::Insert(Shard& sh, std::string_view mkey, uint64_t hash, std::stri
   void* mem = std::malloc(need);
   if (mem == nullptr) return;  // a cache may always decline
   auto* e = new (mem) Entry;
+  // The allocator's real size: what the entry costs, and room to overwrite
+  // a value in place later.
   const size_t charge = malloc_usable_size(mem);
   e->hash = hash;
   e->key_len = static_cast<uint32_t>(mkey.size());
@@ -173,13 +182,7 @@ void KeyCache::Insert(Shard& sh, std::string_view mkey, uint64_t hash, std::stri
 
 void KeyCache::Remove(Shard& sh, std::string_view mkey, uint64_t hash) {
   Entry** slot = Slot(sh, mkey, hash);
-  if (slot == nullptr || *slot == nullptr) return;
-  Entry* e = *slot;
-  *slot = e->next;
-  --sh.entries;
-  sh.bytes -= Charge(e);
-  e->~Entry();
-  std::free(e);
+  if (slot != nullptr && *slot != nullptr) Unlink(sh, slot);
 }
 
 void KeyCache::Grow(Shard& sh) {
@@ -209,17 +212,12 @@ void KeyCache::Evict(Shard& sh) {
        ++swept) {
     Entry** slot = &sh.buckets[sh.hand];
     while (*slot != nullptr) {
-      Entry* e = *slot;
-      if (e->referenced) {
-        e->referenced = false;
-        slot = &e->next;
-        continue;
+      if ((*slot)->referenced) {
+        (*slot)->referenced = false;
+        slot = &(*slot)->next;
+      } else {
+        Unlink(sh, slot);
       }
-      *slot = e->next;
-      --sh.entries;
-      sh.bytes -= Charge(e);
-      e->~Entry();
-      std::free(e);
     }
     sh.hand = (sh.hand + 1) & (n - 1);
   }
@@ -227,16 +225,10 @@ void KeyCache::Evict(Shard& sh) {
 
 void KeyCache::FreeAll(Shard& sh) {
   for (Entry*& head : sh.buckets) {
-    while (head != nullptr) {
-      Entry* e = head;
-      head = e->next;
-      e->~Entry();
-      std::free(e);
-    }
+    while (head != nullptr) Unlink(sh, &head);
   }
   std::vector<Entry*>().swap(sh.buckets);
-  sh.entries = 0;
-  sh.bytes = 0;
+  sh.bytes = 0;  // the bucket array's share went with it
   sh.hand = 0;
 }
 

@@ -75,7 +75,8 @@ class KeyCache {
     uint64_t hash;
     uint32_t key_len;
     uint32_t value_len;
-    uint32_t room;  // bytes after the header the allocation holds
+    uint32_t room;  // bytes after the header the allocation holds; the
+                    // entry is charged sizeof(Entry) + room
     bool referenced;
     char* data() { return reinterpret_cast<char*>(this + 1); }
     std::string_view key() { return {data(), key_len}; }
@@ -104,7 +105,8 @@ class KeyCache {
   void Grow(Shard& sh);
   void Evict(Shard& sh);
   void FreeAll(Shard& sh);
-  size_t Charge(Entry* e) const;
+  // Drops the entry *slot points at (its bucket's link to it).
+  void Unlink(Shard& sh, Entry** slot);
 
   size_t capacity_;
   size_t shard_capacity_;
