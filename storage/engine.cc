@@ -12,12 +12,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cassert>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 
 #include "common/crc16.h"
 #include "common/log.h"
+#include "storage/pending_index.h"
 #include "storage/rocks_status.h"
 
 namespace cairn::storage {
@@ -60,13 +62,19 @@ Status EnsureWritableDir(const std::string& dir) {
 
 }  // namespace
 
-// A transaction's writes while EXEC runs (see Engine::BeginBatch).
+// A transaction's writes while EXEC runs (see Engine::BeginBatch), or a
+// loop's pipeline batch (BeginPipeline).
 struct Engine::PendingBatch {
-  // The underlying WriteBatch keeps every operation in order (what is
-  // written at the end is exactly the sequence the commands made);
+  // Transactions. The underlying WriteBatch keeps every operation in order
+  // (what is written at the end is exactly the sequence the commands made);
   // overwrite_key=true only makes the index keep the newest entry per key,
   // which iterators over batch + database need (NewIteratorWithBase).
   rocksdb::WriteBatchWithIndex batch{rocksdb::BytewiseComparator(), 0, true};
+  // Pipelines: a plain batch and a hash index of its meta rows. Pipelined
+  // commands only look up their own keys, so the ordered index (a skiplist
+  // insert per write, an iterator per lookup) would be paid for nothing.
+  rocksdb::WriteBatch plain;
+  PendingIndex index;
   std::vector<WriteSet::Delta> deltas;
   std::vector<WriteSet::TouchedKey> touched;
   // Pipelines only (BeginPipeline).
@@ -77,10 +85,22 @@ struct Engine::PendingBatch {
   Status failure;      // why
   uint64_t seq = 0;    // after the last flush
 
-  void Reset() {
+  // Where WriteSets put their operations, and the batch to write.
+  rocksdb::WriteBatchBase* out() {
+    return pipeline ? static_cast<rocksdb::WriteBatchBase*>(&plain) : &batch;
+  }
+  rocksdb::WriteBatch* rep() { return pipeline ? &plain : batch.GetWriteBatch(); }
+  bool has_writes() { return rep()->Count() > 0; }
+  // Drops the operations (written, or lost).
+  void ClearWrites() {
     batch.Clear();
+    plain.Clear();
+    index.Clear();
     deltas.clear();
     touched.clear();
+  }
+  void Reset() {
+    ClearWrites();
     pipeline = false;
     commands = 0;
     written = 0;
@@ -110,13 +130,27 @@ thread_local std::unique_ptr<Engine::PendingBatch> tl_batch;
 
 WriteSet::WriteSet(Engine& engine) : engine_(engine), out_(nullptr) {
   if (Engine::PendingBatch* p = engine.Pending()) {
-    out_ = &p->batch;
+    out_ = p->out();
+    if (p->pipeline) {
+      index_ = &p->index;
+      index_rep_ = &p->plain;
+    }
   } else {
     batch_ = std::make_unique<rocksdb::WriteBatch>();
     out_ = batch_.get();
   }
 }
 WriteSet::~WriteSet() = default;
+
+void WriteSet::IndexPut(std::string_view mkey, std::string_view value) {
+  if (index_ == nullptr) return;
+  // A Put record ends with the value's bytes (no per-key protection or
+  // timestamps are configured).
+  const std::string& rep = index_rep_->Data();
+  const size_t at = rep.size() - value.size();
+  assert(rep.compare(at, value.size(), value) == 0);
+  index_->Put(mkey, KeyCache::Hash(mkey), {at, value.size()});
+}
 
 void WriteSet::AddCount(char kind, uint8_t db, uint16_t slot, int64_t delta) {
   if (delta == 0) return;
@@ -141,6 +175,7 @@ void WriteSet::PutRaw(KeyState& ks, ValueType type, std::string_view value, int6
   AppendMetaKey(&key_scratch_, ks.db, ks.slot, ks.key);
   EncodeMetaValue(&scratch_, type, expire_ms, value);
   out_->Put(engine_.meta_cf_, key_scratch_, scratch_);
+  IndexPut(key_scratch_, scratch_);
   if (ks.stored && ks.expire_ms != 0 && ks.expire_ms != expire_ms) {
     out_->Delete(engine_.expire_cf_, EncodeExpireKey(ks.db, ks.expire_ms, ks.slot, ks.key));
   }
@@ -166,6 +201,7 @@ void WriteSet::SetExpire(KeyState& ks, int64_t expire_ms) {
   std::string mkey = EncodeMetaKey(ks.db, ks.slot, ks.key);
   EncodeMetaValue(&scratch_, ks.type, expire_ms, ks.payload);
   out_->Put(engine_.meta_cf_, mkey, scratch_);
+  IndexPut(mkey, scratch_);
   if (ks.expire_ms != 0) {
     out_->Delete(engine_.expire_cf_, EncodeExpireKey(ks.db, ks.expire_ms, ks.slot, ks.key));
   }
@@ -181,7 +217,9 @@ void WriteSet::SetExpire(KeyState& ks, int64_t expire_ms) {
 
 void WriteSet::Delete(KeyState& ks) {
   if (!ks.stored) return;
-  out_->Delete(engine_.meta_cf_, EncodeMetaKey(ks.db, ks.slot, ks.key));
+  const std::string mkey = EncodeMetaKey(ks.db, ks.slot, ks.key);
+  out_->Delete(engine_.meta_cf_, mkey);
+  if (index_ != nullptr) index_->Delete(mkey, KeyCache::Hash(mkey));
   if (ks.expire_ms != 0) {
     out_->Delete(engine_.expire_cf_, EncodeExpireKey(ks.db, ks.expire_ms, ks.slot, ks.key));
     AddCount(kCountExpires, ks.db, ks.slot, -1);
@@ -388,10 +426,10 @@ Status Engine::Lookup(uint8_t db, std::string_view key, KeyState* out) {
   AppendMetaKey(&mkey, db, out->slot, key);
   // This thread's open batch (transaction or pipeline) first: what it
   // wrote is what this thread must see.
-  Status in_batch;
-  if (LookupPending(mkey, out, &in_batch)) return in_batch;
-  // Then the key cache, then RocksDB.
   const uint64_t hash = KeyCache::Hash(mkey);
+  Status in_batch;
+  if (LookupPending(mkey, hash, out, &in_batch)) return in_batch;
+  // Then the key cache, then RocksDB.
   Status found;
   bool hit =
       key_cache_->Find(mkey, hash, [&](std::string_view raw) { found = DecodeInto(raw, out); });
@@ -413,10 +451,26 @@ Status Engine::Lookup(uint8_t db, std::string_view key, KeyState* out) {
   return DecodeInto(raw, out);
 }
 
-bool Engine::LookupPending(std::string_view mkey, KeyState* out, Status* status) const {
+bool Engine::LookupPending(std::string_view mkey, uint64_t hash, KeyState* out,
+                           Status* status) const {
   PendingBatch* pending = Pending();
-  // An empty batch (a pipeline of reads so far) has nothing.
-  if (pending == nullptr || pending->batch.GetWriteBatch()->Count() == 0) return false;
+  if (pending == nullptr) return false;
+  if (pending->pipeline) {
+    PendingIndex::ValueRef ref;
+    switch (pending->index.Find(mkey, hash, &ref)) {
+      case PendingIndex::Found::kAbsent:
+        return false;
+      case PendingIndex::Found::kDeleted:
+        *status = Status::Ok();  // deleted in the batch: absent
+        return true;
+      case PendingIndex::Found::kPut:
+        *status =
+            DecodeInto(std::string_view(pending->plain.Data()).substr(ref.offset, ref.size), out);
+        return true;
+    }
+  }
+  // An empty batch has nothing.
+  if (pending->batch.GetWriteBatch()->Count() == 0) return false;
   std::unique_ptr<rocksdb::WBWIIterator> it(pending->batch.NewIterator(meta_cf_));
   it->Seek(ToSlice(mkey));
   if (!it->Valid() || it->Entry().key != ToSlice(mkey)) return false;
@@ -508,7 +562,7 @@ void Engine::AbortBatch() {
 }
 
 Status Engine::WriteBatchOf(PendingBatch* p, uint64_t* seq) {
-  rocksdb::WriteBatch* batch = p->batch.GetWriteBatch();
+  rocksdb::WriteBatch* batch = p->rep();
   if (batch->Count() == 0) return Status::Ok();
   rocksdb::WriteOptions wo;
   wo.sync = false;  // durability is the server's group-commit policy (SyncWal)
@@ -516,9 +570,7 @@ Status Engine::WriteBatchOf(PendingBatch* p, uint64_t* seq) {
   if (!s.ok()) return FromRocks(s);
   ApplyDeltas(p->deltas);
   ReportTouched(p->touched);
-  p->batch.Clear();
-  p->deltas.clear();
-  p->touched.clear();
+  p->ClearWrites();
   if (seq != nullptr) *seq = db_->GetLatestSequenceNumber();
   return Status::Ok();
 }
@@ -543,7 +595,10 @@ rocksdb::Iterator* Engine::NewIterator(const rocksdb::ReadOptions& ro,
                                        rocksdb::ColumnFamilyHandle* cf) const {
   rocksdb::Iterator* base = db_->NewIterator(ro, cf);
   PendingBatch* p = Pending();
-  if (p == nullptr || p->batch.GetWriteBatch()->Count() == 0) return base;
+  // A pipeline batch never holds writes here: commands that walk the
+  // keyspace are not pipelined, so the loop wrote its batch before them.
+  assert(p == nullptr || !p->pipeline || !p->has_writes());
+  if (p == nullptr || p->pipeline || !p->has_writes()) return base;
   return p->batch.NewIteratorWithBase(cf, base, &ro);
 }
 
@@ -560,7 +615,7 @@ bool Engine::InPipeline() const {
 
 bool Engine::PipelineHasWrites() const {
   PendingBatch* p = Pending();
-  return p != nullptr && p->pipeline && p->batch.GetWriteBatch()->Count() > 0;
+  return p != nullptr && p->pipeline && p->has_writes();
 }
 
 int Engine::PipelineCommand() {
@@ -584,11 +639,7 @@ void Engine::FlushPipeline() {
         p->failure = s;
       }
     }
-    if (p->lost_from >= 0) {
-      p->batch.Clear();
-      p->deltas.clear();
-      p->touched.clear();
-    }
+    if (p->lost_from >= 0) p->ClearWrites();
   }
   // Only after the batch is in the WAL may others take these keys.
   locks_.ReleaseRetained();
@@ -636,8 +687,7 @@ Status Engine::FlushRange(uint8_t first, uint8_t last) {
   // Inside a transaction the writes made so far go first, in the same batch;
   // the transaction's later writes form a new pending batch.
   PendingBatch* pending = Pending();
-  rocksdb::WriteBatch batch =
-      pending != nullptr ? *pending->batch.GetWriteBatch() : rocksdb::WriteBatch();
+  rocksdb::WriteBatch batch = pending != nullptr ? *pending->rep() : rocksdb::WriteBatch();
   std::string lo = MetaDbPrefix(first);
   std::string hi = PrefixSuccessor(MetaDbPrefix(last));
   if (hi.empty()) hi = std::string(17, '\xff');

@@ -67,6 +67,7 @@ struct KeyState {
 };
 
 class Engine;
+class PendingIndex;
 
 // An inclusive range of hash slots.
 struct SlotRange {
@@ -111,12 +112,17 @@ class WriteSet {
   // collection names its version in "data"); PutString is this for strings.
   void PutRaw(KeyState& ks, ValueType type, std::string_view payload, int64_t expire_ms);
   void AddCount(char kind, uint8_t db, uint16_t slot, int64_t delta);
+  // In a pipeline: records the meta row just put in the batch.
+  void IndexPut(std::string_view mkey, std::string_view value);
   // Remembers a changed key for WATCH (only while someone watches).
   void Touched(const KeyState& ks, bool deleted);
   Engine& engine_;
   std::unique_ptr<rocksdb::WriteBatch> batch_;
   // Where the operations go: batch_, or the thread's open transaction batch.
   rocksdb::WriteBatchBase* out_;
+  // A pipeline's index of its meta rows, and its batch (else null).
+  PendingIndex* index_ = nullptr;
+  const rocksdb::WriteBatch* index_rep_ = nullptr;
   struct Delta {
     char kind;
     uint8_t db;
@@ -424,9 +430,9 @@ class Engine {
   // Touches the watched keys of dbs first..last that exist (FLUSHDB).
   void TouchWatchedIn(uint8_t first, uint8_t last);
   Status OpenDb();
-  // Looks `mkey` up in this thread's open batch: true (and *status, *out
-  // set) if the batch put or deleted it.
-  bool LookupPending(std::string_view mkey, KeyState* out, Status* status) const;
+  // Looks `mkey` (of KeyCache::Hash `hash`) up in this thread's open batch:
+  // true (and *status, *out set) if the batch put or deleted it.
+  bool LookupPending(std::string_view mkey, uint64_t hash, KeyState* out, Status* status) const;
   // DB::Write, then the key cache learns what the batch changed. Every
   // write of the engine goes through here.
   rocksdb::Status WriteDb(const rocksdb::WriteOptions& wo, rocksdb::WriteBatch* batch);

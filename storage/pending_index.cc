@@ -1,0 +1,79 @@
+#include "storage/pending_index.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace cairn::storage {
+namespace {
+constexpr size_t kMinEntries = 64;
+}  // namespace
+
+size_t PendingIndex::Probe(std::string_view mkey, uint64_t hash) const {
+  const size_t mask = table_.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    const Entry& e = table_[i];
+    if (e.state == Entry::kFree) return i;
+    if (e.hash == hash && e.key_len == mkey.size() &&
+        std::memcmp(arena_.data() + e.key_offset, mkey.data(), mkey.size()) == 0) {
+      return i;
+    }
+  }
+}
+
+void PendingIndex::Record(std::string_view mkey, uint64_t hash, ValueRef value,
+                          Entry::State state) {
+  // At most half full, so a probe always meets a free entry soon.
+  if (2 * (filled_.size() + 1) > table_.size()) Grow();
+  const size_t i = Probe(mkey, hash);
+  Entry& e = table_[i];
+  if (e.state == Entry::kFree) {
+    filled_.push_back(static_cast<uint32_t>(i));
+    e.hash = hash;
+    e.key_offset = arena_.size();
+    e.key_len = static_cast<uint32_t>(mkey.size());
+    arena_.append(mkey);
+  }
+  e.value = value;
+  e.state = state;
+}
+
+void PendingIndex::Put(std::string_view mkey, uint64_t hash, ValueRef value) {
+  Record(mkey, hash, value, Entry::kPut);
+}
+
+void PendingIndex::Delete(std::string_view mkey, uint64_t hash) {
+  Record(mkey, hash, ValueRef(), Entry::kDeleted);
+}
+
+PendingIndex::Found PendingIndex::Find(std::string_view mkey, uint64_t hash,
+                                       ValueRef* value) const {
+  if (filled_.empty()) return Found::kAbsent;
+  const Entry& e = table_[Probe(mkey, hash)];
+  if (e.state == Entry::kFree) return Found::kAbsent;
+  if (e.state == Entry::kDeleted) return Found::kDeleted;
+  *value = e.value;
+  return Found::kPut;
+}
+
+void PendingIndex::Clear() {
+  for (uint32_t i : filled_) table_[i] = Entry();
+  filled_.clear();
+  arena_.clear();
+}
+
+void PendingIndex::Grow() {
+  std::vector<Entry> old;
+  old.swap(table_);
+  table_.assign(std::max(kMinEntries, old.size() * 2), Entry());
+  filled_.clear();
+  const size_t mask = table_.size() - 1;
+  for (const Entry& e : old) {
+    if (e.state == Entry::kFree) continue;
+    size_t i = e.hash & mask;
+    while (table_[i].state != Entry::kFree) i = (i + 1) & mask;
+    table_[i] = e;
+    filled_.push_back(static_cast<uint32_t>(i));
+  }
+}
+
+}  // namespace cairn::storage
