@@ -431,7 +431,14 @@ TEST(MigrateCommand, ReusesOneConnectionPerTarget) {
     std::string list(r->str, r->len);
     return std::count(list.begin(), list.end(), '\n');
   };
+  // Start() probed the target with a connection of its own, which may
+  // still be listed until the target saw it close: wait (bounded) until
+  // only this test's connection is left.
+  for (int i = 0; i < 100 && clients() != 1; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
   const auto before = clients();
+  ASSERT_EQ(before, 1);
   const std::string port = std::to_string(target.port());
   for (int i = 0; i < 3; ++i) {
     std::string k = "m" + std::to_string(i);
