@@ -2,7 +2,8 @@
 // to other threads and its keys stay locked until EndPipeline; a busy lock
 // makes the pipeline write its batch and let go of what it kept before
 // blocking (so two pipelines cannot deadlock); nested guards keep a kept
-// stripe across such a flush.
+// stripe across such a flush; the pipeline reads its own writes of every
+// kind.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -46,6 +47,31 @@ class PipelineBatchTest : public ::testing::Test {
     });
     t.join();
     return out;
+  }
+  KeyState Look(std::string_view key) {
+    KeyState ks;
+    EXPECT_TRUE(engine_->Lookup(0, key, &ks).ok());
+    return ks;
+  }
+  void Del(std::string_view key) {
+    KeyLockGuard g(engine_->locks(), 0, key);
+    KeyState ks = Look(key);
+    WriteSet ws(*engine_);
+    ws.Delete(ks);
+    ASSERT_TRUE(engine_->Commit(ws).ok());
+  }
+  void Expire(std::string_view key, int64_t expire_ms) {
+    KeyLockGuard g(engine_->locks(), 0, key);
+    KeyState ks = Look(key);
+    WriteSet ws(*engine_);
+    ws.SetExpire(ks, expire_ms);
+    ASSERT_TRUE(engine_->Commit(ws).ok());
+  }
+  void End() {
+    uint64_t seq = 0;
+    int lost = -1;
+    ASSERT_TRUE(engine_->EndPipeline(&seq, &lost).ok());
+    EXPECT_EQ(lost, -1);
   }
   bool StripeFreeElsewhere(std::string_view key) {
     bool free = false;
@@ -93,6 +119,52 @@ TEST_F(PipelineBatchTest, WritesAndLocksAreHeldUntilEndPipeline) {
   EXPECT_TRUE(StripeFreeElsewhere("a"));
   EXPECT_TRUE(StripeFreeElsewhere("b"));
   EXPECT_FALSE(engine_->InPipeline());
+}
+
+// Inside a pipeline, Lookup answers from the batch's index (PendingIndex).
+TEST_F(PipelineBatchTest, EveryKindOfWriteIsSeenByTheNextCommand) {
+  Put("stored", "before");
+  Put("doomed", "x");
+  engine_->BeginPipeline();
+  Put("stored", "a much longer value than before");
+  EXPECT_EQ(Look("stored").payload, "a much longer value than before");
+  Put("stored", "s");
+  EXPECT_EQ(Look("stored").payload, "s");
+  const int64_t deadline = clock_.NowMs() + 60000;
+  Expire("stored", deadline);
+  KeyState ks = Look("stored");
+  EXPECT_TRUE(ks.live);
+  EXPECT_EQ(ks.payload, "s");
+  EXPECT_EQ(ks.expire_ms, deadline);
+  Del("doomed");
+  EXPECT_FALSE(Look("doomed").stored);
+  Put("doomed", "back");
+  EXPECT_EQ(Look("doomed").payload, "back");
+  Put("new", "n");
+  Del("new");
+  EXPECT_FALSE(Look("new").stored);
+  // Many keys: the index grows within one batch.
+  for (int i = 0; i < 3000; ++i) Put("k" + std::to_string(i), std::to_string(i * 7));
+  for (int i = 0; i < 3000; ++i) {
+    ASSERT_EQ(Look("k" + std::to_string(i)).payload, std::to_string(i * 7)) << i;
+  }
+  EXPECT_EQ(engine_->KeyCount(0), 2 + 3000);
+  End();
+  // Written: the same state without the batch, and the next pipeline's
+  // index starts empty (a key deleted there now reads from the database).
+  ks = Look("stored");
+  EXPECT_EQ(ks.payload, "s");
+  EXPECT_EQ(ks.expire_ms, deadline);
+  EXPECT_EQ(Look("doomed").payload, "back");
+  EXPECT_FALSE(Look("new").stored);
+  EXPECT_EQ(Look("k2999").payload, std::to_string(2999 * 7));
+  EXPECT_EQ(engine_->ExpireCount(0), 1);
+  engine_->BeginPipeline();
+  EXPECT_EQ(Look("doomed").payload, "back");
+  Del("doomed");
+  End();
+  EXPECT_FALSE(Look("doomed").stored);
+  EXPECT_EQ(engine_->KeyCount(0), 1 + 3000);
 }
 
 TEST_F(PipelineBatchTest, BusyLockWritesTheBatchAndReleasesBeforeBlocking) {
