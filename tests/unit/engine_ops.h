@@ -32,6 +32,16 @@ inline void Del(Engine& e, uint8_t db, std::string_view key) {
   ASSERT_TRUE(e.Commit(ws).ok());
 }
 
+// Changes only the deadline of a stored key (0 = none).
+inline void Expire(Engine& e, uint8_t db, std::string_view key, int64_t expire_ms) {
+  KeyLockGuard g(e.locks(), db, key);
+  KeyState ks;
+  ASSERT_TRUE(e.Lookup(db, key, &ks).ok());
+  WriteSet ws(e);
+  ws.SetExpire(ks, expire_ms);
+  ASSERT_TRUE(e.Commit(ws).ok());
+}
+
 // The value a read-only command would see, or "<none>".
 inline std::string Value(Engine& e, uint8_t db, std::string_view key) {
   KeyState ks;

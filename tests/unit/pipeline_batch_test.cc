@@ -14,6 +14,7 @@
 
 #include "common/clock.h"
 #include "storage/engine.h"
+#include "tests/unit/engine_ops.h"
 #include "tests/unit/temp_dir.h"
 
 namespace cairn::storage {
@@ -30,21 +31,11 @@ class PipelineBatchTest : public ::testing::Test {
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     engine_ = std::move(*r);
   }
-  void Put(std::string_view key, std::string_view value) {
-    KeyLockGuard g(engine_->locks(), 0, key);
-    KeyState ks;
-    ASSERT_TRUE(engine_->Lookup(0, key, &ks).ok());
-    WriteSet ws(*engine_);
-    ws.PutString(ks, value, 0);
-    ASSERT_TRUE(engine_->Commit(ws).ok());
-  }
+  void Put(std::string_view key, std::string_view value) { test_ops::Put(*engine_, 0, key, value); }
   // What another thread reads (no pipeline there).
   std::string ReadElsewhere(std::string_view key) {
     std::string out;
-    std::thread t([&] {
-      KeyState ks;
-      if (engine_->Read(0, key, &ks).ok()) out = ks.live ? ks.payload : "<none>";
-    });
+    std::thread t([&] { out = test_ops::Value(*engine_, 0, key); });
     t.join();
     return out;
   }
@@ -53,19 +44,9 @@ class PipelineBatchTest : public ::testing::Test {
     EXPECT_TRUE(engine_->Lookup(0, key, &ks).ok());
     return ks;
   }
-  void Del(std::string_view key) {
-    KeyLockGuard g(engine_->locks(), 0, key);
-    KeyState ks = Look(key);
-    WriteSet ws(*engine_);
-    ws.Delete(ks);
-    ASSERT_TRUE(engine_->Commit(ws).ok());
-  }
+  void Del(std::string_view key) { test_ops::Del(*engine_, 0, key); }
   void Expire(std::string_view key, int64_t expire_ms) {
-    KeyLockGuard g(engine_->locks(), 0, key);
-    KeyState ks = Look(key);
-    WriteSet ws(*engine_);
-    ws.SetExpire(ks, expire_ms);
-    ASSERT_TRUE(engine_->Commit(ws).ok());
+    test_ops::Expire(*engine_, 0, key, expire_ms);
   }
   void End() {
     uint64_t seq = 0;
