@@ -4,7 +4,9 @@
 // the replica when acknowledged.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <map>
+#include <thread>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -88,7 +90,14 @@ TEST_F(ClusterReplication, ReplicasHoldTheirMastersDataForReadonlyClients) {
   for (int k = 0; k < 60; ++k) {
     const std::string key = "key:" + std::to_string(k);
     Reply r;
-    int i = Routed({"SET", key, "v" + std::to_string(k)}, &r);
+    int i = -1;
+    // A master whose lease lapsed under load answers TRYAGAIN until it is
+    // renewed; a client retries (bounded).
+    for (int attempt = 0; attempt < 100; ++attempt) {
+      i = Routed({"SET", key, "v" + std::to_string(k)}, &r);
+      if (i < 0 || ReplyText(r).rfind("TRYAGAIN", 0) != 0) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
     ASSERT_GE(i, 0);
     ASSERT_EQ(ReplyText(r), "OK");
     owner[key] = i;
