@@ -6,9 +6,9 @@
 
 #include <chrono>
 #include <map>
-#include <thread>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/integration/cluster_harness.h"
