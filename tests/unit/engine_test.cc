@@ -5,10 +5,12 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "common/clock.h"
 #include "tests/unit/temp_dir.h"
@@ -25,7 +27,7 @@ class EngineTest : public ::testing::Test {
   void SetUp() override { Open(); }
 
   void Open(int databases = 16) {
-    EngineOptions o;
+    EngineOptions o = options_;
     o.dir = dir_.path();
     o.databases = databases;
     auto r = Engine::Open(o, clock_);
@@ -64,6 +66,7 @@ class EngineTest : public ::testing::Test {
 
   TempDir dir_;
   FakeClock clock_;
+  EngineOptions options_;  // Open's, but for dir and databases
   std::unique_ptr<Engine> engine_;
 };
 
@@ -190,6 +193,46 @@ TEST_F(EngineTest, ReopenKeepsValuesAndDeadlines) {
   EXPECT_EQ(t.payload, "v2");
   EXPECT_EQ(t.expire_ms, deadline);
   EXPECT_EQ(Get(7, std::string("bin\0key", 7)).payload, std::string("\0", 1));
+}
+
+// The meta column family keeps up to 16 small memtables and flushes eight
+// at a time into one file: rows spread over the active memtable, immutable
+// ones and merged L0 files all read back, and survive a reopen (which
+// replays the WAL into memtables again).
+TEST_F(EngineTest, RowsInEveryMemtableAndMergedFlushReadBackAndSurviveReopen) {
+  options_.memory_budget = 8ull << 20;  // the smallest memtables: 512 KB
+  options_.key_cache_bytes = 0;         // every read goes to RocksDB
+  Reopen();
+  constexpr int kKeys = 6000;
+  const std::string value(1500, 'v');  // ~9 MB in all: 18 memtables' worth
+  auto value_of = [&](int i, int round) {
+    return std::to_string(i) + "/" + std::to_string(round) + value;
+  };
+  for (int i = 0; i < kKeys; ++i) Put(0, "k" + std::to_string(i), value_of(i, 0));
+  for (int i = 0; i < kKeys; i += 3) Put(0, "k" + std::to_string(i), value_of(i, 1));
+  for (int i = 1; i < kKeys; i += 5) ASSERT_TRUE(Del(0, "k" + std::to_string(i)));
+  auto check = [&] {
+    int64_t live = 0;
+    for (int i = 0; i < kKeys; ++i) {
+      KeyState ks = Get(0, "k" + std::to_string(i));
+      if (i % 5 == 1) {
+        ASSERT_FALSE(ks.stored) << i;
+        continue;
+      }
+      ASSERT_TRUE(ks.live) << i;
+      ASSERT_EQ(ks.payload, value_of(i, i % 3 == 0 ? 1 : 0)) << i;
+      ++live;
+    }
+    EXPECT_EQ(engine_->KeyCount(0), live);
+  };
+  check();
+  // The memtables cannot hold it all: some of it was flushed to files.
+  for (int i = 0; i < 500 && engine_->DiskUsage() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_GT(engine_->DiskUsage(), 0u);
+  Reopen();
+  check();
 }
 
 TEST_F(EngineTest, FlushDbDropsOnlyThatDb) {
