@@ -14,6 +14,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -30,11 +31,24 @@ namespace cairn::testing {
 namespace {
 
 // The state letter of /proc/<pid>/stat ('T' = stopped), or '?'.
-char ProcessState(pid_t pid) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+char TaskState(const std::filesystem::path& stat_file) {
+  std::ifstream f(stat_file);
   std::string stat((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
   size_t paren = stat.rfind(')');
   return paren != std::string::npos && paren + 2 < stat.size() ? stat[paren + 2] : '?';
+}
+
+// The process's state as its threads show it: 'T' once every thread has
+// stopped (a SIGSTOP stops them one by one), else a running thread's state.
+char ProcessState(pid_t pid) {
+  std::error_code ec;
+  char state = '?';
+  for (const auto& task :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+    state = TaskState(task.path() / "stat");
+    if (state != 'T') return state;
+  }
+  return state;
 }
 
 // 2 s rather than 1 s: under sanitizers on a loaded machine a 1 s timeout
@@ -684,6 +698,9 @@ TEST_F(ClusterFailoverNoLease, PromotedReplicaNeverAcknowledgesItsOldMastersWrit
   ASSERT_EQ(ReplyText(Command(queued.get(), {"SET", probe, "before"})), "OK");
 
   ASSERT_EQ(kill(cluster_->node(m).pid(), SIGSTOP), 0);
+  // Delivery is asynchronous: the write must reach a process already
+  // stopped, not one still serving (which would rightly acknowledge it).
+  ASSERT_TRUE(WaitUntil([&] { return ProcessState(cluster_->node(m).pid()) == 'T'; }, 5));
   ASSERT_EQ(redisAppendCommand(queued.get(), "SET %s after", probe.c_str()), REDIS_OK);
   int done = 0;
   while (done == 0) ASSERT_EQ(redisBufferWrite(queued.get(), &done), REDIS_OK);
