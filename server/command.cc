@@ -51,14 +51,7 @@ void CommandSpec::LegacyKeyRange(int* first, int* last, int* step) const {
 
 std::vector<int> CommandSpec::KeyPositions(size_t argc) const {
   std::vector<int> out;
-  for (const KeySpec& ks : key_specs) {
-    int first = ks.begin_index;
-    if (first >= static_cast<int>(argc)) continue;
-    int last = ks.last_key < 0 ? static_cast<int>(argc) + ks.last_key : first + ks.last_key;
-    if (last >= static_cast<int>(argc)) last = static_cast<int>(argc) - 1;
-    int step = ks.key_step > 0 ? ks.key_step : 1;
-    for (int i = first; i <= last; i += step) out.push_back(i);
-  }
+  ForEachKeyPosition(argc, [&](int i) { out.push_back(i); });
   return out;
 }
 

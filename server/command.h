@@ -106,6 +106,19 @@ struct CommandSpec {
   void LegacyKeyRange(int* first, int* last, int* step) const;
   // The argv indexes of the keys of one call (COMMAND GETKEYS, locks, cluster).
   std::vector<int> KeyPositions(size_t argc) const;
+  // Calls f(index) for each of them, in the same order, allocating nothing.
+  template <typename F>
+  void ForEachKeyPosition(size_t argc, F&& f) const {
+    const int n = static_cast<int>(argc);
+    for (const KeySpec& ks : key_specs) {
+      const int first = ks.begin_index;
+      if (first >= n) continue;
+      int last = ks.last_key < 0 ? n + ks.last_key : first + ks.last_key;
+      if (last >= n) last = n - 1;
+      const int step = ks.key_step > 0 ? ks.key_step : 1;
+      for (int i = first; i <= last; i += step) f(i);
+    }
+  }
   const CommandSpec* FindSubcommand(std::string_view name) const;
   bool CheckArity(size_t argc) const {
     return arity > 0 ? static_cast<int>(argc) == arity : static_cast<int>(argc) >= -arity;

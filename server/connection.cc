@@ -170,6 +170,7 @@ void Connection::ProcessInput() {
     }
   }
 
+  PrefetchKeys(limits);
   size_t start = 0;
   in_input_ = true;
   while (!client_.close_after_reply && start < rlen_) {
@@ -225,6 +226,34 @@ void Connection::ProcessInput() {
   }
   if (held_) return;  // FinishHeld, once the loop batch is written
   FinishInput();
+}
+
+void Connection::PrefetchKeys(const resp::ParserLimits& limits) {
+  // Enough for the deepest pipelines worth it; a prefetch past what the
+  // caches hold would evict the first rows before they are used.
+  constexpr int kMaxCommands = 64;
+  ServerContext& server = worker_.server();
+  lookahead_.set_limits(limits);
+  lookahead_.Reset();
+  prefetch_.clear();
+  size_t at = 0;
+  int commands = 0;
+  while (commands < kMaxCommands && at < rlen_) {
+    size_t consumed = 0;
+    const std::string_view rest(rbuf_.data() + at, rlen_ - at);
+    if (lookahead_.Parse(rest, &consumed) != resp::RequestParser::Result::kCommand) break;
+    // A lone command gains nothing: its lookup is next anyway.
+    if (commands++ == 0 && consumed == rest.size()) return;
+    at += consumed;
+    const std::vector<std::string_view>& argv = lookahead_.args();
+    if (argv.empty()) continue;
+    const CommandSpec* spec = server.commands.Find(argv[0]);
+    if (spec == nullptr || !spec->subcommands.empty() || !spec->CheckArity(argv.size())) continue;
+    spec->ForEachKeyPosition(argv.size(), [&](int i) {
+      server.engine.AddPrefetch(static_cast<uint8_t>(client_.db), argv[i], &prefetch_);
+    });
+  }
+  if (commands > 1) server.engine.Prefetch(prefetch_);
 }
 
 void Connection::Unpark() {

@@ -64,6 +64,10 @@ class Connection : public CommandRunner {
 
   // Runs every complete command in the buffer, then sends or holds replies.
   void ProcessInput();
+  // With more than one command in the buffer (a pipeline), has the engine
+  // prefetch the key cache rows of their keys, so the lookups' cache misses
+  // overlap instead of stalling one command after the other.
+  void PrefetchKeys(const resp::ParserLimits& limits);
   void Execute(const std::vector<std::string_view>& argv);
   // CommandRunner: runs a checked command (EXEC runs its queue through it).
   void Run(const CommandSpec& spec, std::span<const std::string_view> argv) override;
@@ -107,6 +111,8 @@ class Connection : public CommandRunner {
   uv_tcp_t handle_;
   Client client_;
   resp::RequestParser parser_;
+  resp::RequestParser lookahead_;   // PrefetchKeys's own pass over the buffer
+  std::vector<uint64_t> prefetch_;  // hashes of the keys it found
   std::string rbuf_;
   size_t rlen_ = 0;  // bytes of rbuf_ holding data
   std::string out_;  // replies not yet handed to the socket
@@ -115,10 +121,10 @@ class Connection : public CommandRunner {
   size_t bytes_in_flight_ = 0;
   bool reading_ = false;
   bool closing_ = false;
-  uint64_t waiting_seq_ = 0;  // > 0: replies held until this is durable
-  bool in_input_ = false;  // inside ProcessInput's command loop
-  bool held_ = false;      // replies wait for the loop batch
-  bool run_deferred_ = false;  // the last Run's reply comes later (batch, thread pool)
+  uint64_t waiting_seq_ = 0;       // > 0: replies held until this is durable
+  bool in_input_ = false;          // inside ProcessInput's command loop
+  bool held_ = false;              // replies wait for the loop batch
+  bool run_deferred_ = false;      // the last Run's reply comes later (batch, thread pool)
   bool cold_in_flight_ = false;    // a command of ours runs on the thread pool
   bool parked_ = false;            // the next command waits for a write pause (Unpark)
   bool close_after_cold_ = false;  // Close() was asked for meanwhile

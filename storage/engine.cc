@@ -424,6 +424,16 @@ Status Engine::DecodeInto(std::string_view raw, KeyState* out) const {
   return Status::Ok();
 }
 
+void Engine::AddPrefetch(uint8_t db, std::string_view key, std::vector<uint64_t>* hashes) const {
+  if (!key_cache_->enabled()) return;
+  thread_local std::string mkey;  // reused: no allocation once warm
+  mkey.clear();
+  AppendMetaKey(&mkey, db, KeyHashSlot(key), key);
+  hashes->push_back(KeyCache::Hash(mkey));
+}
+
+void Engine::Prefetch(std::span<const uint64_t> hashes) const { key_cache_->Prefetch(hashes); }
+
 Status Engine::Lookup(uint8_t db, std::string_view key, KeyState* out) {
   out->db = db;
   out->slot = KeyHashSlot(key);

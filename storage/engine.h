@@ -159,6 +159,12 @@ class Engine {
   Status Read(uint8_t db, std::string_view key, KeyState* out);
   // Reads a key under the caller's lock; never deletes.
   Status Lookup(uint8_t db, std::string_view key, KeyState* out);
+  // A hint that keys are about to be looked up (the keys of a pipeline's
+  // next commands): AddPrefetch appends a key's hash to *hashes, Prefetch
+  // then starts loading all their key cache rows into the CPU caches at
+  // once, so the lookups' cache misses overlap. Changes nothing.
+  void AddPrefetch(uint8_t db, std::string_view key, std::vector<uint64_t>* hashes) const;
+  void Prefetch(std::span<const uint64_t> hashes) const;
 
   // Applies a WriteSet. On success *seq (if given) is a sequence number at or
   // after the write: durable once SyncedSequence() >= it.

@@ -91,6 +91,27 @@ KeyCache::Entry** KeyCache::Slot(Shard& sh, std::string_view mkey, uint64_t hash
   return slot;
 }
 
+void KeyCache::Prefetch(std::span<const uint64_t> hashes) {
+  if (capacity_ == 0) return;
+  // Two rounds: the buckets, then (once they have had time to arrive) the
+  // entries they point at. A prefetch never faults, but the pointers are
+  // read under the shard lock so the read itself is not a race.
+  for (uint64_t hash : hashes) {
+    Shard& sh = ShardOf(hash);
+    std::lock_guard<std::mutex> lock(sh.mu);
+    if (!sh.buckets.empty()) __builtin_prefetch(&sh.buckets[hash & (sh.buckets.size() - 1)]);
+  }
+  for (uint64_t hash : hashes) {
+    Shard& sh = ShardOf(hash);
+    std::lock_guard<std::mutex> lock(sh.mu);
+    if (sh.buckets.empty()) continue;
+    if (const Entry* e = sh.buckets[hash & (sh.buckets.size() - 1)]) {
+      __builtin_prefetch(e);
+      __builtin_prefetch(reinterpret_cast<const char*>(e) + 64);
+    }
+  }
+}
+
 uint64_t KeyCache::FillTicket(uint64_t hash) {
   if (capacity_ == 0) return 0;
   Shard& sh = ShardOf(hash);

@@ -103,6 +103,64 @@ TEST_F(PipelineTest, PipelinedIncrementsFromManyConnectionsAreExact) {
   EXPECT_EQ(Str(n.get()), std::to_string(kCounters + 2));
 }
 
+// Before running a pipeline the connection parses ahead to prefetch its keys
+// (Connection::PrefetchKeys): that pass must change no reply, whatever the
+// commands are: inline ones, a SELECT that moves the later keys to another
+// db, wrong arity, unknown commands, subcommands, keyless and multi-key
+// commands, and a command cut in two by the end of the buffer.
+TEST_F(PipelineTest, PipelinesOfEveryKindOfCommandAnswerAsOneByOne) {
+  Connection c = server_->Connect();
+  ASSERT_TRUE(c);
+  const std::string first =
+      "SET a 1\r\n"  // inline
+      "*3\r\n$3\r\nSET\r\n$1\r\nb\r\n$1\r\n2\r\n"
+      "*2\r\n$6\r\nSELECT\r\n$1\r\n1\r\n"
+      "*2\r\n$3\r\nGET\r\n$1\r\na\r\n"  // db 1: absent
+      "*3\r\n$3\r\nSET\r\n$1\r\na\r\n$2\r\nv1\r\n"
+      "*2\r\n$3\r\nSET\r\n$1\r\nz\r\n"   // wrong arity
+      "*2\r\n$4\r\nNOPE\r\n$1\r\na\r\n"  // unknown command
+      "*3\r\n$6\r\nCONFIG\r\n$3\r\nGET\r\n$9\r\ndatabases\r\n"
+      "PING\r\n"
+      "*5\r\n$4\r\nMSET\r\n$1\r\nm\r\n$1\r\nx\r\n$1\r\nn\r\n$1\r\ny\r\n"
+      "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n"
+      "*4\r\n$4\r\nMGET\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nm\r\n"
+      "*2\r\n$4\r\nINCR\r\n$";  // cut: "1\r\na\r\n" comes in the next write
+  ASSERT_EQ(redisAppendFormattedCommand(c.get(), first.data(), first.size()), REDIS_OK);
+  int done = 0;
+  while (done == 0) ASSERT_EQ(redisBufferWrite(c.get(), &done), REDIS_OK);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  const std::string rest = "1\r\na\r\nGET a\r\n*2\r\n$3\r\nGET\r\n$1\r\nm\r\n";
+  ASSERT_EQ(redisAppendFormattedCommand(c.get(), rest.data(), rest.size()), REDIS_OK);
+  const std::vector<std::string> want = {
+      "OK",
+      "OK",
+      "OK",
+      "<nil>",
+      "OK",
+      "ERR wrong number of arguments for 'set' command",
+      "ERR unknown command 'NOPE', with args beginning with: 'a' ",
+      "[databases,16]",
+      "PONG",
+      "OK",
+      "OK",
+      "[1,2,<nil>]",
+      "2",
+      "2",
+      "<nil>",
+  };
+  std::vector<std::string> replies;
+  for (size_t i = 0; i < want.size(); ++i) {
+    void* r = nullptr;
+    if (redisGetReply(c.get(), &r) != REDIS_OK) break;
+    replies.push_back(Str(static_cast<redisReply*>(r)));
+    freeReplyObject(r);
+  }
+  EXPECT_EQ(replies, want);
+  // db 1 has what the pipeline wrote there.
+  EXPECT_EQ(Str(Command(c.get(), {"SELECT", "1"}).get()), "OK");
+  EXPECT_EQ(Str(Command(c.get(), {"MGET", "a", "m", "n"}).get()), "[v1,x,y]");
+}
+
 TEST_F(PipelineTest, PipelineReadsItsOwnWritesInOrderIncludingMultiAndFlush) {
   Connection c = server_->Connect();
   ASSERT_TRUE(c);
@@ -170,16 +228,18 @@ TEST(LoopBatch, IncrementsFromManyConnectionsOnOneLoopAreLinearizable) {
     constexpr int kOps = 200;
     std::mutex mu;
     std::map<std::string, std::vector<long long>> seen;
-    ASSERT_TRUE(RunClients(server, kClients, [&](int t, redisContext* c) {
-      for (int i = 0; i < kOps; ++i) {
-        const std::string key = "ctr:" + std::to_string((t + i) % 2);
-        Reply r = Command(c, {"INCR", key});
-        if (!r || r->type != REDIS_REPLY_INTEGER) return false;
-        std::lock_guard<std::mutex> lock(mu);
-        seen[key].push_back(r->integer);
-      }
-      return true;
-    })) << "threads " << threads;
+    ASSERT_TRUE(RunClients(server, kClients,
+                           [&](int t, redisContext* c) {
+                             for (int i = 0; i < kOps; ++i) {
+                               const std::string key = "ctr:" + std::to_string((t + i) % 2);
+                               Reply r = Command(c, {"INCR", key});
+                               if (!r || r->type != REDIS_REPLY_INTEGER) return false;
+                               std::lock_guard<std::mutex> lock(mu);
+                               seen[key].push_back(r->integer);
+                             }
+                             return true;
+                           }))
+        << "threads " << threads;
     Connection c = server.Connect();
     ASSERT_TRUE(c);
     long long total = 0;

@@ -136,6 +136,32 @@ TEST(KeyCache, OversizedValuesAreNotCachedAndDropTheOldEntry) {
   EXPECT_FALSE(Cached(cache, "k").has_value());
 }
 
+// Prefetch is only a hint to the CPU: cached keys, absent keys, keys of
+// shards with no buckets yet and a disabled cache all come out of it as
+// they went in, counters included.
+TEST(KeyCache, PrefetchChangesNothing) {
+  KeyCache cache(1 << 20);
+  std::vector<uint64_t> hashes = {KeyCache::Hash("a"), KeyCache::Hash("never")};
+  cache.Prefetch(hashes);  // every shard still empty
+  for (int i = 0; i < 200; ++i) cache.Put("k" + std::to_string(i), "v" + std::to_string(i));
+  cache.Put("a", "1");
+  for (int i = 0; i < 200; i += 7) hashes.push_back(KeyCache::Hash("k" + std::to_string(i)));
+  const size_t bytes = cache.bytes();
+  cache.Prefetch(hashes);
+  cache.Prefetch({});
+  EXPECT_EQ(cache.hits(), 0u);
+  EXPECT_EQ(cache.misses(), 0u);
+  EXPECT_EQ(cache.bytes(), bytes);
+  EXPECT_EQ(Cached(cache, "a"), "1");
+  EXPECT_FALSE(Cached(cache, "never").has_value());
+  for (int i = 0; i < 200; ++i)
+    EXPECT_EQ(Cached(cache, "k" + std::to_string(i)), "v" + std::to_string(i));
+  KeyCache off(0);
+  off.Prefetch(hashes);
+  EXPECT_EQ(off.bytes(), 0u);
+  EXPECT_FALSE(Cached(off, "a").has_value());
+}
+
 TEST(KeyCache, DisabledCacheHoldsNothing) {
   KeyCache cache(0);
   EXPECT_FALSE(cache.enabled());
