@@ -71,6 +71,30 @@ run_bench() {
     awk -F'","' 'NR == 2 { print $2 "," $5 "," $7 }'
 }
 
+# settle: waits (at most SETTLE_TIMEOUT_S) until neither server does
+# background work left over from the previous run (Redis: an AOF rewrite or
+# a save in its forked child; Cairn: RocksDB flushes and compactions), so
+# one server's background work does not land in the other's turn. Work a
+# run starts during its own turn still counts against that run.
+info_sum() {  # <port> <field...> -> the sum of those INFO fields (0 if absent)
+  local port=$1
+  shift
+  redis-cli -p "$port" INFO 2>/dev/null | tr -d '\r' |
+    awk -F: -v want="$*" 'BEGIN { n = split(want, w, " "); for (i = 1; i <= n; i++) f[w[i]] = 1 }
+      ($1 in f) { s += $2 } END { print s + 0 }'
+}
+settle() {
+  local deadline=$((SECONDS + ${SETTLE_TIMEOUT_S:-60}))
+  while ((SECONDS < deadline)); do
+    (($(info_sum "$REDIS_PORT" aof_rewrite_in_progress aof_rewrite_scheduled \
+      rdb_bgsave_in_progress) == 0)) &&
+      (($(info_sum "$CAIRN_PORT" storage_flushes_running storage_compactions_running) == 0)) &&
+      return 0
+    sleep 0.2
+  done
+  echo "compare.sh: background work still running after ${SETTLE_TIMEOUT_S:-60}s" >&2
+}
+
 echo "test,pipeline,server,requests_per_sec,p50_ms,p99_ms" >"$OUT_CSV"
 declare -A RES
 for p in $PIPELINES; do
@@ -78,6 +102,7 @@ for p in $PIPELINES; do
     for server in redis cairn; do
       port=$REDIS_PORT
       [[ $server == cairn ]] && port=$CAIRN_PORT
+      settle
       r=$(run_bench "$port" "$t" "$p" || true)
       echo "compare.sh: $t P$p $server: $r (${SECONDS}s since start)" >&2
       [[ -z "$r" ]] && r="n/a,n/a,n/a"

@@ -859,6 +859,19 @@ uint64_t Engine::MemoryUsage() const {
   return mem;
 }
 
+Engine::BackgroundWork Engine::Background() const {
+  BackgroundWork w;
+  db_->GetIntProperty("rocksdb.num-running-flushes", &w.flushes);
+  db_->GetIntProperty("rocksdb.num-running-compactions", &w.compactions);
+  uint64_t v = 0;
+  for (auto* h : handles_) {
+    if (db_->GetIntProperty(h, "rocksdb.estimate-pending-compaction-bytes", &v)) {
+      w.pending_bytes += v;
+    }
+  }
+  return w;
+}
+
 uint64_t Engine::DiskUsage() const {
   uint64_t total = 0;
   uint64_t v = 0;

@@ -315,6 +315,14 @@ class Engine {
   // read and before the cache is filled with what it returned.
   void SetFillHookForTest(std::function<void()> hook) { fill_hook_for_test_ = std::move(hook); }
   uint64_t DiskUsage() const;
+  // RocksDB's background work right now (INFO persistence; bench/compare.sh
+  // waits for it to end between runs).
+  struct BackgroundWork {
+    uint64_t flushes = 0;        // memtable flushes running
+    uint64_t compactions = 0;    // compactions running
+    uint64_t pending_bytes = 0;  // estimated bytes compactions still have to rewrite
+  };
+  BackgroundWork Background() const;
 
   // ---- keyspace walks and SWAPDB (storage/engine_keyspace.cc) ----
   // Reads up to `limit` meta rows of `db` in storage order ([slot][key]),

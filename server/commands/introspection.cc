@@ -329,6 +329,10 @@ void InfoPersistence(CommandContext& ctx, std::string* out) {
   out->append(
       "aof_base_size:0\r\naof_pending_rewrite:0\r\naof_buffer_length:0\r\n"
       "aof_pending_bio_fsync:0\r\naof_delayed_fsync:0\r\n");
+  const storage::Engine::BackgroundWork bg = ctx.engine.Background();
+  Appendf(out, "storage_flushes_running:%" PRIu64 "\r\n", bg.flushes);
+  Appendf(out, "storage_compactions_running:%" PRIu64 "\r\n", bg.compactions);
+  Appendf(out, "storage_compaction_pending_bytes:%" PRIu64 "\r\n", bg.pending_bytes);
 }
 
 // keyspace_hits/misses are reported from Stats; they stay 0 unless the read
