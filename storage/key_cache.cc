@@ -17,22 +17,59 @@ constexpr size_t kMinBuckets = 64;
 constexpr size_t kMaxEntryBytes = 64 << 10;
 // Eviction work per insert is bounded: at most this many buckets swept.
 constexpr size_t kMaxSweep = 256;
+// Written batches of fewer operations are applied without prefetching.
+constexpr uint32_t kPrefetchBatchMin = 8;
 
-// The meta rows a written batch changed, in batch order.
+// The hashes of the meta keys a written batch puts or deletes, in batch
+// order (what MetaChanges then applies).
+class MetaKeyHashes : public rocksdb::WriteBatch::Handler {
+ public:
+  MetaKeyHashes(uint32_t meta_cf, std::vector<uint64_t>* out) : meta_cf_(meta_cf), out_(*out) {}
+  rocksdb::Status PutCF(uint32_t cf, const rocksdb::Slice& key, const rocksdb::Slice&) override {
+    return Add(cf, key);
+  }
+  rocksdb::Status DeleteCF(uint32_t cf, const rocksdb::Slice& key) override { return Add(cf, key); }
+  rocksdb::Status SingleDeleteCF(uint32_t cf, const rocksdb::Slice& key) override {
+    return Add(cf, key);
+  }
+  rocksdb::Status MergeCF(uint32_t cf, const rocksdb::Slice& key, const rocksdb::Slice&) override {
+    return Add(cf, key);
+  }
+  rocksdb::Status DeleteRangeCF(uint32_t, const rocksdb::Slice&, const rocksdb::Slice&) override {
+    return rocksdb::Status::OK();
+  }
+  void LogData(const rocksdb::Slice&) override {}
+
+ private:
+  rocksdb::Status Add(uint32_t cf, const rocksdb::Slice& key) {
+    if (cf == meta_cf_) out_.push_back(KeyCache::Hash({key.data(), key.size()}));
+    return rocksdb::Status::OK();
+  }
+  uint32_t meta_cf_;
+  std::vector<uint64_t>& out_;
+};
+
+// The meta rows a written batch changed, in batch order. `hashes`, if not
+// empty, are their keys' hashes in that order (MetaKeyHashes).
 class MetaChanges : public rocksdb::WriteBatch::Handler {
  public:
-  MetaChanges(KeyCache& cache, uint32_t meta_cf) : cache_(cache), meta_cf_(meta_cf) {}
+  MetaChanges(KeyCache& cache, uint32_t meta_cf, std::span<const uint64_t> hashes)
+      : cache_(cache), meta_cf_(meta_cf), hashes_(hashes) {}
   bool cleared() const { return cleared_; }
 
   rocksdb::Status PutCF(uint32_t cf, const rocksdb::Slice& key,
                         const rocksdb::Slice& value) override {
-    if (cf == meta_cf_ && !cleared_) {
-      cache_.Put({key.data(), key.size()}, {value.data(), value.size()});
-    }
+    if (cf != meta_cf_) return rocksdb::Status::OK();
+    const std::string_view k(key.data(), key.size());
+    const uint64_t hash = NextHash(k);
+    if (!cleared_) cache_.Put(k, hash, {value.data(), value.size()});
     return rocksdb::Status::OK();
   }
   rocksdb::Status DeleteCF(uint32_t cf, const rocksdb::Slice& key) override {
-    if (cf == meta_cf_ && !cleared_) cache_.Erase({key.data(), key.size()});
+    if (cf != meta_cf_) return rocksdb::Status::OK();
+    const std::string_view k(key.data(), key.size());
+    const uint64_t hash = NextHash(k);
+    if (!cleared_) cache_.Erase(k, hash);
     return rocksdb::Status::OK();
   }
   rocksdb::Status SingleDeleteCF(uint32_t cf, const rocksdb::Slice& key) override {
@@ -51,8 +88,13 @@ class MetaChanges : public rocksdb::WriteBatch::Handler {
   void LogData(const rocksdb::Slice&) override {}
 
  private:
+  uint64_t NextHash(std::string_view key) {
+    return next_ < hashes_.size() ? hashes_[next_++] : KeyCache::Hash(key);
+  }
   KeyCache& cache_;
   uint32_t meta_cf_;
+  std::span<const uint64_t> hashes_;
+  size_t next_ = 0;
   bool cleared_ = false;
 };
 
@@ -129,9 +171,10 @@ void KeyCache::Fill(std::string_view mkey, uint64_t hash, std::string_view value
   Insert(sh, mkey, hash, value);
 }
 
-void KeyCache::Put(std::string_view mkey, std::string_view value) {
+void KeyCache::Put(std::string_view mkey, std::string_view value) { Put(mkey, Hash(mkey), value); }
+
+void KeyCache::Put(std::string_view mkey, uint64_t hash, std::string_view value) {
   if (capacity_ == 0) return;
-  const uint64_t hash = Hash(mkey);
   Shard& sh = ShardOf(hash);
   std::lock_guard<std::mutex> lock(sh.mu);
   ++sh.generation;
@@ -151,9 +194,10 @@ void KeyCache::Put(std::string_view mkey, std::string_view value) {
   Insert(sh, mkey, hash, value);
 }
 
-void KeyCache::Erase(std::string_view mkey) {
+void KeyCache::Erase(std::string_view mkey) { Erase(mkey, Hash(mkey)); }
+
+void KeyCache::Erase(std::string_view mkey, uint64_t hash) {
   if (capacity_ == 0) return;
-  const uint64_t hash = Hash(mkey);
   Shard& sh = ShardOf(hash);
   std::lock_guard<std::mutex> lock(sh.mu);
   ++sh.generation;
@@ -170,7 +214,20 @@ void KeyCache::Clear() {
 
 void KeyCache::ApplyWritten(rocksdb::WriteBatch* batch, uint32_t meta_cf_id) {
   if (capacity_ == 0) return;
-  MetaChanges changes(*this, meta_cf_id);
+  // A big batch (a loop's pipeline) evicted from the CPU caches the rows
+  // its commands looked up while its memtable inserts ran: prefetch them
+  // all first, so their misses overlap.
+  thread_local std::vector<uint64_t> hashes;  // reused: no allocation once warm
+  hashes.clear();
+  if (batch->Count() >= kPrefetchBatchMin) {
+    MetaKeyHashes keys(meta_cf_id, &hashes);
+    if (batch->Iterate(&keys).ok()) {
+      Prefetch(hashes);
+    } else {
+      hashes.clear();
+    }
+  }
+  MetaChanges changes(*this, meta_cf_id, hashes);
   rocksdb::Status s = batch->Iterate(&changes);
   // A batch DB::Write accepted always parses; if it somehow did not, what
   // it changed is unknown here, so forget everything.

@@ -68,6 +68,9 @@ class KeyCache {
   void Prefetch(std::span<const uint64_t> hashes);
   void Put(std::string_view mkey, std::string_view value);
   void Erase(std::string_view mkey);
+  // The same, with the key's Hash already known.
+  void Put(std::string_view mkey, uint64_t hash, std::string_view value);
+  void Erase(std::string_view mkey, uint64_t hash);
   void Clear();
 
   // Bytes held (entries and bucket arrays), and lookups answered / missed.

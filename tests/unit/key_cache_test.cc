@@ -200,6 +200,48 @@ TEST(KeyCache, AppliesTheMetaRowsOfAWrittenBatch) {
   EXPECT_FALSE(Cached(cache, "after").has_value());
 }
 
+// A big batch (a loop's pipeline) is applied after a pass that prefetches
+// its rows: every operation still lands on its own key, in order, with
+// other column families' operations and merges interleaved.
+TEST(KeyCache, AppliesABigBatchInOrder) {
+  KeyCache cache(1 << 20);
+  for (int i = 0; i < 50; ++i) cache.Put("k" + std::to_string(i), "old");
+  cache.Put("merged", "x");
+  FakeCf meta(7);
+  FakeCf counts(4);
+  rocksdb::WriteBatch batch;
+  for (int i = 0; i < 50; ++i) {
+    const std::string k = "k" + std::to_string(i);
+    if (i % 3 == 0) {
+      ASSERT_TRUE(batch.Put(&meta, k, "a" + k).ok());
+      ASSERT_TRUE(batch.Delete(&meta, k).ok());
+      ASSERT_TRUE(batch.Put(&meta, k, "b" + k).ok());  // put, delete, put: the last
+    } else if (i % 3 == 1) {
+      ASSERT_TRUE(batch.Delete(&meta, k).ok());
+    } else {
+      ASSERT_TRUE(batch.Put(&meta, k, "c" + k).ok());
+    }
+    ASSERT_TRUE(batch.Merge(&counts, "count", "1").ok());
+    ASSERT_TRUE(batch.Put(&counts, k, "not meta").ok());
+  }
+  ASSERT_TRUE(batch.Merge(&meta, "merged", "y").ok());  // unknown result: dropped
+  ASSERT_TRUE(batch.Put(&meta, "new", "n").ok());
+  cache.ApplyWritten(&batch, 7);
+  for (int i = 0; i < 50; ++i) {
+    const std::string k = "k" + std::to_string(i);
+    if (i % 3 == 0) {
+      EXPECT_EQ(Cached(cache, k), "b" + k);
+    } else if (i % 3 == 1) {
+      EXPECT_FALSE(Cached(cache, k).has_value()) << k;
+    } else {
+      EXPECT_EQ(Cached(cache, k), "c" + k);
+    }
+  }
+  EXPECT_FALSE(Cached(cache, "merged").has_value());
+  EXPECT_FALSE(Cached(cache, "count").has_value());
+  EXPECT_EQ(Cached(cache, "new"), "n");
+}
+
 // ---- the engine with its key cache
 
 class EngineKeyCacheTest : public ::testing::Test {
