@@ -146,17 +146,30 @@ void Connection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) {
   self->rlen_ += static_cast<size_t>(nread);
   self->worker_.server().stats.net_input_bytes.fetch_add(static_cast<uint64_t>(nread),
                                                          std::memory_order_relaxed);
-  self->ProcessInput();
+  // Run at the end of the loop's I/O phase, with the input of every other
+  // connection that became readable (Worker::RunReadInput).
+  if (!self->input_deferred_) {
+    self->input_deferred_ = true;
+    self->worker_.DeferInput(self);
+  }
+}
+
+bool Connection::CanRunInput() const {
+  return !closing_ && waiting_seq_ == 0 && !client_.replica_wait.active && !cold_in_flight_ &&
+         !parked_;
+}
+
+resp::ParserLimits Connection::Limits() const {
+  resp::ParserLimits limits;
+  limits.max_bulk_len = worker_.server().config.proto_max_bulk_len();
+  limits.unauthenticated = !client_.authenticated;
+  return limits;
 }
 
 void Connection::ProcessInput() {
-  if (closing_ || waiting_seq_ != 0 || client_.replica_wait.active || cold_in_flight_ || parked_) {
-    return;
-  }
+  if (!CanRunInput()) return;
   ServerContext& server = worker_.server();
-  resp::ParserLimits limits;
-  limits.max_bulk_len = server.config.proto_max_bulk_len();
-  limits.unauthenticated = !client_.authenticated;
+  resp::ParserLimits limits = Limits();
   parser_.set_limits(limits);
   reply_.set_protocol(client_.resp);
   // A connection already held in this iteration keeps the sequence of its
@@ -170,7 +183,12 @@ void Connection::ProcessInput() {
     }
   }
 
-  PrefetchKeys(limits);
+  if (!prefetched_) {
+    prefetch_.clear();
+    // A lone command gains nothing: its lookup is next anyway.
+    if (AddPrefetchKeys(&prefetch_) > 1) server.engine.Prefetch(prefetch_);
+  }
+  prefetched_ = false;
   size_t start = 0;
   in_input_ = true;
   while (!client_.close_after_reply && start < rlen_) {
@@ -228,32 +246,31 @@ void Connection::ProcessInput() {
   FinishInput();
 }
 
-void Connection::PrefetchKeys(const resp::ParserLimits& limits) {
+int Connection::AddPrefetchKeys(std::vector<uint64_t>* hashes) {
   // Enough for the deepest pipelines worth it; a prefetch past what the
   // caches hold would evict the first rows before they are used.
   constexpr int kMaxCommands = 64;
+  if (!CanRunInput()) return 0;
   ServerContext& server = worker_.server();
-  lookahead_.set_limits(limits);
+  lookahead_.set_limits(Limits());
   lookahead_.Reset();
-  prefetch_.clear();
   size_t at = 0;
   int commands = 0;
   while (commands < kMaxCommands && at < rlen_) {
     size_t consumed = 0;
     const std::string_view rest(rbuf_.data() + at, rlen_ - at);
     if (lookahead_.Parse(rest, &consumed) != resp::RequestParser::Result::kCommand) break;
-    // A lone command gains nothing: its lookup is next anyway.
-    if (commands++ == 0 && consumed == rest.size()) return;
+    ++commands;
     at += consumed;
     const std::vector<std::string_view>& argv = lookahead_.args();
     if (argv.empty()) continue;
     const CommandSpec* spec = server.commands.Find(argv[0]);
     if (spec == nullptr || !spec->subcommands.empty() || !spec->CheckArity(argv.size())) continue;
     spec->ForEachKeyPosition(argv.size(), [&](int i) {
-      server.engine.AddPrefetch(static_cast<uint8_t>(client_.db), argv[i], &prefetch_);
+      server.engine.AddPrefetch(static_cast<uint8_t>(client_.db), argv[i], hashes);
     });
   }
-  if (commands > 1) server.engine.Prefetch(prefetch_);
+  return commands;
 }
 
 void Connection::Unpark() {

@@ -53,6 +53,23 @@ class Connection : public CommandRunner {
   // (cluster_redirect.h): the worker calls this to run it again.
   void Unpark();
 
+  // Input read in this loop iteration, run by the worker once the I/O
+  // phase is over (Worker::RunReadInput): first AddPrefetchKeys, for every
+  // connection that read, then RunReadInput for each.
+  //
+  // AddPrefetchKeys parses ahead (at most 64 commands) and appends the
+  // hashes of their keys to *hashes (Engine::AddPrefetch); it returns how
+  // many commands it saw. Prefetching those rows before running the
+  // commands overlaps their lookups' cache misses instead of stalling on
+  // one after the other.
+  int AddPrefetchKeys(std::vector<uint64_t>* hashes);
+  // Runs the input; its keys were prefetched already.
+  void RunReadInput() {
+    input_deferred_ = false;
+    prefetched_ = true;
+    ProcessInput();
+  }
+
   Client& client() { return client_; }
   bool closing() const { return closing_; }
 
@@ -64,10 +81,9 @@ class Connection : public CommandRunner {
 
   // Runs every complete command in the buffer, then sends or holds replies.
   void ProcessInput();
-  // With more than one command in the buffer (a pipeline), has the engine
-  // prefetch the key cache rows of their keys, so the lookups' cache misses
-  // overlap instead of stalling one command after the other.
-  void PrefetchKeys(const resp::ParserLimits& limits);
+  // Whether ProcessInput would run commands now.
+  bool CanRunInput() const;
+  resp::ParserLimits Limits() const;
   void Execute(const std::vector<std::string_view>& argv);
   // CommandRunner: runs a checked command (EXEC runs its queue through it).
   void Run(const CommandSpec& spec, std::span<const std::string_view> argv) override;
@@ -111,8 +127,10 @@ class Connection : public CommandRunner {
   uv_tcp_t handle_;
   Client client_;
   resp::RequestParser parser_;
-  resp::RequestParser lookahead_;   // PrefetchKeys's own pass over the buffer
+  resp::RequestParser lookahead_;   // AddPrefetchKeys's own pass over the buffer
   std::vector<uint64_t> prefetch_;  // hashes of the keys it found
+  bool prefetched_ = false;         // RunReadInput prefetched for this ProcessInput
+  bool input_deferred_ = false;     // on the worker's list of input to run
   std::string rbuf_;
   size_t rlen_ = 0;  // bytes of rbuf_ holding data
   std::string out_;  // replies not yet handed to the socket

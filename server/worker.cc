@@ -148,6 +148,7 @@ void Worker::Untrack(Connection* c) {
   connections_.erase(c);
   waiting_.erase(c);
   std::erase(held_, c);
+  std::erase(read_, c);
   std::erase(parked_, c);
   by_id_.erase(c->client().info->id);
 }
@@ -190,7 +191,22 @@ void Worker::EndLoopBatch() {
   for (Connection* c : held_) c->LoopBatchWritten(seq, s, lost_from);
 }
 
+void Worker::DeferInput(Connection* c) { read_.push_back(c); }
+
+void Worker::RunReadInput() {
+  if (read_.empty()) return;
+  running_.swap(read_);
+  prefetch_.clear();
+  for (Connection* c : running_) c->AddPrefetchKeys(&prefetch_);
+  server_.engine.Prefetch(prefetch_);
+  // A connection one of these commands closes stays allocated until its
+  // close callback, which libuv runs after this phase; it runs nothing.
+  for (Connection* c : running_) c->RunReadInput();
+  running_.clear();
+}
+
 void Worker::FinishIteration() {
+  RunReadInput();
   // Finishing a connection may run commands it had buffered, which may
   // hold it again: repeat until nothing is held (each round only runs
   // input already read, so this ends).

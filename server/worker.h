@@ -68,6 +68,10 @@ class Worker {
   void EndLoopBatch();
   // c's replies wait for the loop batch (called once per iteration).
   void Hold(Connection* c) { held_.push_back(c); }
+  // c read input (once per iteration: the connection keeps track): it runs
+  // once the iteration's I/O callbacks are done, with the input of every
+  // other connection that read (RunReadInput).
+  void DeferInput(Connection* c);
   // c's next command waits for a write pause to end: it is run again every
   // kParkRetryMs until it runs (Connection::Unpark).
   void Park(Connection* c);
@@ -82,6 +86,11 @@ class Worker {
   static void OnParkTimer(uv_timer_t* handle);
   static void OnIterationEnd(uv_check_t* handle);
   static void OnBeforePoll(uv_prepare_t* handle);
+  // Runs the input the iteration's reads deferred: first prefetches the
+  // key cache rows of all their commands' keys at once, then runs each
+  // connection's commands, so the lookups of commands from different
+  // connections overlap their cache misses as a pipeline's do.
+  void RunReadInput();
   // Writes the loop batch and sends the held replies.
   void FinishIteration();
   void HandleWake();
@@ -100,8 +109,11 @@ class Worker {
   uv_check_t check_;
   uv_prepare_t prepare_;
   bool batch_open_ = false;
-  int iteration_commands_ = 0;      // top-level commands since the last FinishIteration
-  std::vector<Connection*> held_;  // replies held for the loop batch
+  int iteration_commands_ = 0;        // top-level commands since the last FinishIteration
+  std::vector<Connection*> held_;     // replies held for the loop batch
+  std::vector<Connection*> read_;     // input read this iteration, not yet run
+  std::vector<Connection*> running_;  // RunReadInput's copy of read_
+  std::vector<uint64_t> prefetch_;    // RunReadInput's key hashes
   std::vector<uv_tcp_t*> listeners_;
   std::atomic<bool> stopping_{false};
   bool started_ = false;
