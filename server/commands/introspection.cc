@@ -329,6 +329,10 @@ void InfoPersistence(CommandContext& ctx, std::string* out) {
   out->append(
       "aof_base_size:0\r\naof_pending_rewrite:0\r\naof_buffer_length:0\r\n"
       "aof_pending_bio_fsync:0\r\naof_delayed_fsync:0\r\n");
+  Appendf(out, "wal_fsyncs:%" PRIu64 "\r\n",
+          ctx.server.stats.fsyncs.load(std::memory_order_relaxed));
+  Appendf(out, "wal_last_fsync_usec:%" PRId64 "\r\n",
+          ctx.server.stats.last_fsync_us.load(std::memory_order_relaxed));
   const storage::Engine::BackgroundWork bg = ctx.engine.Background();
   Appendf(out, "storage_flushes_running:%" PRIu64 "\r\n", bg.flushes);
   Appendf(out, "storage_compactions_running:%" PRIu64 "\r\n", bg.compactions);

@@ -233,6 +233,27 @@ TEST_F(ServerCommands, InfoServerFieldsDescribeThisProcess) {
   EXPECT_EQ(p["aof_rewrite_in_progress"], "0");
 }
 
+// Cairn's own persistence fields: WAL fsyncs (each acknowledged write under
+// appendfsync always waits for one) and RocksDB's background work.
+TEST(InfoPersistence, CountsWalFsyncsAndShowsBackgroundWork) {
+  ServerProcess server({"--appendfsync", "always"});
+  ASSERT_TRUE(server.Start()) << server.ReadLog();
+  Connection c = server.Connect();
+  ASSERT_TRUE(c);
+  auto fields = [&] { return InfoFields(Str(Command(c.get(), {"INFO", "persistence"}))); };
+  auto before = fields();
+  for (const char* name : {"wal_fsyncs", "wal_last_fsync_usec", "storage_flushes_running",
+                           "storage_compactions_running", "storage_compaction_pending_bytes"}) {
+    ASSERT_TRUE(before.count(name)) << name;
+    EXPECT_GE(std::stoll(before[name]), 0) << name;
+  }
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(Str(Command(c.get(), {"SET", "k" + std::to_string(i), "v"})), "OK");
+  }
+  // Each reply came after an fsync that covered its write.
+  EXPECT_GE(std::stoll(fields()["wal_fsyncs"]), std::stoll(before["wal_fsyncs"]) + 3);
+}
+
 TEST_F(ServerCommands, InfoClientsCountsConnections) {
   auto before = std::stoi(InfoFields(Info("clients"))["connected_clients"]);
   EXPECT_GE(before, 1);
