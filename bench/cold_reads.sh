@@ -47,6 +47,21 @@ hot_run() {  # -> "rps,p50,p99"
     awk -F'","' 'NR == 2 { print $2 "," $5 "," $7 }'
 }
 
+# Hot figures while COLD_CLIENTS more clients GET random keys of the first
+# <range>; the processes given after it run alongside and end with them.
+hot_run_beside() {  # <range> [pid...] -> "rps,p50,p99"
+  local range=$1
+  shift
+  timeout "$RUN_TIMEOUT_S" redis-benchmark -h 127.0.0.1 -p "$PORT" -t get -r "$range" \
+    -n 100000000 -c "$COLD_CLIENTS" -d "$VALUE_SIZE" -q >/dev/null 2>&1 &
+  local more=$!
+  BENCH_PIDS+=("$more")
+  sleep 2
+  hot_run
+  kill "$more" "$@" 2>/dev/null || true
+  wait "$more" "$@" 2>/dev/null || true
+}
+
 with_cold() {  # <offload yes|no> -> hot figures while cold readers run
   redis-cli -p "$PORT" CONFIG SET cold-read-offload "$1" >/dev/null
   local before
@@ -54,29 +69,14 @@ with_cold() {  # <offload yes|no> -> hot figures while cold readers run
   /usr/bin/python3 bench/evict_page_cache.py "$BENCH_TMP/cairn" "$RUN_TIMEOUT_S" &
   local evict=$!
   BENCH_PIDS+=("$evict")
-  timeout "$RUN_TIMEOUT_S" redis-benchmark -h 127.0.0.1 -p "$PORT" -t get -r "$KEYS" \
-    -n 100000000 -c "$COLD_CLIENTS" -d "$VALUE_SIZE" -q >/dev/null 2>&1 &
-  local cold=$!
-  BENCH_PIDS+=("$cold")
-  sleep 2
-  hot_run
-  kill "$cold" "$evict" 2>/dev/null || true
-  wait "$cold" "$evict" 2>/dev/null || true
+  hot_run_beside "$KEYS" "$evict"
   local after
   after=$(redis-cli -p "$PORT" INFO stats | awk -F: '/^cold_reads_offloaded/ { print $2 + 0 }')
   echo "cold_reads.sh: offload $1: $((after - before)) reads offloaded" >&2
 }
 
-with_hot() {  # -> hot figures while COLD_CLIENTS more clients read hot keys
-  timeout "$RUN_TIMEOUT_S" redis-benchmark -h 127.0.0.1 -p "$PORT" -t get -r "$HOT" \
-    -n 100000000 -c "$COLD_CLIENTS" -d "$VALUE_SIZE" -q >/dev/null 2>&1 &
-  local more=$!
-  BENCH_PIDS+=("$more")
-  sleep 2
-  hot_run
-  kill "$more" 2>/dev/null || true
-  wait "$more" 2>/dev/null || true
-}
+# The control: as many more clients, reading hot keys only.
+with_hot() { hot_run_beside "$HOT"; }
 
 alone=$(hot_run)
 offload=$(with_cold yes)
