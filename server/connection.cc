@@ -21,6 +21,7 @@
 #include "server/transaction.h"
 #include "server/worker.h"
 #include "storage/engine.h"
+#include "storage/key_cache.h"
 
 namespace cairn {
 namespace {
@@ -256,7 +257,8 @@ int Connection::AddPrefetchKeys(std::vector<uint64_t>* hashes) {
   lookahead_.Reset();
   size_t at = 0;
   int commands = 0;
-  while (commands < kMaxCommands && at < rlen_) {
+  while (commands < kMaxCommands && at < rlen_ &&
+         hashes->size() < storage::KeyCache::kPrefetchWindow) {
     size_t consumed = 0;
     const std::string_view rest(rbuf_.data() + at, rlen_ - at);
     if (lookahead_.Parse(rest, &consumed) != resp::RequestParser::Result::kCommand) break;

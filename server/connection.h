@@ -57,11 +57,11 @@ class Connection : public CommandRunner {
   // phase is over (Worker::RunReadInput): first AddPrefetchKeys, for every
   // connection that read, then RunReadInput for each.
   //
-  // AddPrefetchKeys parses ahead (at most 64 commands) and appends the
-  // hashes of their keys to *hashes (Engine::AddPrefetch); it returns how
-  // many commands it saw. Prefetching those rows before running the
-  // commands overlaps their lookups' cache misses instead of stalling on
-  // one after the other.
+  // AddPrefetchKeys parses ahead (at most 64 commands, until *hashes holds
+  // KeyCache::kPrefetchWindow) and appends the hashes of their keys to
+  // *hashes (Engine::AddPrefetch); it returns how many commands it saw. Prefetching those rows
+  // before running the commands overlaps their lookups' cache misses instead of stalling on one
+  // after the other.
   int AddPrefetchKeys(std::vector<uint64_t>* hashes);
   // Runs the input; its keys were prefetched already.
   void RunReadInput() {

@@ -14,6 +14,7 @@
 #include "server/durability.h"
 #include "server/pubsub.h"
 #include "storage/engine.h"
+#include "storage/key_cache.h"
 
 namespace cairn {
 namespace {
@@ -196,12 +197,20 @@ void Worker::DeferInput(Connection* c) { read_.push_back(c); }
 void Worker::RunReadInput() {
   if (read_.empty()) return;
   running_.swap(read_);
-  prefetch_.clear();
-  for (Connection* c : running_) c->AddPrefetchKeys(&prefetch_);
-  server_.engine.Prefetch(prefetch_);
+  // A window of connections at a time (KeyCache::kPrefetchWindow keys): a
+  // prefetch of every key at once would evict the first before their turn.
   // A connection one of these commands closes stays allocated until its
   // close callback, which libuv runs after this phase; it runs nothing.
-  for (Connection* c : running_) c->RunReadInput();
+  size_t next = 0;
+  while (next < running_.size()) {
+    prefetch_.clear();
+    size_t end = next;
+    while (end < running_.size() && prefetch_.size() < storage::KeyCache::kPrefetchWindow) {
+      running_[end++]->AddPrefetchKeys(&prefetch_);
+    }
+    server_.engine.Prefetch(prefetch_);
+    for (; next < end; ++next) running_[next]->RunReadInput();
+  }
   running_.clear();
 }
 

@@ -89,7 +89,12 @@ class MetaChanges : public rocksdb::WriteBatch::Handler {
 
  private:
   uint64_t NextHash(std::string_view key) {
-    return next_ < hashes_.size() ? hashes_[next_++] : KeyCache::Hash(key);
+    if (next_ >= hashes_.size()) return KeyCache::Hash(key);
+    if (next_ % KeyCache::kPrefetchWindow == 0) {
+      cache_.Prefetch(
+          hashes_.subspan(next_, std::min(KeyCache::kPrefetchWindow, hashes_.size() - next_)));
+    }
+    return hashes_[next_++];
   }
   KeyCache& cache_;
   uint32_t meta_cf_;
@@ -215,17 +220,13 @@ void KeyCache::Clear() {
 void KeyCache::ApplyWritten(rocksdb::WriteBatch* batch, uint32_t meta_cf_id) {
   if (capacity_ == 0) return;
   // A big batch (a loop's pipeline) evicted from the CPU caches the rows
-  // its commands looked up while its memtable inserts ran: prefetch them
-  // all first, so their misses overlap.
+  // its commands looked up while its memtable inserts ran: the changes
+  // prefetch them a window at a time, so their misses overlap.
   thread_local std::vector<uint64_t> hashes;  // reused: no allocation once warm
   hashes.clear();
   if (batch->Count() >= kPrefetchBatchMin) {
     MetaKeyHashes keys(meta_cf_id, &hashes);
-    if (batch->Iterate(&keys).ok()) {
-      Prefetch(hashes);
-    } else {
-      hashes.clear();
-    }
+    if (!batch->Iterate(&keys).ok()) hashes.clear();
   }
   MetaChanges changes(*this, meta_cf_id, hashes);
   rocksdb::Status s = batch->Iterate(&changes);

@@ -66,6 +66,10 @@ class KeyCache {
   // pipeline's lookups overlap instead of coming one after the other.
   // Changes nothing.
   void Prefetch(std::span<const uint64_t> hashes);
+  // How many rows to prefetch at once: more would evict the first ones
+  // from the CPU caches before they are used. Callers with more prefetch
+  // them a window at a time, each just before its lookups.
+  static constexpr size_t kPrefetchWindow = 256;
   void Put(std::string_view mkey, std::string_view value);
   void Erase(std::string_view mkey);
   // The same, with the key's Hash already known.

@@ -200,17 +200,19 @@ TEST(KeyCache, AppliesTheMetaRowsOfAWrittenBatch) {
   EXPECT_FALSE(Cached(cache, "after").has_value());
 }
 
-// A big batch (a loop's pipeline) is applied after a pass that prefetches
-// its rows: every operation still lands on its own key, in order, with
+// A big batch (a loop's pipeline) is applied with its rows prefetched a
+// window at a time: every operation still lands on its own key, in order, with
 // other column families' operations and merges interleaved.
 TEST(KeyCache, AppliesABigBatchInOrder) {
-  KeyCache cache(1 << 20);
-  for (int i = 0; i < 50; ++i) cache.Put("k" + std::to_string(i), "old");
+  KeyCache cache(8 << 20);
+  // About 600 meta operations: several prefetch windows.
+  constexpr int kKeys = 300;
+  for (int i = 0; i < kKeys; ++i) cache.Put("k" + std::to_string(i), "old");
   cache.Put("merged", "x");
   FakeCf meta(7);
   FakeCf counts(4);
   rocksdb::WriteBatch batch;
-  for (int i = 0; i < 50; ++i) {
+  for (int i = 0; i < kKeys; ++i) {
     const std::string k = "k" + std::to_string(i);
     if (i % 3 == 0) {
       ASSERT_TRUE(batch.Put(&meta, k, "a" + k).ok());
@@ -227,7 +229,7 @@ TEST(KeyCache, AppliesABigBatchInOrder) {
   ASSERT_TRUE(batch.Merge(&meta, "merged", "y").ok());  // unknown result: dropped
   ASSERT_TRUE(batch.Put(&meta, "new", "n").ok());
   cache.ApplyWritten(&batch, 7);
-  for (int i = 0; i < 50; ++i) {
+  for (int i = 0; i < kKeys; ++i) {
     const std::string k = "k" + std::to_string(i);
     if (i % 3 == 0) {
       EXPECT_EQ(Cached(cache, k), "b" + k);
