@@ -328,24 +328,26 @@ Status Engine::OpenDb() {
   rocksdb::ColumnFamilyOptions meta_opts = base;
   meta_opts.memtable_prefix_bloom_size_ratio = 0.05;
   meta_opts.memtable_whole_key_filtering = true;
-  // Small memtables, flushed eight at a time: a random insert into a
-  // skiplist costs a cache miss per level it walks, so an insert into an
-  // 8 MB memtable is cheaper than into a 64 MB one, while merging eight of
-  // them at flush time keeps the L0 files (and the compactions they cause)
-  // as large as one 64 MB memtable would. At most 16 exist per column
-  // family, so the meta memtables stay within the memtable share.
-  auto merged_memtables = [](rocksdb::ColumnFamilyOptions* o, uint64_t size) {
+  // Small memtables, flushed many at a time: a random insert into a
+  // skiplist costs a cache miss per level it walks below the cached top, so
+  // an insert into a 4 MB memtable is cheaper than into a 64 MB one, while
+  // merging sixteen of them at flush time keeps the L0 files (and the
+  // compactions they cause) as large as one 64 MB memtable made. At most 32
+  // exist per column family, so the meta memtables stay within the
+  // memtable share. (A lookup the key cache misses checks each memtable's
+  // bloom filter: smaller and more of them cost reads more.)
+  auto merged_memtables = [](rocksdb::ColumnFamilyOptions* o, uint64_t size, int merged) {
     o->write_buffer_size = size;
-    o->min_write_buffer_number_to_merge = 8;
-    o->max_write_buffer_number = 16;
+    o->min_write_buffer_number_to_merge = merged;
+    o->max_write_buffer_number = 2 * merged;
   };
-  merged_memtables(&meta_opts, std::clamp<uint64_t>(memtables / 16, 512ull << 10, 8ull << 20));
+  merged_memtables(&meta_opts, std::clamp<uint64_t>(memtables / 32, 256ull << 10, 4ull << 20), 16);
 
   // Small column families get small memtables: their entries are tiny, so a
   // big memtable would hold millions of them and every insert would walk a
   // deep skiplist (counts gets one merge operand per created key).
   rocksdb::ColumnFamilyOptions small_opts = base;
-  merged_memtables(&small_opts, 512ull << 10);
+  merged_memtables(&small_opts, 512ull << 10, 8);
   rocksdb::ColumnFamilyOptions counts_opts = small_opts;
   counts_opts.merge_operator = std::make_shared<Int64AddOperator>();
 

@@ -195,16 +195,16 @@ TEST_F(EngineTest, ReopenKeepsValuesAndDeadlines) {
   EXPECT_EQ(Get(7, std::string("bin\0key", 7)).payload, std::string("\0", 1));
 }
 
-// The meta column family keeps up to 16 small memtables and flushes eight
+// The meta column family keeps up to 32 small memtables and flushes sixteen
 // at a time into one file: rows spread over the active memtable, immutable
 // ones and merged L0 files all read back, and survive a reopen (which
 // replays the WAL into memtables again).
 TEST_F(EngineTest, RowsInEveryMemtableAndMergedFlushReadBackAndSurviveReopen) {
-  options_.memory_budget = 8ull << 20;  // the smallest memtables: 512 KB
+  options_.memory_budget = 8ull << 20;  // the smallest memtables: 256 KB
   options_.key_cache_bytes = 0;         // every read goes to RocksDB
   Reopen();
   constexpr int kKeys = 6000;
-  const std::string value(1500, 'v');  // ~9 MB in all: 18 memtables' worth
+  const std::string value(1500, 'v');  // ~12 MB written: 48 memtables' worth
   auto value_of = [&](int i, int round) {
     return std::to_string(i) + "/" + std::to_string(round) + value;
   };
