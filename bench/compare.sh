@@ -83,13 +83,20 @@ info_sum() {  # <port> <field...> -> the sum of those INFO fields (0 if absent)
     awk -F: -v want="$*" 'BEGIN { n = split(want, w, " "); for (i = 1; i <= n; i++) f[w[i]] = 1 }
       ($1 in f) { s += $2 } END { print s + 0 }'
 }
+idle() {
+  (($(info_sum "$REDIS_PORT" aof_rewrite_in_progress aof_rewrite_scheduled \
+    rdb_bgsave_in_progress) == 0)) &&
+    (($(info_sum "$CAIRN_PORT" storage_flushes_running storage_compactions_running) == 0))
+}
 settle() {
+  # Idle twice, half a second apart: Redis decides on an AOF rewrite in its
+  # cron (every 100 ms), so one may start just after the previous run.
   local deadline=$((SECONDS + ${SETTLE_TIMEOUT_S:-60}))
   while ((SECONDS < deadline)); do
-    (($(info_sum "$REDIS_PORT" aof_rewrite_in_progress aof_rewrite_scheduled \
-      rdb_bgsave_in_progress) == 0)) &&
-      (($(info_sum "$CAIRN_PORT" storage_flushes_running storage_compactions_running) == 0)) &&
-      return 0
+    if idle; then
+      sleep 0.5
+      idle && return 0
+    fi
     sleep 0.2
   done
   echo "compare.sh: background work still running after ${SETTLE_TIMEOUT_S:-60}s" >&2
