@@ -665,6 +665,7 @@ void Connection::RunCold(uv_work_t* req) {
   // cores a thread-pool thread decompressing blocks would otherwise take
   // the core from a loop serving hot keys (README, "Cold reads").
   static thread_local bool lowered = [] {
+    storage::Engine::SkipPerfCountersOnThisThread();
     return setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kColdReadNice) == 0;
   }();
   (void)lowered;

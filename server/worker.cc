@@ -128,7 +128,10 @@ void Worker::Start() {
   uv_unref(reinterpret_cast<uv_handle_t*>(&check_));
   uv_unref(reinterpret_cast<uv_handle_t*>(&prepare_));
   started_ = true;
-  thread_ = std::thread([this] { uv_run(&loop_, UV_RUN_DEFAULT); });
+  thread_ = std::thread([this] {
+    storage::Engine::SkipPerfCountersOnThisThread();
+    uv_run(&loop_, UV_RUN_DEFAULT);
+  });
 }
 
 void Worker::Stop() {

@@ -6,6 +6,7 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/merge_operator.h>
 #include <rocksdb/options.h>
+#include <rocksdb/perf_level.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/write_batch_with_index.h>
 #include <rocksdb/write_batch.h>
@@ -425,6 +426,8 @@ Status Engine::DecodeInto(std::string_view raw, KeyState* out) const {
   out->payload.assign(payload.data(), payload.size());
   return Status::Ok();
 }
+
+void Engine::SkipPerfCountersOnThisThread() { rocksdb::SetPerfLevel(rocksdb::kDisable); }
 
 void Engine::AddPrefetch(uint8_t db, std::string_view key, std::vector<uint64_t>* hashes) const {
   if (!key_cache_->enabled()) return;

@@ -150,6 +150,11 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
+  // RocksDB counts perf statistics per thread by default (kEnableCount),
+  // which Cairn never reads; a thread that serves commands turns them off
+  // once, before its first engine call.
+  static void SkipPerfCountersOnThisThread();
+
   const Clock& clock() const { return clock_; }
   KeyLocks& locks() { return locks_; }
   int databases() const { return options_.databases; }
