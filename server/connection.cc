@@ -251,8 +251,9 @@ int Connection::AddPrefetchKeys(std::vector<uint64_t>* hashes) {
   // Enough for the deepest pipelines worth it; a prefetch past what the
   // caches hold would evict the first rows before they are used.
   constexpr int kMaxCommands = 64;
-  if (!CanRunInput()) return 0;
   ServerContext& server = worker_.server();
+  // Without a key cache there is nothing to prefetch: skip the parse.
+  if (!CanRunInput() || !server.engine.key_cache().enabled()) return 0;
   lookahead_.set_limits(Limits());
   lookahead_.Reset();
   size_t at = 0;
