@@ -27,6 +27,9 @@ namespace cairn {
 namespace {
 
 constexpr size_t kReadChunk = 16 * 1024;
+// Input read ahead while the connection waits (for an fsync, replicas or a
+// cold read) before it stops reading.
+constexpr size_t kMaxInputWhileWaiting = 4 * kReadChunk;
 // Above this much unsent output, stop reading until the client drains it.
 constexpr size_t kMaxPendingOutput = 64ull << 20;
 
@@ -139,7 +142,18 @@ void Connection::OnAlloc(uv_handle_t* handle, size_t, uv_buf_t* buf) {
 
 void Connection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) {
   auto* self = static_cast<Connection*>(stream->data);
+  // While an fsync, the replicas or a cold read are awaited the connection
+  // keeps reading (a stop and restart would cost two epoll_ctl calls per
+  // command under appendfsync always) but runs nothing.
+  const bool waiting = !self->closing_ && !self->CanRunInput();
   if (nread < 0) {
+    if (waiting) {
+      // The peer is gone or half-closed: its replies still go out first.
+      // The socket reports the end again when reading resumes after the
+      // wait (MaybeResumeReading), and the connection closes then.
+      self->StopReading();
+      return;
+    }
     self->Close();
     return;
   }
@@ -147,6 +161,8 @@ void Connection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) {
   self->rlen_ += static_cast<size_t>(nread);
   self->worker_.server().stats.net_input_bytes.fetch_add(static_cast<uint64_t>(nread),
                                                          std::memory_order_relaxed);
+  // Input waiting to run is bounded; the rest waits in the kernel.
+  if (waiting && self->rlen_ >= kMaxInputWhileWaiting) self->StopReading();
   // Run at the end of the loop's I/O phase, with the input of every other
   // connection that became readable (Worker::RunReadInput).
   if (!self->input_deferred_) {
@@ -237,10 +253,7 @@ void Connection::ProcessInput() {
   }
   UpdateSharedInfo();
   if (parked_) {
-    if (reading_) {
-      uv_read_stop(reinterpret_cast<uv_stream_t*>(&handle_));
-      reading_ = false;
-    }
+    StopReading();
     worker_.Park(this);
   }
   if (held_) return;  // FinishHeld, once the loop batch is written
@@ -295,10 +308,6 @@ void Connection::FinishInput() {
                           client_.pending_write_seq > durability.SyncedSequence();
   if (fsync_wait || client_.replica_wait.active) {
     if (fsync_wait) waiting_seq_ = client_.pending_write_seq;
-    if (reading_) {
-      uv_read_stop(reinterpret_cast<uv_stream_t*>(&handle_));
-      reading_ = false;
-    }
     worker_.WaitForSync(this);
     if (fsync_wait) durability.RequestSync();
     // The wait may already be over (an ack that raced us).
@@ -642,10 +651,6 @@ void Connection::StartColdRead(const CommandSpec& spec, std::span<const std::str
   job->args.assign(argv.begin(), argv.end());  // the read buffer moves on
   job->resp = client_.resp;
   cold_in_flight_ = true;
-  if (reading_) {
-    uv_read_stop(reinterpret_cast<uv_stream_t*>(&handle_));
-    reading_ = false;
-  }
   worker_.server().stats.cold_reads.fetch_add(1, std::memory_order_relaxed);
   if (uv_queue_work(worker_.loop(), &job->req, RunCold, AfterCold) != 0) {
     // No thread pool: read here, blocking this loop as before.
@@ -800,10 +805,15 @@ void Connection::MaybeResumeReading() {
     reading_ = uv_read_start(reinterpret_cast<uv_stream_t*>(&handle_), OnAlloc, OnRead) == 0;
     // Input that arrived before we paused.
     if (reading_ && rlen_ > 0) ProcessInput();
-  } else if (!want && reading_) {
-    uv_read_stop(reinterpret_cast<uv_stream_t*>(&handle_));
-    reading_ = false;
+  } else if (!want) {
+    StopReading();
   }
+}
+
+void Connection::StopReading() {
+  if (!reading_) return;
+  uv_read_stop(reinterpret_cast<uv_stream_t*>(&handle_));
+  reading_ = false;
 }
 
 void Connection::DeliverPubsub(std::span<const PubsubDelivery* const> batch) {

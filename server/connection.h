@@ -102,6 +102,7 @@ class Connection : public CommandRunner {
   bool CheckReplicaWait();
   void SendReplies();
   void MaybeResumeReading();
+  void StopReading();
   void UpdateSharedInfo();
   // Commands that may join the loop's write batch (Worker::JoinLoopBatch):
   // they only touch their declared keys.

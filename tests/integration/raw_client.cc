@@ -28,6 +28,10 @@ void RawClient::Close() {
   fd_ = -1;
 }
 
+void RawClient::ShutdownWrite() {
+  if (fd_ >= 0) shutdown(fd_, SHUT_WR);
+}
+
 bool RawClient::Send(const std::string& bytes) {
   size_t off = 0;
   while (off < bytes.size()) {

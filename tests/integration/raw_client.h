@@ -15,6 +15,8 @@ class RawClient {
 
   bool Connect(int port);
   bool Send(const std::string& bytes);
+  // Half-closes: the server reads the end of input, replies still come.
+  void ShutdownWrite();
   // Reads until `n` bytes arrived or the deadline passes; returns what came.
   std::string ReadExactly(size_t n, int timeout_ms = 5000);
   // Reads one complete RESP value (any type, nested) or "" on timeout/close.
