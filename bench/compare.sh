@@ -76,17 +76,10 @@ run_bench() {
 # a save in its forked child; Cairn: RocksDB flushes and compactions), so
 # one server's background work does not land in the other's turn. Work a
 # run starts during its own turn still counts against that run.
-info_sum() {  # <port> <field...> -> the sum of those INFO fields (0 if absent)
-  local port=$1
-  shift
-  redis-cli -p "$port" INFO 2>/dev/null | tr -d '\r' |
-    awk -F: -v want="$*" 'BEGIN { n = split(want, w, " "); for (i = 1; i <= n; i++) f[w[i]] = 1 }
-      ($1 in f) { s += $2 } END { print s + 0 }'
-}
 idle() {
   (($(info_sum "$REDIS_PORT" aof_rewrite_in_progress aof_rewrite_scheduled \
     rdb_bgsave_in_progress) == 0)) &&
-    (($(info_sum "$CAIRN_PORT" storage_flushes_running storage_compactions_running) == 0))
+    cairn_idle "$CAIRN_PORT"
 }
 settle() {
   # Idle twice, half a second apart: Redis decides on an AOF rewrite in its

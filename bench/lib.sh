@@ -77,3 +77,17 @@ load_keys() {
 }
 
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+
+# info_sum <port> <field...>: the sum of those INFO fields (0 if absent).
+info_sum() {
+  local port=$1
+  shift
+  redis-cli -p "$port" INFO 2>/dev/null | tr -d '\r' |
+    awk -F: -v want="$*" 'BEGIN { n = split(want, w, " "); for (i = 1; i <= n; i++) f[w[i]] = 1 }
+      ($1 in f) { s += $2 } END { print s + 0 }'
+}
+
+# cairn_idle <port>: true if no RocksDB flush or compaction is running.
+cairn_idle() {
+  (($(info_sum "$1" storage_flushes_running storage_compactions_running) == 0))
+}
