@@ -99,8 +99,8 @@ TEST(Durability, HalfClosedClientGetsItsRepliesUnderAlways) {
     RawClient raw;
     ASSERT_TRUE(raw.Connect(server.port()));
     const std::string value = "v" + std::to_string(round);
-    ASSERT_TRUE(raw.Send("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$" + std::to_string(value.size()) +
-                         "\r\n" + value + "\r\n*2\r\n$4\r\nINCR\r\n$1\r\nn\r\n"));
+    ASSERT_TRUE(raw.Send("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$" + std::to_string(value.size()) + "\r\n" +
+                         value + "\r\n*2\r\n$4\r\nINCR\r\n$1\r\nn\r\n"));
     raw.ShutdownWrite();
     EXPECT_EQ(raw.ReadReply(), "+OK\r\n") << "round " << round;
     EXPECT_EQ(raw.ReadReply(), ":" + std::to_string(round + 1) + "\r\n") << "round " << round;
