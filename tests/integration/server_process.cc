@@ -13,13 +13,17 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <set>
 #include <sstream>
 #include <thread>
 
 namespace cairn::testing {
 namespace fs = std::filesystem;
 
-int FreePort() {
+namespace {
+// One probe: a port the kernel picks for a loopback bind, then releases.
+int ProbePort() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};
   a.sin_family = AF_INET;
@@ -34,6 +38,20 @@ int FreePort() {
   int port = ntohs(a.sin_port);
   close(fd);
   return port;
+}
+}  // namespace
+
+// The kernel may hand a released port out again, and a cluster's ports are
+// all picked before its nodes bind them: never return one port twice.
+int FreePort() {
+  static std::mutex mu;
+  static std::set<int> given;
+  std::lock_guard<std::mutex> lock(mu);
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    int port = ProbePort();
+    if (port != 0 && given.insert(port).second) return port;
+  }
+  return 0;
 }
 
 TempDir::TempDir() {
