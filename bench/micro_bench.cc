@@ -14,6 +14,7 @@
 #include "server/resp/reply.h"
 #include "storage/encoding.h"
 #include "storage/engine.h"
+#include "storage/key_cache.h"
 
 namespace cairn {
 namespace {
@@ -134,6 +135,24 @@ EngineFixture& Fixture() {
 }
 
 std::string KeyName(int64_t i) { return "key:" + std::to_string(100000000000 + (i % 100000)); }
+
+// New keys into a full key cache: every insert evicts (the CLOCK sweep).
+// Each new entry is read once, so the sweep clears bits before it frees,
+// as under a load of reads and writes.
+void BM_KeyCachePutEvicting(benchmark::State& state) {
+  storage::KeyCache cache(64ull << 20);
+  const std::string value(100, 'v');
+  auto key = [](uint64_t i) { return "key:" + std::to_string(100000000000 + i); };
+  uint64_t next = 0;
+  for (; next < 1000000; ++next) cache.Put(key(next), value);  // well past capacity
+  for (auto _ : state) {
+    cache.Put(key(next), value);
+    const std::string hit = key(next);
+    cache.Find(hit, storage::KeyCache::Hash(hit), [](std::string_view) {});
+    ++next;
+  }
+}
+BENCHMARK(BM_KeyCachePutEvicting);
 
 void BM_EngineSet(benchmark::State& state) {
   storage::Engine& e = *Fixture().engine();

@@ -19,6 +19,8 @@ constexpr size_t kMaxEntryBytes = 64 << 10;
 constexpr size_t kMaxSweep = 256;
 // Written batches of fewer operations are applied without prefetching.
 constexpr uint32_t kPrefetchBatchMin = 8;
+// How many buckets ahead of the CLOCK hand Evict prefetches.
+constexpr size_t kEvictLookahead = 4;
 
 // The hashes of the meta keys a written batch puts or deletes, in batch
 // order (what MetaChanges then applies).
@@ -289,6 +291,11 @@ void KeyCache::Evict(Shard& sh) {
   const size_t n = sh.buckets.size();
   for (size_t swept = 0; sh.bytes > shard_capacity_ && swept < std::min(2 * n, kMaxSweep);
        ++swept) {
+    // The hand walks the bucket array in order, but the entries it visits
+    // lie anywhere: start loading the chain a few buckets ahead.
+    if (const Entry* ahead = sh.buckets[(sh.hand + kEvictLookahead) & (n - 1)]) {
+      __builtin_prefetch(ahead);
+    }
     Entry** slot = &sh.buckets[sh.hand];
     while (*slot != nullptr) {
       if ((*slot)->referenced) {
