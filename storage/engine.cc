@@ -32,6 +32,8 @@ namespace fs = std::filesystem;
 constexpr char kMarkerName[] = "CAIRN";
 constexpr char kMarkerText[] = "cairn data format 1\n";
 constexpr int kExpireBatch = 64;
+// log2 of the block cache's shard count.
+constexpr int kBlockCacheShardBits = 4;
 
 // Adds int64 little-endian operands: the exact key counts.
 class Int64AddOperator : public rocksdb::AssociativeMergeOperator {
@@ -303,7 +305,9 @@ Status Engine::OpenDb() {
                            : budget / 8 * 3;
   uint64_t taken = std::min(budget, memtables + key_cache);
   uint64_t cache_bytes = std::max<uint64_t>(budget - taken, 8ull << 20);
-  cache_ = rocksdb::NewLRUCache(cache_bytes);
+  // 16 shards, not RocksDB's 64: under a small budget a 64th of the cache
+  // was about one whole filter block (README, "RocksDB options").
+  cache_ = rocksdb::NewLRUCache(cache_bytes, kBlockCacheShardBits);
   key_cache_ = std::make_unique<KeyCache>(key_cache);
   opts.db_write_buffer_size = memtables;
 
@@ -323,6 +327,10 @@ Status Engine::OpenDb() {
   base.compression = rocksdb::kLZ4Compression;
   base.bottommost_compression = rocksdb::kZSTD;
   base.level_compaction_dynamic_level_bytes = true;
+  // Files below L0 of 16 MB, not 64: a file's filter is one block, and a
+  // lookup that proves a key absent needs it; a smaller one is cheaper to
+  // read back when the cache dropped it.
+  base.target_file_size_base = 16ull << 20;
 
   // meta: every SET first looks its key up; a memtable bloom filter lets a
   // lookup of a key the memtable lacks skip the skiplist walk.
