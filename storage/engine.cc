@@ -431,7 +431,7 @@ Status Engine::DecodeInto(std::string_view raw, KeyState* out) const {
   }
   out->stored = true;
   out->live = out->expire_ms == 0 || out->expire_ms > clock_.NowMs();
-  out->payload.assign(payload.data(), payload.size());
+  if (!out->skip_payload) out->payload.assign(payload.data(), payload.size());
   return Status::Ok();
 }
 

@@ -64,6 +64,10 @@ struct KeyState {
   ValueType type = ValueType::kString;
   int64_t expire_ms = 0;  // of the stored row; 0 = none
   std::string payload;    // strings: the value
+  // Set by the caller before a lookup whose row it then replaces whole
+  // (WriteSet::PutRaw) or leaves alone, without reading the old value (a
+  // plain SET): the lookup leaves payload empty instead of copying it.
+  bool skip_payload = false;
 };
 
 class Engine;

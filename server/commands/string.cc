@@ -186,13 +186,18 @@ void SetGeneric(CommandContext& ctx, std::string_view key, std::string_view valu
     return;
   }
   storage::KeyLockGuard guard(ctx.engine.locks(), ctx.db(), key);
-  storage::KeyState ks;
-  if (!LookupOrReply(ctx, key, &ks)) return;
   const bool get = o.flags & kSetGet;
   const bool ifeq = o.flags & kSetIfEq;
+  storage::KeyState ks;
+  // Only GET and IFEQ read the old value; a plain SET replaces it unread.
+  ks.skip_payload = !get && !ifeq;
+  if (!LookupOrReply(ctx, key, &ks)) return;
   if ((get || ifeq) && WrongType(ctx, ks)) return;
   std::optional<std::string> old;
-  if (ks.live && ks.type == storage::ValueType::kString) old = ks.payload;
+  if (get && ks.live && ks.type == storage::ValueType::kString) {
+    // IFEQ still compares the payload below.
+    old = ifeq ? ks.payload : std::move(ks.payload);
+  }
   const bool found = ks.live;
   if (((o.flags & kSetNx) && found) || ((o.flags & kSetXx) && !found) ||
       (ifeq && (!found || ks.payload != o.ifeq))) {
@@ -536,15 +541,36 @@ void MSetGeneric(CommandContext& ctx, bool nx) {
     ctx.reply.Error(errors::WrongArity(ctx.spec.name));
     return;
   }
+  // Each key once, in the order it first appears, with the last value
+  // given for it (as Redis, whose later SETs overwrite the earlier ones).
+  // A few keys are matched by a scan, many through a hash table.
+  constexpr size_t kScanUpTo = 16;
+  const size_t pairs = (ctx.argv.size() - 1) / 2;
   std::vector<std::string_view> keys;
-  std::unordered_map<std::string_view, std::string_view> last_value;
+  std::vector<std::string_view> values;
+  keys.reserve(pairs);
+  values.reserve(pairs);
+  std::unordered_map<std::string_view, size_t> position;
   for (size_t i = 1; i + 1 < ctx.argv.size(); i += 2) {
-    auto [it, inserted] = last_value.insert_or_assign(ctx.argv[i], ctx.argv[i + 1]);
-    if (inserted) keys.push_back(ctx.argv[i]);
+    size_t at = keys.size();
+    if (pairs <= kScanUpTo) {
+      at = static_cast<size_t>(std::find(keys.begin(), keys.end(), ctx.argv[i]) - keys.begin());
+    } else if (auto it = position.find(ctx.argv[i]); it != position.end()) {
+      at = it->second;
+    } else {
+      position.emplace(ctx.argv[i], at);
+    }
+    if (at == keys.size()) {
+      keys.push_back(ctx.argv[i]);
+      values.push_back(ctx.argv[i + 1]);
+    } else {
+      values[at] = ctx.argv[i + 1];
+    }
   }
   storage::KeyLockGuard guard(ctx.engine.locks(), ctx.db(), keys);
   std::vector<storage::KeyState> states(keys.size());
   for (size_t i = 0; i < keys.size(); ++i) {
+    states[i].skip_payload = true;  // replaced unread
     if (!LookupOrReply(ctx, keys[i], &states[i])) return;
     if (nx && states[i].live) {
       ctx.reply.Integer(0);
@@ -552,7 +578,7 @@ void MSetGeneric(CommandContext& ctx, bool nx) {
     }
   }
   storage::WriteSet ws(ctx.engine);
-  for (size_t i = 0; i < keys.size(); ++i) ws.PutString(states[i], last_value[keys[i]], 0);
+  for (size_t i = 0; i < keys.size(); ++i) ws.PutString(states[i], values[i], 0);
   if (!ctx.Commit(ws)) return;
   if (nx) {
     ctx.reply.Integer(1);

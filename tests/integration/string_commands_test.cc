@@ -684,6 +684,43 @@ TEST_F(StringCommandsTest, MSetOverwritesClearsTtlAndLastDuplicateWins) {
   EXPECT_TRUE(IsInt(R({"TTL", K("a")}), -1));
 }
 
+// Past a few pairs MSET matches repeated keys through a hash table: each
+// key is set once, to the last value given for it.
+TEST_F(StringCommandsTest, MSetOfManyPairsKeepsTheLastValueOfEachKey) {
+  Reply before = R({"DBSIZE"});
+  ASSERT_NE(before, nullptr);
+  std::vector<std::string> args = {"MSET"};
+  for (int round = 0; round < 4; ++round) {
+    for (int k = 0; k < 10; ++k) {
+      args.push_back(K("many" + std::to_string(k)));
+      args.push_back("v" + std::to_string(k) + "-" + std::to_string(round));
+    }
+  }
+  EXPECT_TRUE(IsOk(R(args)));
+  for (int k = 0; k < 10; ++k) {
+    EXPECT_TRUE(IsBulk(R({"GET", K("many" + std::to_string(k))}), "v" + std::to_string(k) + "-3"))
+        << k;
+  }
+  EXPECT_TRUE(IsInt(R({"DBSIZE"}), before->integer + 10));
+  // And MSETNX, which sets nothing once any of them exists.
+  args[0] = "MSETNX";
+  args.push_back(K("many-new"));
+  args.push_back("x");
+  EXPECT_TRUE(IsInt(R(args), 0));
+  EXPECT_TRUE(IsInt(R({"EXISTS", K("many-new")}), 0));
+}
+
+// SET ... GET with IFEQ: the old value comes back whether or not it matched.
+TEST_F(StringCommandsTest, SetIfEqWithGetReturnsTheOldValueEitherWay) {
+  EXPECT_TRUE(IsOk(R({"SET", K("c"), "one"})));
+  EXPECT_TRUE(IsBulk(R({"SET", K("c"), "two", "IFEQ", "nope", "GET"}), "one"));
+  EXPECT_TRUE(IsBulk(R({"GET", K("c")}), "one"));
+  EXPECT_TRUE(IsBulk(R({"SET", K("c"), "two", "IFEQ", "one", "GET"}), "one"));
+  EXPECT_TRUE(IsBulk(R({"GET", K("c")}), "two"));
+  EXPECT_TRUE(IsBulk(R({"SET", K("c"), "three", "GET"}), "two"));
+  EXPECT_TRUE(IsBulk(R({"GET", K("c")}), "three"));
+}
+
 TEST_F(StringCommandsTest, MSetWithOddArgumentsIsAnArityError) {
   EXPECT_TRUE(IsError(R({"MSET", K("a"), "1", K("b")}),
                       "ERR wrong number of arguments for 'mset' command"));
