@@ -195,7 +195,7 @@ void WriteSet::PutRaw(KeyState& ks, ValueType type, std::string_view value, int6
   ks.live = true;
   ks.type = type;
   ks.expire_ms = expire_ms;
-  ks.payload.assign(value.data(), value.size());
+  if (!ks.skip_payload) ks.payload.assign(value.data(), value.size());
   Touched(ks, false);
   ++ops_;
 }

@@ -64,9 +64,10 @@ struct KeyState {
   ValueType type = ValueType::kString;
   int64_t expire_ms = 0;  // of the stored row; 0 = none
   std::string payload;    // strings: the value
-  // Set by the caller before a lookup whose row it then replaces whole
-  // (WriteSet::PutRaw) or leaves alone, without reading the old value (a
-  // plain SET): the lookup leaves payload empty instead of copying it.
+  // Set by the caller that never reads payload, neither the old value nor
+  // the new one: it replaces the row whole (WriteSet::PutRaw) or leaves it
+  // alone (a plain SET, MSET). The lookup then leaves payload empty instead
+  // of copying the old value, and PutRaw does not copy the new one in.
   bool skip_payload = false;
 };
 
