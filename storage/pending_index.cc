@@ -1,11 +1,16 @@
 #include "storage/pending_index.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 namespace cairn::storage {
 namespace {
 constexpr size_t kMinEntries = 64;
+// After this many batches, a table over four times what the biggest of
+// them needed shrinks: one huge batch (a bulk load through a pipe) would
+// otherwise leave every later probe a cache miss in a table of megabytes.
+constexpr size_t kShrinkAfterBatches = 64;
 }  // namespace
 
 size_t PendingIndex::Probe(std::string_view mkey, uint64_t hash) const {
@@ -56,9 +61,20 @@ PendingIndex::Found PendingIndex::Find(std::string_view mkey, uint64_t hash,
 }
 
 void PendingIndex::Clear() {
+  recent_most_ = std::max(recent_most_, filled_.size());
   for (uint32_t i : filled_) table_[i] = Entry();
   filled_.clear();
   arena_.clear();
+  if (++recent_batches_ < kShrinkAfterBatches) return;
+  // Grow keeps the table at most half full: what the biggest recent batch
+  // needed is twice its entries, rounded up to a power of two.
+  const size_t needed = std::max(kMinEntries, std::bit_ceil(2 * recent_most_));
+  if (table_.size() > 4 * needed) {
+    std::vector<Entry>(needed).swap(table_);
+    std::string().swap(arena_);
+  }
+  recent_most_ = 0;
+  recent_batches_ = 0;
 }
 
 void PendingIndex::Grow() {

@@ -40,6 +40,8 @@ class PendingIndex {
   // Forgets every write; keeps the memory for the next batch.
   void Clear();
   bool empty() const { return filled_.empty(); }
+  // Slots in the table (a test's view of growing and shrinking).
+  size_t capacity() const { return table_.size(); }
   size_t size() const { return filled_.size(); }
 
  private:
@@ -58,6 +60,10 @@ class PendingIndex {
   std::vector<Entry> table_;      // size a power of two (or empty)
   std::vector<uint32_t> filled_;  // indices of non-free entries, for Clear
   std::string arena_;             // keys
+  // The most entries one batch held in the current round of batches, and
+  // how many batches the round has had (Clear shrinks after a round).
+  size_t recent_most_ = 0;
+  size_t recent_batches_ = 0;
 };
 
 }  // namespace cairn::storage

@@ -86,5 +86,45 @@ TEST(PendingIndex, GrowsAndClearsForTheNextBatch) {
   }
 }
 
+// One huge batch (a bulk load through a pipe) grows the table; a round of
+// small batches after it shrinks it back, and every batch reads right.
+TEST(PendingIndex, ShrinksAfterARoundOfSmallBatches) {
+  PendingIndex index;
+  Ref ref;
+  for (int i = 0; i < 10000; ++i) {
+    const std::string k = "big" + std::to_string(i);
+    index.Put(k, KeyCache::Hash(k), {static_cast<uint64_t>(i), 1});
+  }
+  const size_t grown = index.capacity();
+  EXPECT_GE(grown, 20000u);
+  index.Clear();
+  for (int batch = 0; batch < 200; ++batch) {
+    for (int i = 0; i < 3; ++i) {
+      const std::string k = "small" + std::to_string(batch) + ":" + std::to_string(i);
+      index.Put(k, KeyCache::Hash(k), {static_cast<uint64_t>(batch), static_cast<uint64_t>(i)});
+    }
+    for (int i = 0; i < 3; ++i) {
+      const std::string k = "small" + std::to_string(batch) + ":" + std::to_string(i);
+      ASSERT_EQ(FindIn(index, k, &ref), Found::kPut) << batch;
+      EXPECT_EQ(ref.offset, static_cast<uint64_t>(batch));
+      EXPECT_EQ(ref.size, static_cast<uint64_t>(i));
+    }
+    EXPECT_EQ(FindIn(index, "big7", &ref), Found::kAbsent);
+    index.Clear();
+  }
+  EXPECT_LE(index.capacity(), 64u);
+  // A big batch again grows it again.
+  for (int i = 0; i < 1000; ++i) {
+    const std::string k = "again" + std::to_string(i);
+    index.Put(k, KeyCache::Hash(k), {static_cast<uint64_t>(i), 2});
+  }
+  for (int i = 0; i < 1000; i += 97) {
+    ASSERT_EQ(FindIn(index, "again" + std::to_string(i), &ref), Found::kPut);
+    EXPECT_EQ(ref.offset, static_cast<uint64_t>(i));
+  }
+  EXPECT_GE(index.capacity(), 2000u);
+}
+
 }  // namespace
+
 }  // namespace cairn::storage
