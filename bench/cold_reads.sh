@@ -80,19 +80,6 @@ with_cold() {  # <offload yes|no> <clients> -> hot figures while cold readers ru
 # The control: as many more clients, reading hot keys only.
 with_hot() { hot_run_beside "$1" "$HOT"; }
 
-# settle: waits (at most 60 s) until RocksDB has no flush or compaction
-# running, twice half a second apart.
-settle() {
-  local deadline=$((SECONDS + 60))
-  while ((SECONDS < deadline)); do
-    if cairn_idle "$PORT"; then
-      sleep 0.5
-      cairn_idle "$PORT" && return 0
-    fi
-    sleep 0.2
-  done
-}
-
 # median of the figures of ROUNDS runs of a phase, field by field.
 median_of() {  # "rps,p50,p99" lines on stdin -> "rps,p50,p99"
   local lines out="" i
@@ -107,7 +94,7 @@ median_of() {  # "rps,p50,p99" lines on stdin -> "rps,p50,p99"
 phase() {  # <command...> -> the median figures of ROUNDS runs
   local r
   for r in $(seq 1 "$ROUNDS"); do
-    settle
+    settle cairn_idle "$PORT"
     "$@"
     redis-cli -p "$PORT" CONFIG SET cold-read-offload yes >/dev/null
   done | median_of

@@ -71,7 +71,7 @@ run_bench() {
     awk -F'","' 'NR == 2 { print $2 "," $5 "," $7 }'
 }
 
-# settle: waits (at most SETTLE_TIMEOUT_S) until neither server does
+# Before each run, settle (bench/lib.sh) until neither server does
 # background work left over from the previous run (Redis: an AOF rewrite or
 # a save in its forked child; Cairn: RocksDB flushes and compactions), so
 # one server's background work does not land in the other's turn. Work a
@@ -81,19 +81,6 @@ idle() {
     rdb_bgsave_in_progress) == 0)) &&
     cairn_idle "$CAIRN_PORT"
 }
-settle() {
-  # Idle twice, half a second apart: Redis decides on an AOF rewrite in its
-  # cron (every 100 ms), so one may start just after the previous run.
-  local deadline=$((SECONDS + ${SETTLE_TIMEOUT_S:-60}))
-  while ((SECONDS < deadline)); do
-    if idle; then
-      sleep 0.5
-      idle && return 0
-    fi
-    sleep 0.2
-  done
-  echo "compare.sh: background work still running after ${SETTLE_TIMEOUT_S:-60}s" >&2
-}
 
 echo "test,pipeline,server,requests_per_sec,p50_ms,p99_ms" >"$OUT_CSV"
 declare -A RES
@@ -102,7 +89,7 @@ for p in $PIPELINES; do
     for server in redis cairn; do
       port=$REDIS_PORT
       [[ $server == cairn ]] && port=$CAIRN_PORT
-      settle
+      settle idle
       r=$(run_bench "$port" "$t" "$p" || true)
       echo "compare.sh: $t P$p $server: $r (${SECONDS}s since start)" >&2
       [[ -z "$r" ]] && r="n/a,n/a,n/a"

@@ -91,3 +91,19 @@ info_sum() {
 cairn_idle() {
   (($(info_sum "$1" storage_flushes_running storage_compactions_running) == 0))
 }
+
+# settle <command...>: waits (at most SETTLE_TIMEOUT_S, 60 by default) until
+# <command> succeeds twice, half a second apart: a server may start new
+# background work just after its previous run (Redis decides on an AOF
+# rewrite in its cron, every 100 ms).
+settle() {
+  local deadline=$((SECONDS + ${SETTLE_TIMEOUT_S:-60}))
+  while ((SECONDS < deadline)); do
+    if "$@"; then
+      sleep 0.5
+      "$@" && return 0
+    fi
+    sleep 0.2
+  done
+  echo "$0: background work still running after ${SETTLE_TIMEOUT_S:-60}s" >&2
+}

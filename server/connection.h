@@ -59,9 +59,9 @@ class Connection : public CommandRunner {
   //
   // AddPrefetchKeys parses ahead (at most 64 commands, until *hashes holds
   // KeyCache::kPrefetchWindow) and appends the hashes of their keys to
-  // *hashes (Engine::AddPrefetch); it returns how many commands it saw. Prefetching those rows
-  // before running the commands overlaps their lookups' cache misses instead of stalling on one
-  // after the other.
+  // *hashes (Engine::AddPrefetch); it returns how many commands it saw.
+  // Prefetching those rows before running the commands overlaps their
+  // lookups' cache misses instead of stalling on one after the other.
   int AddPrefetchKeys(std::vector<uint64_t>* hashes);
   // Runs the input; its keys were prefetched already.
   void RunReadInput() {
