@@ -119,10 +119,22 @@ bool ServerProcess::Start() {
         pid_ = -1;
         break;  // exited: maybe the port was taken; try another
       }
+      // Ready when our own process answers: with tests running in
+      // parallel, another test's server may hold the port ours could not
+      // bind (then ours exits, and the next attempt takes another port).
+      // A server with requirepass answers NOAUTH: taken as ready, unchecked.
       Connection c = Connect();
       if (c != nullptr) {
-        Reply r = Cmd(c.get(), "PING");
-        if (r != nullptr) return true;
+        Reply r = Cmd(c.get(), "INFO server");
+        const std::string own = "\r\nprocess_id:" + std::to_string(pid_) + "\r\n";
+        if (r != nullptr && r->type == REDIS_REPLY_STRING &&
+            std::string_view(r->str, r->len).find(own) != std::string_view::npos) {
+          return true;
+        }
+        if (r != nullptr && r->type == REDIS_REPLY_ERROR &&
+            std::string_view(r->str, r->len).starts_with("NOAUTH")) {
+          return true;
+        }
       }
       std::this_thread::sleep_for(milliseconds(20));
     }
