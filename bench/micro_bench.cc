@@ -94,6 +94,15 @@ void BM_EncodeMetaKey(benchmark::State& state) {
 }
 BENCHMARK(BM_EncodeMetaKey);
 
+void BM_KeyHashSlot(benchmark::State& state) {
+  const std::string key = "key:000000123456";
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(KeyHashSlot(key));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_KeyHashSlot);
+
 void BM_EncodeMetaValue(benchmark::State& state) {
   const std::string value(100, 'v');
   std::string out;

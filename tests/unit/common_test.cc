@@ -1,11 +1,43 @@
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "common/crc16.h"
 #include "common/strings.h"
 
 namespace cairn {
 
 TEST(Crc16, MatchesRedisClusterSpecVector) { EXPECT_EQ(Crc16("123456789", 9), 0x31C3); }
+
+namespace {
+// The bit-at-a-time definition (Redis Cluster spec, CRC16-CCITT XModem).
+uint16_t Crc16BitByBit(const std::string& s) {
+  uint16_t crc = 0;
+  for (unsigned char c : s) {
+    crc = static_cast<uint16_t>(crc ^ (c << 8));
+    for (int b = 0; b < 8; ++b) {
+      crc = (crc & 0x8000) ? static_cast<uint16_t>((crc << 1) ^ 0x1021)
+                           : static_cast<uint16_t>(crc << 1);
+    }
+  }
+  return crc;
+}
+}  // namespace
+
+TEST(Crc16, MatchesTheBitByBitDefinitionAtEveryLength) {
+  // Lengths around the eight-byte steps, bytes of every value.
+  uint32_t x = 12345;
+  for (size_t len = 0; len <= 70; ++len) {
+    for (int round = 0; round < 20; ++round) {
+      std::string s(len, '\0');
+      for (char& c : s) {
+        x = x * 1103515245 + 12345;
+        c = static_cast<char>(x >> 16);
+      }
+      ASSERT_EQ(Crc16(s.data(), s.size()), Crc16BitByBit(s)) << "length " << len;
+    }
+  }
+}
 
 TEST(KeyHashSlot, HashTagSelectsTheBracedPart) {
   EXPECT_EQ(KeyHashSlot("{user1000}.following"), KeyHashSlot("user1000"));
