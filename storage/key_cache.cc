@@ -4,10 +4,12 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <new>
+#include <vector>
 
 namespace cairn::storage {
 namespace {
@@ -140,23 +142,74 @@ KeyCache::Entry** KeyCache::Slot(Shard& sh, std::string_view mkey, uint64_t hash
   return slot;
 }
 
-void KeyCache::Prefetch(std::span<const uint64_t> hashes) {
-  if (capacity_ == 0) return;
-  // Two rounds: the buckets, then (once they have had time to arrive) the
-  // entries they point at. A prefetch never faults, but the pointers are
-  // read under the shard lock so the read itself is not a race.
-  for (uint64_t hash : hashes) {
-    Shard& sh = ShardOf(hash);
-    std::lock_guard<std::mutex> lock(sh.mu);
-    if (!sh.buckets.empty()) __builtin_prefetch(&sh.buckets[hash & (sh.buckets.size() - 1)]);
+// The three steps of a prefetch, each on rows whose earlier step had time
+// to load what this one reads. All under the shard's lock: a prefetch never
+// faults, but the pointers it follows are read, and that read must not race.
+void KeyCache::PrefetchBucket(const Shard& sh, uint64_t hash) {
+  if (!sh.buckets.empty()) __builtin_prefetch(&sh.buckets[hash & (sh.buckets.size() - 1)]);
+}
+
+void KeyCache::PrefetchHead(const Shard& sh, uint64_t hash) {
+  if (sh.buckets.empty()) return;
+  if (const Entry* e = sh.buckets[hash & (sh.buckets.size() - 1)]) {
+    __builtin_prefetch(e);
+    __builtin_prefetch(reinterpret_cast<const char*>(e) + 64);
   }
+}
+
+// Where the bucket's first entry is the key's, the rest of its value (past
+// the two lines loaded); where it is another key's, the next entry (about
+// one lookup in three walks past the first at the load factors Grow keeps).
+void KeyCache::PrefetchRest(const Shard& sh, uint64_t hash) {
+  if (sh.buckets.empty()) return;
+  const Entry* e = sh.buckets[hash & (sh.buckets.size() - 1)];
+  if (e == nullptr) return;
+  if (e->hash != hash) {
+    if (e->next != nullptr) {
+      __builtin_prefetch(e->next);
+      __builtin_prefetch(reinterpret_cast<const char*>(e->next) + 64);
+    }
+    return;
+  }
+  const char* at = reinterpret_cast<const char*>(e);
+  const char* end = at + sizeof(Entry) + e->key_len + std::min<uint32_t>(e->value_len, 256);
+  for (at += 128; at < end; at += 64) __builtin_prefetch(at);
+}
+
+void KeyCache::Prefetch(std::span<const uint64_t> hashes) {
+  if (capacity_ == 0 || hashes.empty()) return;
+  using Step = void (*)(const Shard&, uint64_t);
+  constexpr Step kSteps[] = {&KeyCache::PrefetchBucket, &KeyCache::PrefetchHead,
+                             &KeyCache::PrefetchRest};
+  if (hashes.size() < kShards) {
+    // Few rows: one lock per row and step.
+    for (Step step : kSteps) {
+      for (uint64_t hash : hashes) {
+        const Shard& sh = ShardOf(hash);
+        std::lock_guard<std::mutex> lock(sh.mu);
+        step(sh, hash);
+      }
+    }
+    return;
+  }
+  // Many rows: sorted by shard (a counting sort), so each step takes each
+  // shard's lock once for all its rows instead of once per row.
+  static thread_local std::vector<uint64_t> sorted;
+  std::array<uint32_t, kShards + 1> start{};
+  for (uint64_t hash : hashes) ++start[ShardIndex(hash) + 1];
+  for (int i = 0; i < kShards; ++i) start[i + 1] += start[i];
+  sorted.resize(hashes.size());
+  std::array<uint32_t, kShards> fill{};
   for (uint64_t hash : hashes) {
-    Shard& sh = ShardOf(hash);
-    std::lock_guard<std::mutex> lock(sh.mu);
-    if (sh.buckets.empty()) continue;
-    if (const Entry* e = sh.buckets[hash & (sh.buckets.size() - 1)]) {
-      __builtin_prefetch(e);
-      __builtin_prefetch(reinterpret_cast<const char*>(e) + 64);
+    const int i = ShardIndex(hash);
+    sorted[start[i] + fill[i]++] = hash;
+  }
+  for (Step step : kSteps) {
+    for (int i = 0; i < kShards; ++i) {
+      if (start[i] == start[i + 1]) continue;
+      const Shard& sh = shards_[i];
+      std::lock_guard<std::mutex> lock(sh.mu);
+      for (uint32_t j = start[i]; j < start[i + 1]; ++j) step(sh, sorted[j]);
     }
   }
 }

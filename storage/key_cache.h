@@ -61,10 +61,10 @@ class KeyCache {
   // entries, its meta deletes drop them, and a meta range deletion (FLUSHDB,
   // SWAPDB, a full sync) empties the cache.
   void ApplyWritten(rocksdb::WriteBatch* batch, uint32_t meta_cf_id);
-  // A hint before looking these keys up: starts loading their buckets and
-  // then the first entry of each into the CPU caches, so the misses of a
-  // pipeline's lookups overlap instead of coming one after the other.
-  // Changes nothing.
+  // A hint before looking these keys up: loads their buckets, then the
+  // first entry of each, then the rest of the key's entry (or the next one
+  // in the bucket) into the CPU caches, so the misses of a pipeline's
+  // lookups overlap instead of coming one after the other. Changes nothing.
   void Prefetch(std::span<const uint64_t> hashes);
   // How many rows to prefetch at once: more would evict the first ones
   // from the CPU caches before they are used. Callers with more prefetch
@@ -110,7 +110,12 @@ class KeyCache {
   static constexpr int kShardBits = 6;
   static constexpr int kShards = 1 << kShardBits;
 
-  Shard& ShardOf(uint64_t hash) { return shards_[hash >> (64 - kShardBits)]; }
+  static int ShardIndex(uint64_t hash) { return static_cast<int>(hash >> (64 - kShardBits)); }
+  Shard& ShardOf(uint64_t hash) { return shards_[ShardIndex(hash)]; }
+  // Prefetch's steps, under the shard's lock.
+  static void PrefetchBucket(const Shard& sh, uint64_t hash);
+  static void PrefetchHead(const Shard& sh, uint64_t hash);
+  static void PrefetchRest(const Shard& sh, uint64_t hash);
   // All under the shard's lock.
   Entry** Slot(Shard& sh, std::string_view mkey, uint64_t hash);
   void Insert(Shard& sh, std::string_view mkey, uint64_t hash, std::string_view value);

@@ -145,15 +145,24 @@ TEST(KeyCache, PrefetchChangesNothing) {
   cache.Prefetch(hashes);  // every shard still empty
   for (int i = 0; i < 200; ++i) cache.Put("k" + std::to_string(i), "v" + std::to_string(i));
   cache.Put("a", "1");
+  cache.Put("long", std::string(1000, 'l'));  // past the lines a prefetch loads first
   for (int i = 0; i < 200; i += 7) hashes.push_back(KeyCache::Hash("k" + std::to_string(i)));
+  // Enough rows to be grouped by shard (one lock per shard and step).
+  std::vector<uint64_t> many = {KeyCache::Hash("long")};
+  for (int i = 0; i < 200; ++i) {
+    many.push_back(KeyCache::Hash("k" + std::to_string(i)));
+    many.push_back(KeyCache::Hash("absent" + std::to_string(i)));
+  }
   const size_t bytes = cache.bytes();
   cache.Prefetch(hashes);
+  cache.Prefetch(many);
   cache.Prefetch({});
   EXPECT_EQ(cache.hits(), 0u);
   EXPECT_EQ(cache.misses(), 0u);
   EXPECT_EQ(cache.bytes(), bytes);
   EXPECT_EQ(Cached(cache, "a"), "1");
   EXPECT_FALSE(Cached(cache, "never").has_value());
+  EXPECT_EQ(Cached(cache, "long"), std::string(1000, 'l'));
   for (int i = 0; i < 200; ++i)
     EXPECT_EQ(Cached(cache, "k" + std::to_string(i)), "v" + std::to_string(i));
   KeyCache off(0);
