@@ -307,9 +307,12 @@ void Connection::FinishInput() {
   const bool fsync_wait = client_.pending_write_seq != 0 && durability.MustWait() &&
                           client_.pending_write_seq > durability.SyncedSequence();
   if (fsync_wait || client_.replica_wait.active) {
-    if (fsync_wait) waiting_seq_ = client_.pending_write_seq;
-    worker_.WaitForSync(this);
-    if (fsync_wait) durability.RequestSync();
+    if (fsync_wait) {
+      waiting_seq_ = client_.pending_write_seq;
+      worker_.WaitForFsync(this);
+    } else {
+      worker_.WaitForSync(this);
+    }
     // The wait may already be over (an ack that raced us).
     if (!fsync_wait && CheckReplicaWait()) {
       worker_.DoneWaiting(this);

@@ -230,6 +230,10 @@ void Worker::FinishIteration() {
     for (Connection* c : done) c->FinishHeld();
   }
   iteration_commands_ = 0;
+  if (fsync_wanted_) {
+    fsync_wanted_ = false;
+    durability_.RequestSync();
+  }
   iterations_.fetch_add(1, std::memory_order_acq_rel);
 }
 

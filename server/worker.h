@@ -48,6 +48,14 @@ class Worker {
   void Track(Connection* c);
   void Untrack(Connection* c);
   void WaitForSync(Connection* c) { waiting_.insert(c); }
+  // c's replies wait for an fsync (appendfsync always): one is asked for
+  // at the end of the iteration, when the iteration's writes are all in the
+  // WAL, so they share one fsync instead of the first write taking one of
+  // its own.
+  void WaitForFsync(Connection* c) {
+    waiting_.insert(c);
+    fsync_wanted_ = true;
+  }
   void DoneWaiting(Connection* c) { waiting_.erase(c); }
 
   // One write batch per loop iteration: from the second command this loop
@@ -109,6 +117,7 @@ class Worker {
   uv_check_t check_;
   uv_prepare_t prepare_;
   bool batch_open_ = false;
+  bool fsync_wanted_ = false;  // a connection waits for a sync not yet asked for
   int iteration_commands_ = 0;        // top-level commands since the last FinishIteration
   std::vector<Connection*> held_;     // replies held for the loop batch
   std::vector<Connection*> read_;     // input read this iteration, not yet run
