@@ -287,6 +287,15 @@ Status Engine::OpenDb() {
   opts.create_if_missing = true;
   opts.create_missing_column_families = true;
   opts.max_background_jobs = 2;
+  // Compactions run at the lowest CPU priority (nice 19): on a machine with
+  // few cores a compaction would otherwise take half a core from a loop
+  // whenever both want it. They run in the CPU the loops leave, and when
+  // they fall behind, RocksDB's write slowdown (L0 file count, pending
+  // compaction bytes) slows the writers down until they catch up. Flushes
+  // (the high-priority pool) keep the loops' priority: a late flush stops
+  // writes sooner.
+  rocksdb::Env::Default()->LowerThreadPoolCPUPriority(rocksdb::Env::Priority::LOW,
+                                                      rocksdb::CpuPriority::kLow);
   opts.bytes_per_sync = 1 << 20;
   opts.max_total_wal_size = 256ull << 20;
   opts.keep_log_file_num = 4;
