@@ -87,12 +87,12 @@ const CommandSpec* CommandRegistry::Find(std::string_view name) const {
 void CommandRegistry::ResetStats() {
   for (auto& c : commands_) {
     c->calls = 0;
-    c->usec = 0;
+    c->ticks = 0;
     c->rejected_calls = 0;
     c->failed_calls = 0;
     for (auto& s : c->subcommands) {
       s.calls = 0;
-      s.usec = 0;
+      s.ticks = 0;
       s.rejected_calls = 0;
       s.failed_calls = 0;
     }

@@ -94,7 +94,7 @@ struct CommandSpec {
 
   // commandstats, updated by every loop.
   mutable std::atomic<uint64_t> calls{0};
-  mutable std::atomic<uint64_t> usec{0};
+  mutable std::atomic<uint64_t> ticks{0};  // time spent, in CpuTicks
   mutable std::atomic<uint64_t> rejected_calls{0};
   mutable std::atomic<uint64_t> failed_calls{0};
 

@@ -3,10 +3,10 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstring>
 
 #include "cluster/cluster.h"
+#include "common/cpu_ticks.h"
 #include "common/crc16.h"
 #include "common/log.h"
 #include "common/strings.h"
@@ -574,7 +574,7 @@ void Connection::Run(const CommandSpec& run, std::span<const std::string_view> a
   }
   const size_t reply_start = out_.size();
   uint64_t errors_before = reply_.errors_written();
-  auto t0 = std::chrono::steady_clock::now();
+  const uint64_t t0 = CpuTicks();
   CommandContext ctx(argv, run, client_, reply_, server, this);
   if (may_go_cold) {
     bool missed = false;
@@ -594,17 +594,15 @@ void Connection::Run(const CommandSpec& run, std::span<const std::string_view> a
     run.handler(ctx);
   }
   if (batched) batched_.push_back(BatchedReply{batch_index, reply_start, out_.size()});
-  auto us =
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
-          .count();
-  CountCall(run, us, reply_.errors_written() != errors_before, reply_.last_error_prefix());
+  CountCall(run, CpuTicks() - t0, reply_.errors_written() != errors_before,
+            reply_.last_error_prefix());
   reply_.set_protocol(client_.resp);  // HELLO may have switched it
 }
 
-void Connection::CountCall(const CommandSpec& spec, int64_t usec, bool failed,
+void Connection::CountCall(const CommandSpec& spec, uint64_t ticks, bool failed,
                            const std::string& prefix) {
   spec.calls.fetch_add(1, std::memory_order_relaxed);
-  spec.usec.fetch_add(static_cast<uint64_t>(usec), std::memory_order_relaxed);
+  spec.ticks.fetch_add(ticks, std::memory_order_relaxed);
   if (failed) {
     spec.failed_calls.fetch_add(1, std::memory_order_relaxed);
     worker_.server().stats.CountError(prefix);
@@ -641,7 +639,7 @@ struct Connection::ColdRead {
   std::vector<std::string> args;
   std::string out;
   int resp = 2;
-  int64_t usec = 0;
+  uint64_t ticks = 0;
   bool failed = false;
   std::string error_prefix;
 };
@@ -683,12 +681,10 @@ void Connection::RunCold(uv_work_t* req) {
   std::vector<std::string_view> views(job->args.begin(), job->args.end());
   resp::ReplyBuilder reply(&job->out);
   reply.set_protocol(job->resp);
-  auto t0 = std::chrono::steady_clock::now();
+  const uint64_t t0 = CpuTicks();
   CommandContext ctx(views, *job->spec, self->client_, reply, self->worker_.server(), self);
   job->spec->handler(ctx);
-  job->usec =
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
-          .count();
+  job->ticks = CpuTicks() - t0;
   job->failed = reply.errors_written() != 0;
   job->error_prefix = reply.last_error_prefix();
 }
@@ -697,7 +693,7 @@ void Connection::AfterCold(uv_work_t* req, int) {
   std::unique_ptr<ColdRead> job(static_cast<ColdRead*>(req->data));
   Connection* self = job->conn;
   self->cold_in_flight_ = false;
-  self->CountCall(*job->spec, job->usec, job->failed, job->error_prefix);
+  self->CountCall(*job->spec, job->ticks, job->failed, job->error_prefix);
   if (self->close_after_cold_) {
     self->Close();
     return;

@@ -122,7 +122,7 @@ class Connection : public CommandRunner {
   static void RunCold(uv_work_t* req);
   static void AfterCold(uv_work_t* req, int status);
   // Records a finished command in the per-command statistics.
-  void CountCall(const CommandSpec& spec, int64_t usec, bool failed, const std::string& prefix);
+  void CountCall(const CommandSpec& spec, uint64_t ticks, bool failed, const std::string& prefix);
 
   Worker& worker_;
   uv_tcp_t handle_;

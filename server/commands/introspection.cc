@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "cluster/cluster.h"
+#include "common/cpu_ticks.h"
 #include "common/glob.h"
 #include "common/strings.h"
 #include "server/command.h"
@@ -469,7 +470,7 @@ void AppendCommandStat(const CommandSpec& c, std::string* out) {
   uint64_t failed = c.failed_calls.load();
   uint64_t rejected = c.rejected_calls.load();
   if (calls == 0 && failed == 0 && rejected == 0) return;
-  uint64_t usec = c.usec.load();
+  const auto usec = static_cast<uint64_t>(static_cast<double>(c.ticks.load()) * MicrosPerTick());
   Appendf(out,
           "cmdstat_%s:calls=%" PRIu64 ",usec=%" PRIu64 ",usec_per_call=%.2f,rejected_calls=%" PRIu64
           ",failed_calls=%" PRIu64 "\r\n",

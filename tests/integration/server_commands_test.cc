@@ -313,6 +313,16 @@ TEST_F(ServerCommands, InfoCommandStatsAndErrorStatsCount) {
   EXPECT_NE(cs["cmdstat_config|set"].find(",rejected_calls=0,failed_calls=1"), std::string::npos)
       << cs["cmdstat_config|set"];
   EXPECT_EQ(Info("errorstats"), "# Errorstats\r\nerrorstat_ERR:count=2\r\n");
+  // The time a command took is counted in microseconds: DEBUG SLEEP 0.05
+  // takes at least 50,000.
+  ASSERT_EQ(Str(Cmd(c_.get(), "DEBUG SLEEP 0.05")), "OK");
+  cs = InfoFields(Info("commandstats"));
+  const std::string& debug = cs["cmdstat_debug"];
+  const size_t at = debug.find(",usec=");
+  ASSERT_NE(at, std::string::npos) << debug;
+  const long long usec = std::stoll(debug.substr(at + 6));
+  EXPECT_GE(usec, 49000) << debug;
+  EXPECT_LT(usec, 60'000'000) << debug;
   EXPECT_EQ(InfoFields(Info("stats"))["total_error_replies"], "2");
 }
 

@@ -1,7 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 
+#include "common/cpu_ticks.h"
 #include "common/crc16.h"
 #include "common/strings.h"
 
@@ -37,6 +40,16 @@ TEST(Crc16, MatchesTheBitByBitDefinitionAtEveryLength) {
       ASSERT_EQ(Crc16(s.data(), s.size()), Crc16BitByBit(s)) << "length " << len;
     }
   }
+}
+
+TEST(CpuTicks, CountTimeThatConvertsToMicroseconds) {
+  const uint64_t t0 = CpuTicks();
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  const uint64_t t1 = CpuTicks();
+  ASSERT_GT(t1, t0);
+  const double us = static_cast<double>(t1 - t0) * MicrosPerTick();
+  EXPECT_GE(us, 29000.0);      // at least the time slept
+  EXPECT_LT(us, 60'000'000.0);  // and not off by orders of magnitude
 }
 
 TEST(KeyHashSlot, HashTagSelectsTheBracedPart) {
