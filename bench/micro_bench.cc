@@ -221,10 +221,10 @@ BENCHMARK(BM_EngineSet);
 // 16 SETs in one pipeline batch (what a -P 16 client sends), keys from
 // next_key(); false if a write failed.
 template <typename NextKey>
-bool SetPipelined16(storage::Engine& e, std::string_view value, NextKey&& next_key) {
+bool SetPipelined(storage::Engine& e, int n, std::string_view value, NextKey&& next_key) {
   bool ok = true;
   e.BeginPipeline();
-  for (int j = 0; j < 16; ++j) {
+  for (int j = 0; j < n; ++j) {
     e.PipelineCommand();
     std::string key = next_key();
     storage::KeyLockGuard guard(e.locks(), 0, key);
@@ -245,7 +245,7 @@ void BM_EngineSetPipelined16(benchmark::State& state) {
   const std::string value(100, 'v');
   int64_t i = 0;
   for (auto _ : state) {
-    if (!SetPipelined16(e, value, [&] { return KeyName(i++); })) {
+    if (!SetPipelined(e, 16, value, [&] { return KeyName(i++); })) {
       state.SkipWithError("pipeline write failed");
     }
   }
@@ -300,7 +300,7 @@ storage::Engine& BigKeyspaceEngine() {
     const std::string value(100, 'v');
     int64_t next = 0;
     for (int64_t i = 0; i < kBigKeyspace; i += 16) {
-      if (!SetPipelined16(*f.engine(), value, [&] { return BigKeyName(next++); })) return false;
+      if (!SetPipelined(*f.engine(), 16, value, [&] { return BigKeyName(next++); })) return false;
     }
     return true;
   }();
@@ -313,13 +313,28 @@ void BM_EngineSetRandom1M(benchmark::State& state) {
   const std::string value(100, 'w');
   uint64_t rnd = 88172645463325252ull;
   for (auto _ : state) {
-    if (!SetPipelined16(e, value, [&] { return BigKeyName(NextRandom(&rnd)); })) {
+    if (!SetPipelined(e, 16, value, [&] { return BigKeyName(NextRandom(&rnd)); })) {
       state.SkipWithError("pipeline write failed");
     }
   }
   state.SetItemsProcessed(state.iterations() * 16);
 }
 BENCHMARK(BM_EngineSetRandom1M);
+
+// The same with 256 keys per batch: a loop batch of 16 clients' P16
+// pipelines, written in key order (WriteDb).
+void BM_EngineSetRandom1MBatch256(benchmark::State& state) {
+  storage::Engine& e = BigKeyspaceEngine();
+  const std::string value(100, 'w');
+  uint64_t rnd = 88172645463325252ull;
+  for (auto _ : state) {
+    if (!SetPipelined(e, 256, value, [&] { return BigKeyName(NextRandom(&rnd)); })) {
+      state.SkipWithError("pipeline write failed");
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * 256);
+}
+BENCHMARK(BM_EngineSetRandom1MBatch256);
 
 void BM_EngineGetRandom1M(benchmark::State& state) {
   storage::Engine& e = BigKeyspaceEngine();

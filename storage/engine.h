@@ -488,6 +488,7 @@ class Engine {
   rocksdb::ColumnFamilyHandle* data_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* expire_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* counts_cf_ = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> cfs_by_id_;  // handles_ by column family ID
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
 
   // Exact counts per db, mirrored from the "counts" column family.
