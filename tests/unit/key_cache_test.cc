@@ -19,6 +19,7 @@
 #include "common/crc16.h"
 #include "storage/engine.h"
 #include "tests/unit/engine_ops.h"
+#include "tests/unit/fake_cf.h"
 #include "tests/unit/temp_dir.h"
 
 namespace cairn::storage {
@@ -35,24 +36,6 @@ std::optional<std::string> Cached(KeyCache& cache, std::string_view key) {
   if (!hit) return std::nullopt;
   return out;
 }
-
-// A column family handle with just an id: enough to build a WriteBatch.
-class FakeCf : public rocksdb::ColumnFamilyHandle {
- public:
-  explicit FakeCf(uint32_t id) : id_(id), name_("cf" + std::to_string(id)) {}
-  const std::string& GetName() const override { return name_; }
-  uint32_t GetID() const override { return id_; }
-  rocksdb::Status GetDescriptor(rocksdb::ColumnFamilyDescriptor*) override {
-    return rocksdb::Status::NotSupported();
-  }
-  const rocksdb::Comparator* GetComparator() const override {
-    return rocksdb::BytewiseComparator();
-  }
-
- private:
-  uint32_t id_;
-  std::string name_;
-};
 
 void FillNow(KeyCache& cache, std::string_view key, std::string_view value) {
   const uint64_t h = KeyCache::Hash(key);

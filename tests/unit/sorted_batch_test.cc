@@ -9,26 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "tests/unit/fake_cf.h"
+
 namespace cairn::storage {
 namespace {
-
-// A column family handle without a database: SortByKey only asks its ID.
-class FakeCf : public rocksdb::ColumnFamilyHandle {
- public:
-  explicit FakeCf(uint32_t id) : id_(id) {}
-  const std::string& GetName() const override { return name_; }
-  uint32_t GetID() const override { return id_; }
-  rocksdb::Status GetDescriptor(rocksdb::ColumnFamilyDescriptor*) override {
-    return rocksdb::Status::NotSupported();
-  }
-  const rocksdb::Comparator* GetComparator() const override {
-    return rocksdb::BytewiseComparator();
-  }
-
- private:
-  uint32_t id_;
-  std::string name_ = "fake";
-};
 
 // The batch's entries as "op cf key value" lines, in batch order.
 class Dump : public rocksdb::WriteBatch::Handler {
