@@ -27,6 +27,13 @@ inline uint64_t CpuTicks() {
                                    .count());
 }
 
+// Ticks from `start` to now; 0 if the clock reads earlier (a thread moved
+// to a core whose counter lags).
+inline uint64_t TicksSince(uint64_t start) {
+  const uint64_t now = CpuTicks();
+  return now > start ? now - start : 0;
+}
+
 // Microseconds per tick (measured once against steady_clock, on first use,
 // for a few milliseconds).
 double MicrosPerTick();

@@ -594,7 +594,7 @@ void Connection::Run(const CommandSpec& run, std::span<const std::string_view> a
     run.handler(ctx);
   }
   if (batched) batched_.push_back(BatchedReply{batch_index, reply_start, out_.size()});
-  CountCall(run, CpuTicks() - t0, reply_.errors_written() != errors_before,
+  CountCall(run, TicksSince(t0), reply_.errors_written() != errors_before,
             reply_.last_error_prefix());
   reply_.set_protocol(client_.resp);  // HELLO may have switched it
 }
@@ -684,7 +684,7 @@ void Connection::RunCold(uv_work_t* req) {
   const uint64_t t0 = CpuTicks();
   CommandContext ctx(views, *job->spec, self->client_, reply, self->worker_.server(), self);
   job->spec->handler(ctx);
-  job->ticks = CpuTicks() - t0;
+  job->ticks = TicksSince(t0);
   job->failed = reply.errors_written() != 0;
   job->error_prefix = reply.last_error_prefix();
 }

@@ -117,7 +117,7 @@ class Worker {
   uv_check_t check_;
   uv_prepare_t prepare_;
   bool batch_open_ = false;
-  bool fsync_wanted_ = false;  // a connection waits for a sync not yet asked for
+  bool fsync_wanted_ = false;         // a connection waits for a sync not yet asked for
   int iteration_commands_ = 0;        // top-level commands since the last FinishIteration
   std::vector<Connection*> held_;     // replies held for the loop batch
   std::vector<Connection*> read_;     // input read this iteration, not yet run

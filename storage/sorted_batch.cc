@@ -71,8 +71,8 @@ class Collect : public rocksdb::WriteBatch::Handler {
 
 }  // namespace
 
-bool SortByKey(const rocksdb::WriteBatch& in,
-               const std::vector<rocksdb::ColumnFamilyHandle*>& cfs, rocksdb::WriteBatch* out) {
+bool SortByKey(const rocksdb::WriteBatch& in, const std::vector<rocksdb::ColumnFamilyHandle*>& cfs,
+               rocksdb::WriteBatch* out) {
   out->Clear();
   static thread_local std::vector<Entry> entries;
   entries.clear();
@@ -89,10 +89,18 @@ bool SortByKey(const rocksdb::WriteBatch& in,
     rocksdb::ColumnFamilyHandle* cf = cfs[e.cf];
     rocksdb::Status s;
     switch (e.op) {
-      case Op::kPut: s = out->Put(cf, e.key, e.value); break;
-      case Op::kDelete: s = out->Delete(cf, e.key); break;
-      case Op::kSingleDelete: s = out->SingleDelete(cf, e.key); break;
-      case Op::kMerge: s = out->Merge(cf, e.key, e.value); break;
+      case Op::kPut:
+        s = out->Put(cf, e.key, e.value);
+        break;
+      case Op::kDelete:
+        s = out->Delete(cf, e.key);
+        break;
+      case Op::kSingleDelete:
+        s = out->SingleDelete(cf, e.key);
+        break;
+      case Op::kMerge:
+        s = out->Merge(cf, e.key, e.value);
+        break;
     }
     if (!s.ok()) {
       out->Clear();

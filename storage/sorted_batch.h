@@ -21,7 +21,7 @@ namespace cairn::storage {
 // false, leaving *out cleared, if `in` holds anything but point writes (a
 // range deletion, log data, a prepared transaction's markers), whose place
 // in the batch matters. `cfs` maps a column family ID to its handle.
-bool SortByKey(const rocksdb::WriteBatch& in,
-               const std::vector<rocksdb::ColumnFamilyHandle*>& cfs, rocksdb::WriteBatch* out);
+bool SortByKey(const rocksdb::WriteBatch& in, const std::vector<rocksdb::ColumnFamilyHandle*>& cfs,
+               rocksdb::WriteBatch* out);
 
 }  // namespace cairn::storage

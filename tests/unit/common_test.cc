@@ -48,7 +48,7 @@ TEST(CpuTicks, CountTimeThatConvertsToMicroseconds) {
   const uint64_t t1 = CpuTicks();
   ASSERT_GT(t1, t0);
   const double us = static_cast<double>(t1 - t0) * MicrosPerTick();
-  EXPECT_GE(us, 29000.0);      // at least the time slept
+  EXPECT_GE(us, 29000.0);       // at least the time slept
   EXPECT_LT(us, 60'000'000.0);  // and not off by orders of magnitude
 }
 
