@@ -25,19 +25,25 @@ const bool kTicksAreTsc = HasInvariantTsc();
 
 }  // namespace internal
 
+namespace {
+// A reading of both clocks at start: the rate is measured from it to the
+// moment it is asked for, so no caller waits for a calibration (except in
+// the first milliseconds of the process).
+struct Reading {
+  std::chrono::steady_clock::time_point time;
+  uint64_t ticks;
+};
+const Reading kStart{std::chrono::steady_clock::now(), CpuTicks()};
+}  // namespace
+
 double MicrosPerTick() {
-  static const double per_tick = [] {
-    if (!internal::kTicksAreTsc) return 1e-3;  // nanoseconds
-    using Steady = std::chrono::steady_clock;
-    const auto t0 = Steady::now();
-    const uint64_t c0 = CpuTicks();
-    auto t1 = t0;
-    while (t1 - t0 < std::chrono::milliseconds(5)) t1 = Steady::now();
-    const uint64_t c1 = CpuTicks();
-    const double us = std::chrono::duration<double, std::micro>(t1 - t0).count();
-    return c1 > c0 ? us / static_cast<double>(c1 - c0) : 1e-3;
-  }();
-  return per_tick;
+  if (!internal::kTicksAreTsc) return 1e-3;  // nanoseconds
+  using Steady = std::chrono::steady_clock;
+  auto now = Steady::now();
+  while (now - kStart.time < std::chrono::milliseconds(5)) now = Steady::now();
+  const uint64_t ticks = CpuTicks();
+  const double us = std::chrono::duration<double, std::micro>(now - kStart.time).count();
+  return ticks > kStart.ticks ? us / static_cast<double>(ticks - kStart.ticks) : 1e-3;
 }
 
 }  // namespace cairn

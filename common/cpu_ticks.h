@@ -34,8 +34,8 @@ inline uint64_t TicksSince(uint64_t start) {
   return now > start ? now - start : 0;
 }
 
-// Microseconds per tick (measured once against steady_clock, on first use,
-// for a few milliseconds).
+// Microseconds per tick, measured against steady_clock from the start of
+// the process to now.
 double MicrosPerTick();
 
 }  // namespace cairn

@@ -135,7 +135,7 @@ void KeyCache::Unlink(Shard& sh, Entry** slot) {
 
 KeyCache::Entry** KeyCache::Slot(Shard& sh, std::string_view mkey, uint64_t hash) {
   if (sh.buckets.empty()) return nullptr;
-  Entry** slot = &sh.buckets[hash & (sh.buckets.size() - 1)];
+  Entry** slot = &sh.Bucket(hash);
   while (*slot != nullptr && ((*slot)->hash != hash || (*slot)->key() != mkey)) {
     slot = &(*slot)->next;
   }
@@ -145,16 +145,21 @@ KeyCache::Entry** KeyCache::Slot(Shard& sh, std::string_view mkey, uint64_t hash
 // The three steps of a prefetch, each on rows whose earlier step had time
 // to load what this one reads. All under the shard's lock: a prefetch never
 // faults, but the pointers it follows are read, and that read must not race.
+namespace {
+// An entry's first two cache lines: its header, key and the start of its value.
+void PrefetchTwoLines(const void* p) {
+  __builtin_prefetch(p);
+  __builtin_prefetch(static_cast<const char*>(p) + 64);
+}
+}  // namespace
+
 void KeyCache::PrefetchBucket(const Shard& sh, uint64_t hash) {
-  if (!sh.buckets.empty()) __builtin_prefetch(&sh.buckets[hash & (sh.buckets.size() - 1)]);
+  if (!sh.buckets.empty()) __builtin_prefetch(&sh.Bucket(hash));
 }
 
 void KeyCache::PrefetchHead(const Shard& sh, uint64_t hash) {
   if (sh.buckets.empty()) return;
-  if (const Entry* e = sh.buckets[hash & (sh.buckets.size() - 1)]) {
-    __builtin_prefetch(e);
-    __builtin_prefetch(reinterpret_cast<const char*>(e) + 64);
-  }
+  if (const Entry* e = sh.Bucket(hash)) PrefetchTwoLines(e);
 }
 
 // Where the bucket's first entry is the key's, the rest of its value (past
@@ -162,13 +167,10 @@ void KeyCache::PrefetchHead(const Shard& sh, uint64_t hash) {
 // one lookup in three walks past the first at the load factors Grow keeps).
 void KeyCache::PrefetchRest(const Shard& sh, uint64_t hash) {
   if (sh.buckets.empty()) return;
-  const Entry* e = sh.buckets[hash & (sh.buckets.size() - 1)];
+  const Entry* e = sh.Bucket(hash);
   if (e == nullptr) return;
   if (e->hash != hash) {
-    if (e->next != nullptr) {
-      __builtin_prefetch(e->next);
-      __builtin_prefetch(reinterpret_cast<const char*>(e->next) + 64);
-    }
+    if (e->next != nullptr) PrefetchTwoLines(e->next);
     return;
   }
   const char* at = reinterpret_cast<const char*>(e);
@@ -306,7 +308,7 @@ void KeyCache::Insert(Shard& sh, std::string_view mkey, uint64_t hash, std::stri
   std::memcpy(e->data(), mkey.data(), mkey.size());
   std::memcpy(e->data() + mkey.size(), value.data(), value.size());
   if (sh.entries + 1 > sh.buckets.size()) Grow(sh);
-  Entry*& head = sh.buckets[hash & (sh.buckets.size() - 1)];
+  Entry*& head = sh.Bucket(hash);
   e->next = head;
   head = e;
   ++sh.entries;

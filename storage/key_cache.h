@@ -102,6 +102,9 @@ class KeyCache {
     std::atomic<uint64_t> misses{0};
     // Everything below is guarded by mu.
     std::vector<Entry*> buckets;  // size a power of two (or empty)
+    // The bucket `hash` falls in; buckets must not be empty.
+    Entry*& Bucket(uint64_t hash) { return buckets[hash & (buckets.size() - 1)]; }
+    Entry* const& Bucket(uint64_t hash) const { return buckets[hash & (buckets.size() - 1)]; }
     size_t entries = 0;
     size_t bytes = 0;  // entries' allocations + buckets array
     uint64_t generation = 0;

@@ -17,10 +17,12 @@ struct Entry {
   rocksdb::Slice value;
 };
 
-// Collects the point writes; anything else marks the batch unsortable.
+// Collects the point writes; anything else, or a family without a handle,
+// marks the batch unsortable.
 class Collect : public rocksdb::WriteBatch::Handler {
  public:
-  explicit Collect(std::vector<Entry>* entries) : entries_(entries) {}
+  Collect(const std::vector<rocksdb::ColumnFamilyHandle*>& cfs, std::vector<Entry>* entries)
+      : cfs_(cfs), entries_(entries) {}
   bool sortable() const { return sortable_; }
 
   rocksdb::Status PutCF(uint32_t cf, const rocksdb::Slice& k, const rocksdb::Slice& v) override {
@@ -57,6 +59,7 @@ class Collect : public rocksdb::WriteBatch::Handler {
 
  private:
   rocksdb::Status Add(uint32_t cf, Op op, const rocksdb::Slice& k, const rocksdb::Slice& v) {
+    if (cf >= cfs_.size() || cfs_[cf] == nullptr) return Stop();
     entries_->push_back(Entry{cf, op, k, v});
     return rocksdb::Status::OK();
   }
@@ -65,6 +68,7 @@ class Collect : public rocksdb::WriteBatch::Handler {
     return rocksdb::Status::OK();
   }
 
+  const std::vector<rocksdb::ColumnFamilyHandle*>& cfs_;
   std::vector<Entry>* entries_;
   bool sortable_ = true;
 };
@@ -76,11 +80,8 @@ bool SortByKey(const rocksdb::WriteBatch& in, const std::vector<rocksdb::ColumnF
   out->Clear();
   static thread_local std::vector<Entry> entries;
   entries.clear();
-  Collect collect(&entries);
+  Collect collect(cfs, &entries);
   if (!in.Iterate(&collect).ok() || !collect.sortable()) return false;
-  for (const Entry& e : entries) {
-    if (e.cf >= cfs.size() || cfs[e.cf] == nullptr) return false;
-  }
   std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
     if (a.cf != b.cf) return a.cf < b.cf;
     return a.key.compare(b.key) < 0;
