@@ -177,8 +177,10 @@ bool Worker::JoinLoopBatch(bool pipelinable, bool is_write) {
     return batch_open_ && server_.engine.PipelineHasWrites();
   }
   // The first command of an iteration runs alone: a lone command gains
-  // nothing from a batch and its reply need not wait.
-  if (iteration_commands_++ == 0) return false;
+  // nothing from a batch and its reply need not wait. Under appendfsync
+  // always its reply waits for the fsync anyway, and running it alone would
+  // cost the iteration a second WAL write.
+  if (iteration_commands_++ == 0 && !durability_.MustWait()) return false;
   if (!batch_open_) {
     server_.engine.BeginPipeline();
     batch_open_ = true;
