@@ -260,7 +260,7 @@ void Connection::ProcessInput() {
   FinishInput();
 }
 
-int Connection::AddPrefetchKeys(std::vector<uint64_t>* hashes) {
+int Connection::AddPrefetchKeys(storage::PrefetchKeys* keys) {
   // Enough for the deepest pipelines worth it; a prefetch past what the
   // caches hold would evict the first rows before they are used.
   constexpr int kMaxCommands = 64;
@@ -272,7 +272,7 @@ int Connection::AddPrefetchKeys(std::vector<uint64_t>* hashes) {
   size_t at = 0;
   int commands = 0;
   while (commands < kMaxCommands && at < rlen_ &&
-         hashes->size() < storage::KeyCache::kPrefetchWindow) {
+         keys->size() < storage::KeyCache::kPrefetchWindow) {
     size_t consumed = 0;
     const std::string_view rest(rbuf_.data() + at, rlen_ - at);
     if (lookahead_.Parse(rest, &consumed) != resp::RequestParser::Result::kCommand) break;
@@ -283,7 +283,8 @@ int Connection::AddPrefetchKeys(std::vector<uint64_t>* hashes) {
     const CommandSpec* spec = server.commands.Find(argv[0]);
     if (spec == nullptr || !spec->subcommands.empty() || !spec->CheckArity(argv.size())) continue;
     spec->ForEachKeyPosition(argv.size(), [&](int i) {
-      server.engine.AddPrefetch(static_cast<uint8_t>(client_.db), argv[i], hashes);
+      server.engine.AddPrefetch(static_cast<uint8_t>(client_.db), argv[i],
+                                (spec->flags & kCmdWrite) != 0, keys);
     });
   }
   return commands;

@@ -18,6 +18,7 @@
 #include "server/command.h"
 #include "server/resp/parser.h"
 #include "server/resp/reply.h"
+#include "storage/prefetch_keys.h"
 
 namespace cairn {
 
@@ -57,12 +58,12 @@ class Connection : public CommandRunner {
   // phase is over (Worker::RunReadInput): first AddPrefetchKeys, for every
   // connection that read, then RunReadInput for each.
   //
-  // AddPrefetchKeys parses ahead (at most 64 commands, until *hashes holds
-  // KeyCache::kPrefetchWindow) and appends the hashes of their keys to
-  // *hashes (Engine::AddPrefetch); it returns how many commands it saw.
+  // AddPrefetchKeys parses ahead (at most 64 commands, until *keys holds
+  // KeyCache::kPrefetchWindow) and appends their keys to *keys
+  // (Engine::AddPrefetch); it returns how many commands it saw.
   // Prefetching those rows before running the commands overlaps their
   // lookups' cache misses instead of stalling on one after the other.
-  int AddPrefetchKeys(std::vector<uint64_t>* hashes);
+  int AddPrefetchKeys(storage::PrefetchKeys* keys);
   // Runs the input; its keys were prefetched already.
   void RunReadInput() {
     input_deferred_ = false;
@@ -129,7 +130,7 @@ class Connection : public CommandRunner {
   Client client_;
   resp::RequestParser parser_;
   resp::RequestParser lookahead_;   // AddPrefetchKeys's own pass over the buffer
-  std::vector<uint64_t> prefetch_;  // hashes of the keys it found
+  storage::PrefetchKeys prefetch_;  // the keys it found
   bool prefetched_ = false;         // RunReadInput prefetched for this ProcessInput
   bool input_deferred_ = false;     // on the worker's list of input to run
   std::string rbuf_;

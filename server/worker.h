@@ -16,6 +16,7 @@
 
 #include "common/status.h"
 #include "server/command.h"
+#include "storage/prefetch_keys.h"
 
 namespace cairn {
 
@@ -122,7 +123,7 @@ class Worker {
   std::vector<Connection*> held_;     // replies held for the loop batch
   std::vector<Connection*> read_;     // input read this iteration, not yet run
   std::vector<Connection*> running_;  // RunReadInput's copy of read_
-  std::vector<uint64_t> prefetch_;    // RunReadInput's key hashes
+  storage::PrefetchKeys prefetch_;    // RunReadInput's keys
   std::vector<uv_tcp_t*> listeners_;
   std::atomic<bool> stopping_{false};
   bool started_ = false;

@@ -485,15 +485,56 @@ Status Engine::DecodeInto(std::string_view raw, KeyState* out) const {
 
 void Engine::SkipPerfCountersOnThisThread() { rocksdb::SetPerfLevel(rocksdb::kDisable); }
 
-void Engine::AddPrefetch(uint8_t db, std::string_view key, std::vector<uint64_t>* hashes) const {
+void Engine::AddPrefetch(uint8_t db, std::string_view key, bool write, PrefetchKeys* keys) const {
   if (!key_cache_->enabled()) return;
-  thread_local std::string mkey;  // reused: no allocation once warm
-  mkey.clear();
-  AppendMetaKey(&mkey, db, KeyHashSlot(key), key);
-  hashes->push_back(KeyCache::Hash(mkey));
+  keys->read_ahead.push_back(write ? 1 : 0);
+  const size_t begin = keys->keys.size();
+  AppendMetaKey(&keys->keys, db, KeyHashSlot(key), key);
+  keys->ends.push_back(static_cast<uint32_t>(keys->keys.size()));
+  keys->hashes.push_back(KeyCache::Hash(std::string_view(keys->keys).substr(begin)));
 }
 
-void Engine::Prefetch(std::span<const uint64_t> hashes) const { key_cache_->Prefetch(hashes); }
+void Engine::Prefetch(const PrefetchKeys& keys) {
+  const size_t n = keys.size();
+  if (n == 0) return;
+  // Reused per thread: no allocation per window once warm.
+  thread_local std::vector<uint8_t> maybe_cached;
+  thread_local std::vector<uint32_t> missed;
+  maybe_cached.assign(n, 1);
+  key_cache_->Prefetch(keys.hashes, maybe_cached.data());
+  missed.clear();
+  for (uint32_t i = 0; i < n; ++i) {
+    if (maybe_cached[i] == 0 && keys.read_ahead[i] != 0) missed.push_back(i);
+  }
+  const size_t m = missed.size();
+  if (m < kMultiGetMin) return;
+  thread_local std::vector<uint64_t> tickets;
+  thread_local std::vector<rocksdb::Slice> mkeys;
+  thread_local std::vector<rocksdb::PinnableSlice> values;
+  thread_local std::vector<rocksdb::Status> statuses;
+  tickets.resize(m);
+  mkeys.resize(m);
+  values.resize(m);
+  statuses.resize(m);
+  for (size_t j = 0; j < m; ++j) {
+    // Taken before the read: a write that lands meanwhile voids the fill.
+    tickets[j] = key_cache_->FillTicket(keys.hashes[missed[j]]);
+    mkeys[j] = ToSlice(keys.key(missed[j]));
+  }
+  rocksdb::ReadOptions ro;
+  db_->MultiGet(ro, meta_cf_, m, mkeys.data(), values.data(), statuses.data(), false);
+  if (prefetch_hook_for_test_) prefetch_hook_for_test_();
+  for (size_t j = 0; j < m; ++j) {
+    const uint32_t i = missed[j];
+    if (statuses[j].ok()) {
+      key_cache_->Fill(keys.key(i), keys.hashes[i],
+                       std::string_view(values[j].data(), values[j].size()), tickets[j]);
+    } else if (statuses[j].IsNotFound()) {
+      key_cache_->Fill(keys.key(i), keys.hashes[i], KeyCache::kAbsent, tickets[j]);
+    }
+    values[j].Reset();
+  }
+}
 
 Status Engine::Lookup(uint8_t db, std::string_view key, KeyState* out) {
   out->db = db;
@@ -515,8 +556,10 @@ Status Engine::Lookup(uint8_t db, std::string_view key, KeyState* out) {
   if (LookupPending(mkey, hash, out, &in_batch)) return in_batch;
   // Then the key cache, then RocksDB.
   Status found;
-  bool hit =
-      key_cache_->Find(mkey, hash, [&](std::string_view raw) { found = DecodeInto(raw, out); });
+  bool hit = key_cache_->Find(mkey, hash, [&](std::string_view raw) {
+    // An empty row records that RocksDB holds no such key (Prefetch).
+    if (!raw.empty()) found = DecodeInto(raw, out);
+  });
   if (hit) return found;
   const uint64_t ticket = key_cache_->FillTicket(hash);
   rocksdb::PinnableSlice value;

@@ -27,6 +27,7 @@
 #include "storage/encoding.h"
 #include "storage/key_cache.h"
 #include "storage/key_locks.h"
+#include "storage/prefetch_keys.h"
 #include "storage/scan_cursors.h"
 #include "storage/watch.h"
 
@@ -170,11 +171,20 @@ class Engine {
   // Reads a key under the caller's lock; never deletes.
   Status Lookup(uint8_t db, std::string_view key, KeyState* out);
   // A hint that keys are about to be looked up (the keys of a pipeline's
-  // next commands): AddPrefetch appends a key's hash to *hashes, Prefetch
-  // then starts loading all their key cache rows into the CPU caches at
-  // once, so the lookups' cache misses overlap. Changes nothing.
-  void AddPrefetch(uint8_t db, std::string_view key, std::vector<uint64_t>* hashes) const;
-  void Prefetch(std::span<const uint64_t> hashes) const;
+  // next commands): AddPrefetch appends a key to *keys, Prefetch then
+  // starts loading all their key cache rows into the CPU caches at once,
+  // so the lookups' cache misses overlap. The keys of writes the key cache
+  // does not hold (at least kMultiGetMin of them) are read from RocksDB in
+  // one MultiGet, and what it found is cached, absence included: a MultiGet
+  // checks each memtable's and each file's filter for all keys at once,
+  // where one Get per key walks them all for each key (a new key's absence
+  // proof). Only writes': RocksDB 7.8's MultiGet reads data blocks from
+  // disk even under kBlockCacheTier, and a write's lookup blocks the loop
+  // anyway, where a read-only command's goes to a cold read. Changes no
+  // data.
+  void AddPrefetch(uint8_t db, std::string_view key, bool write, PrefetchKeys* keys) const;
+  void Prefetch(const PrefetchKeys& keys);
+  static constexpr size_t kMultiGetMin = 2;
 
   // Applies a WriteSet. On success *seq (if given) is a sequence number at or
   // after the write: durable once SyncedSequence() >= it.
@@ -324,6 +334,10 @@ class Engine {
   // Tests: called on a lookup that missed the key cache, after the RocksDB
   // read and before the cache is filled with what it returned.
   void SetFillHookForTest(std::function<void()> hook) { fill_hook_for_test_ = std::move(hook); }
+  // Called by Prefetch between its MultiGet and caching what it read.
+  void SetPrefetchHookForTest(std::function<void()> hook) {
+    prefetch_hook_for_test_ = std::move(hook);
+  }
   uint64_t DiskUsage() const;
   // RocksDB's background work right now (INFO persistence; bench/compare.sh
   // waits for it to end between runs).
@@ -484,6 +498,7 @@ class Engine {
   std::shared_ptr<rocksdb::Cache> cache_;
   std::unique_ptr<KeyCache> key_cache_;
   std::function<void()> fill_hook_for_test_;
+  std::function<void()> prefetch_hook_for_test_;
   rocksdb::ColumnFamilyHandle* meta_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* data_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* expire_cf_ = nullptr;

@@ -178,40 +178,61 @@ void KeyCache::PrefetchRest(const Shard& sh, uint64_t hash) {
   for (at += 128; at < end; at += 64) __builtin_prefetch(at);
 }
 
-void KeyCache::Prefetch(std::span<const uint64_t> hashes) {
-  if (capacity_ == 0 || hashes.empty()) return;
+bool KeyCache::MayHold(const Shard& sh, uint64_t hash) {
+  if (sh.buckets.empty()) return false;
+  for (const Entry* e = sh.Bucket(hash); e != nullptr; e = e->next) {
+    if (e->hash == hash) return true;
+  }
+  return false;
+}
+
+void KeyCache::Prefetch(std::span<const uint64_t> hashes) { Prefetch(hashes, nullptr); }
+
+void KeyCache::Prefetch(std::span<const uint64_t> hashes, uint8_t* maybe_cached) {
+  if (hashes.empty()) return;
+  if (capacity_ == 0) {
+    if (maybe_cached != nullptr) std::fill_n(maybe_cached, hashes.size(), 0);
+    return;
+  }
   using Step = void (*)(const Shard&, uint64_t);
   constexpr Step kSteps[] = {&KeyCache::PrefetchBucket, &KeyCache::PrefetchHead,
                              &KeyCache::PrefetchRest};
-  if (hashes.size() < kShards) {
+  // The last step also tells whether the row may be cached: its bucket's
+  // first entries are loaded by then.
+  auto run = [&](const Shard& sh, int step, uint32_t i) {
+    kSteps[step](sh, hashes[i]);
+    if (step == 2 && maybe_cached != nullptr && !MayHold(sh, hashes[i])) maybe_cached[i] = 0;
+  };
+  const uint32_t n = static_cast<uint32_t>(hashes.size());
+  if (n < kShards) {
     // Few rows: one lock per row and step.
-    for (Step step : kSteps) {
-      for (uint64_t hash : hashes) {
-        const Shard& sh = ShardOf(hash);
+    for (int step = 0; step < 3; ++step) {
+      for (uint32_t i = 0; i < n; ++i) {
+        const Shard& sh = ShardOf(hashes[i]);
         std::lock_guard<std::mutex> lock(sh.mu);
-        step(sh, hash);
+        run(sh, step, i);
       }
     }
     return;
   }
   // Many rows: sorted by shard (a counting sort), so each step takes each
   // shard's lock once for all its rows instead of once per row.
-  static thread_local std::vector<uint64_t> sorted;
+  static thread_local std::vector<uint32_t> sorted;
   std::array<uint32_t, kShards + 1> start{};
   for (uint64_t hash : hashes) ++start[ShardIndex(hash) + 1];
   for (int i = 0; i < kShards; ++i) start[i + 1] += start[i];
-  sorted.resize(hashes.size());
+  sorted.resize(n);
   std::array<uint32_t, kShards> fill{};
-  for (uint64_t hash : hashes) {
-    const int i = ShardIndex(hash);
-    sorted[start[i] + fill[i]++] = hash;
+  for (uint32_t i = 0; i < n; ++i) {
+    const int s = ShardIndex(hashes[i]);
+    sorted[start[s] + fill[s]++] = i;
   }
-  for (Step step : kSteps) {
-    for (int i = 0; i < kShards; ++i) {
-      if (start[i] == start[i + 1]) continue;
-      const Shard& sh = shards_[i];
+  for (int step = 0; step < 3; ++step) {
+    for (int s = 0; s < kShards; ++s) {
+      if (start[s] == start[s + 1]) continue;
+      const Shard& sh = shards_[s];
       std::lock_guard<std::mutex> lock(sh.mu);
-      for (uint32_t j = start[i]; j < start[i + 1]; ++j) step(sh, sorted[j]);
+      for (uint32_t j = start[s]; j < start[s + 1]; ++j) run(sh, step, sorted[j]);
     }
   }
 }
@@ -306,7 +327,8 @@ void KeyCache::Insert(Shard& sh, std::string_view mkey, uint64_t hash, std::stri
   e->room = static_cast<uint32_t>(charge - sizeof(Entry));
   e->referenced = false;  // set on its first hit: one-time reads go first
   std::memcpy(e->data(), mkey.data(), mkey.size());
-  std::memcpy(e->data() + mkey.size(), value.data(), value.size());
+  // kAbsent's data() may be null, which memcpy must not get.
+  if (!value.empty()) std::memcpy(e->data() + mkey.size(), value.data(), value.size());
   if (sh.entries + 1 > sh.buckets.size()) Grow(sh);
   Entry*& head = sh.Bucket(hash);
   e->next = head;

@@ -14,6 +14,8 @@
 //    only if no write touched the key's shard since it started (a shard
 //    generation taken before the read), so a fill can never bring back a
 //    value a concurrent write replaced.
+//  * An empty row (kAbsent) records that RocksDB held no such key when it
+//    was read; a write of the key replaces it like any other row.
 //
 // Sharded (64 shards, one mutex each, a leaf lock); bounded in bytes (what
 // the allocator handed out for each entry plus the bucket arrays), evicted
@@ -66,6 +68,12 @@ class KeyCache {
   // in the bucket) into the CPU caches, so the misses of a pipeline's
   // lookups overlap instead of coming one after the other. Changes nothing.
   void Prefetch(std::span<const uint64_t> hashes);
+  // The same, and maybe_cached[i] (hashes.size() of them) is set to 0 when
+  // no row with hashes[i] is cached (so that key is not), left as it is
+  // otherwise.
+  void Prefetch(std::span<const uint64_t> hashes, uint8_t* maybe_cached);
+  // The row of a key RocksDB does not hold.
+  static constexpr std::string_view kAbsent{};
   // How many rows to prefetch at once: more would evict the first ones
   // from the CPU caches before they are used. Callers with more prefetch
   // them a window at a time, each just before its lookups.
@@ -119,6 +127,7 @@ class KeyCache {
   static void PrefetchBucket(const Shard& sh, uint64_t hash);
   static void PrefetchHead(const Shard& sh, uint64_t hash);
   static void PrefetchRest(const Shard& sh, uint64_t hash);
+  static bool MayHold(const Shard& sh, uint64_t hash);
   // All under the shard's lock.
   Entry** Slot(Shard& sh, std::string_view mkey, uint64_t hash);
   void Insert(Shard& sh, std::string_view mkey, uint64_t hash, std::string_view value);

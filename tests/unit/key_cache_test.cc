@@ -154,6 +154,38 @@ TEST(KeyCache, PrefetchChangesNothing) {
   EXPECT_FALSE(Cached(off, "a").has_value());
 }
 
+TEST(KeyCache, PrefetchTellsWhichRowsAreNotCached) {
+  KeyCache cache(1 << 20);
+  for (int i = 0; i < 100; ++i) cache.Put("k" + std::to_string(i), "v");
+  for (size_t rows : {size_t{6}, size_t{200}}) {  // one lock per row; grouped by shard
+    std::vector<uint64_t> hashes;
+    std::vector<bool> cached;
+    for (size_t i = 0; i < rows; ++i) {
+      const bool in = i % 2 == 0;
+      hashes.push_back(KeyCache::Hash((in ? "k" : "absent") + std::to_string(i % 100)));
+      cached.push_back(in);
+    }
+    std::vector<uint8_t> maybe(rows, 1);
+    cache.Prefetch(hashes, maybe.data());
+    for (size_t i = 0; i < rows; ++i)
+      EXPECT_EQ(maybe[i] != 0, cached[i]) << rows << " rows, row " << i;
+  }
+  KeyCache off(0);
+  std::vector<uint64_t> one = {KeyCache::Hash("k1")};
+  uint8_t maybe = 1;
+  off.Prefetch(one, &maybe);
+  EXPECT_EQ(maybe, 0);
+}
+
+TEST(KeyCache, AnAbsentRowIsCachedUntilTheKeyIsWritten) {
+  KeyCache cache(1 << 20);
+  const uint64_t h = KeyCache::Hash("new");
+  cache.Fill("new", h, KeyCache::kAbsent, cache.FillTicket(h));
+  EXPECT_EQ(Cached(cache, "new"), "");
+  cache.Put("new", "1");
+  EXPECT_EQ(Cached(cache, "new"), "1");
+}
+
 TEST(KeyCache, DisabledCacheHoldsNothing) {
   KeyCache cache(0);
   EXPECT_FALSE(cache.enabled());
@@ -406,6 +438,90 @@ TEST_F(EngineKeyCacheTest, AFillNeverBringsBackARowAWriterReplacedMeanwhile) {
   EXPECT_EQ(ks.payload, "old");  // what it read before the delete
   reopened.SetFillHookForTest(nullptr);
   EXPECT_EQ(Value(reopened, 0, "k"), "<none>");
+}
+
+// The keys a pipeline is about to look up, as a connection collects them.
+PrefetchKeys KeysOf(Engine& engine, const std::vector<std::string>& keys, bool write = true) {
+  PrefetchKeys out;
+  for (const std::string& k : keys) engine.AddPrefetch(0, k, write, &out);
+  return out;
+}
+
+// Prefetch reads the keys the cache lacks from RocksDB in one MultiGet and
+// caches what it found, absence included: the lookups after it are answered
+// by the cache, and answered right.
+TEST_F(EngineKeyCacheTest, PrefetchCachesWhatRocksDbHoldsForTheKeysItLacks) {
+  TempDir other;
+  std::unique_ptr<Engine> e = OpenEngine(other.path());
+  ASSERT_NE(e, nullptr);
+  Put(*e, 0, "on-disk", "v");
+  e.reset();
+  e = OpenEngine(other.path());  // "on-disk" is in RocksDB only
+  ASSERT_NE(e, nullptr);
+  Engine& engine = *e;
+  Put(engine, 0, "cached", "c");
+  engine.Prefetch(KeysOf(engine, {"on-disk", "new1", "new2", "cached"}));
+  const uint64_t hits = engine.key_cache().hits();
+  const uint64_t misses = engine.key_cache().misses();
+  EXPECT_EQ(Value(engine, 0, "on-disk"), "v");
+  EXPECT_EQ(Value(engine, 0, "new1"), "<none>");
+  EXPECT_EQ(Value(engine, 0, "new2"), "<none>");
+  EXPECT_EQ(Value(engine, 0, "cached"), "c");
+  EXPECT_EQ(engine.key_cache().hits(), hits + 4);
+  EXPECT_EQ(engine.key_cache().misses(), misses);
+  // A cached absence gives way to the key's first write, and a delete.
+  Put(engine, 0, "new1", "1");
+  EXPECT_EQ(Value(engine, 0, "new1"), "1");
+  Del(engine, 0, "on-disk");
+  EXPECT_EQ(Value(engine, 0, "on-disk"), "<none>");
+  // A single key is left to its lookup, and so are reads' keys (a read
+  // that needs the disk goes to a cold read instead).
+  engine.Prefetch(KeysOf(engine, {"new3"}));
+  engine.Prefetch(KeysOf(engine, {"new4", "new5"}, /*write=*/false));
+  const uint64_t before = engine.key_cache().misses();
+  EXPECT_EQ(Value(engine, 0, "new3"), "<none>");
+  EXPECT_EQ(Value(engine, 0, "new4"), "<none>");
+  EXPECT_EQ(Value(engine, 0, "new5"), "<none>");
+  EXPECT_EQ(engine.key_cache().misses(), before + 3);
+}
+
+// A write between Prefetch's MultiGet and its fill: the fill must not cache
+// the rows the write replaced (reads would go on returning them).
+TEST_F(EngineKeyCacheTest, APrefetchNeverCachesARowAWriterReplacedMeanwhile) {
+  TempDir other;
+  std::unique_ptr<Engine> e = OpenEngine(other.path());
+  ASSERT_NE(e, nullptr);
+  Put(*e, 0, "a", "old");
+  Put(*e, 0, "b", "old");
+  e.reset();
+  e = OpenEngine(other.path());  // both in RocksDB only
+  ASSERT_NE(e, nullptr);
+  Engine& engine = *e;
+  bool fired = false;
+  engine.SetPrefetchHookForTest([&] {
+    fired = true;
+    Del(engine, 0, "a");
+    Put(engine, 0, "b", "new");
+  });
+  engine.Prefetch(KeysOf(engine, {"a", "b"}));
+  engine.SetPrefetchHookForTest(nullptr);
+  EXPECT_TRUE(fired);
+  EXPECT_EQ(Value(engine, 0, "a"), "<none>");
+  EXPECT_EQ(Value(engine, 0, "b"), "new");
+}
+
+// What this thread's pipeline batch holds wins over a cached absence.
+TEST_F(EngineKeyCacheTest, APipelineSeesItsOwnWritesOverAPrefetchedAbsence) {
+  Engine& engine = *engine_;
+  engine.BeginPipeline();
+  Put(engine, 0, "p", "pending");
+  engine.Prefetch(KeysOf(engine, {"p", "q"}));  // RocksDB has neither yet
+  EXPECT_EQ(Value(engine, 0, "p"), "pending");
+  uint64_t seq = 0;
+  int lost_from = -1;
+  ASSERT_TRUE(engine.EndPipeline(&seq, &lost_from).ok());
+  EXPECT_EQ(Value(engine, 0, "p"), "pending");
+  EXPECT_EQ(Value(engine, 0, "q"), "<none>");
 }
 
 }  // namespace
