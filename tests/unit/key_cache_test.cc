@@ -460,7 +460,8 @@ TEST_F(EngineKeyCacheTest, PrefetchCachesWhatRocksDbHoldsForTheKeysItLacks) {
   ASSERT_NE(e, nullptr);
   Engine& engine = *e;
   Put(engine, 0, "cached", "c");
-  engine.Prefetch(KeysOf(engine, {"on-disk", "new1", "new2", "cached"}));
+  engine.Prefetch(
+      KeysOf(engine, {"on-disk", "new1", "new2", "cached", "new1"}));  // a key twice too
   const uint64_t hits = engine.key_cache().hits();
   const uint64_t misses = engine.key_cache().misses();
   EXPECT_EQ(Value(engine, 0, "on-disk"), "v");
