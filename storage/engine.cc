@@ -494,6 +494,11 @@ void Engine::AddPrefetch(uint8_t db, std::string_view key, bool write, PrefetchK
   keys->hashes.push_back(KeyCache::Hash(std::string_view(keys->keys).substr(begin)));
 }
 
+namespace {
+// What Prefetch's reused slices may keep allocated between windows.
+constexpr size_t kKeepSliceBytes = 4096;
+}  // namespace
+
 void Engine::Prefetch(const PrefetchKeys& keys) {
   const size_t n = keys.size();
   if (n == 0) return;
@@ -533,6 +538,10 @@ void Engine::Prefetch(const PrefetchKeys& keys) {
       key_cache_->Fill(keys.key(i), keys.hashes[i], KeyCache::kAbsent, tickets[j]);
     }
     values[j].Reset();
+    // A row copied out of a memtable stays in the slice's own string: a big
+    // one must not stay allocated with this thread's slices.
+    std::string* self = values[j].GetSelf();
+    if (self->capacity() > kKeepSliceBytes) std::string().swap(*self);
   }
 }
 
