@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <iterator>
 #include <new>
 #include <vector>
 
@@ -199,14 +200,15 @@ void KeyCache::Prefetch(std::span<const uint64_t> hashes, uint8_t* maybe_cached)
                              &KeyCache::PrefetchRest};
   // The last step also tells whether the row may be cached: its bucket's
   // first entries are loaded by then.
+  constexpr int kLast = static_cast<int>(std::size(kSteps)) - 1;
   auto run = [&](const Shard& sh, int step, uint32_t i) {
     kSteps[step](sh, hashes[i]);
-    if (step == 2 && maybe_cached != nullptr && !MayHold(sh, hashes[i])) maybe_cached[i] = 0;
+    if (step == kLast && maybe_cached != nullptr && !MayHold(sh, hashes[i])) maybe_cached[i] = 0;
   };
   const uint32_t n = static_cast<uint32_t>(hashes.size());
   if (n < kShards) {
     // Few rows: one lock per row and step.
-    for (int step = 0; step < 3; ++step) {
+    for (int step = 0; step <= kLast; ++step) {
       for (uint32_t i = 0; i < n; ++i) {
         const Shard& sh = ShardOf(hashes[i]);
         std::lock_guard<std::mutex> lock(sh.mu);
@@ -227,7 +229,7 @@ void KeyCache::Prefetch(std::span<const uint64_t> hashes, uint8_t* maybe_cached)
     const int s = ShardIndex(hashes[i]);
     sorted[start[s] + fill[s]++] = i;
   }
-  for (int step = 0; step < 3; ++step) {
+  for (int step = 0; step <= kLast; ++step) {
     for (int s = 0; s < kShards; ++s) {
       if (start[s] == start[s + 1]) continue;
       const Shard& sh = shards_[s];
