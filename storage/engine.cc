@@ -490,8 +490,10 @@ void Engine::AddPrefetch(uint8_t db, std::string_view key, bool write, PrefetchK
   keys->read_ahead.push_back(write ? 1 : 0);
   const size_t begin = keys->keys.size();
   AppendMetaKey(&keys->keys, db, KeyHashSlot(key), key);
-  keys->ends.push_back(static_cast<uint32_t>(keys->keys.size()));
   keys->hashes.push_back(KeyCache::Hash(std::string_view(keys->keys).substr(begin)));
+  // Only a key Prefetch may read from RocksDB is kept (a read's is empty).
+  if (!write) keys->keys.resize(begin);
+  keys->ends.push_back(static_cast<uint32_t>(keys->keys.size()));
 }
 
 namespace {
@@ -503,13 +505,14 @@ void Engine::Prefetch(const PrefetchKeys& keys) {
   const size_t n = keys.size();
   if (n == 0) return;
   // Reused per thread: no allocation per window once warm.
-  thread_local std::vector<uint8_t> maybe_cached;
+  thread_local std::vector<uint8_t> uncached;
   thread_local std::vector<uint32_t> missed;
-  maybe_cached.assign(n, 1);
-  key_cache_->Prefetch(keys.hashes, maybe_cached.data());
+  // Asked only for the keys it may read ahead.
+  uncached.assign(keys.read_ahead.begin(), keys.read_ahead.end());
+  key_cache_->Prefetch(keys.hashes, uncached.data());
   missed.clear();
   for (uint32_t i = 0; i < n; ++i) {
-    if (maybe_cached[i] == 0 && keys.read_ahead[i] != 0) missed.push_back(i);
+    if (uncached[i] != 0) missed.push_back(i);
   }
   const size_t m = missed.size();
   if (m < kMultiGetMin) return;

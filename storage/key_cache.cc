@@ -189,21 +189,19 @@ bool KeyCache::MayHold(const Shard& sh, uint64_t hash) {
 
 void KeyCache::Prefetch(std::span<const uint64_t> hashes) { Prefetch(hashes, nullptr); }
 
-void KeyCache::Prefetch(std::span<const uint64_t> hashes, uint8_t* maybe_cached) {
-  if (hashes.empty()) return;
-  if (capacity_ == 0) {
-    if (maybe_cached != nullptr) std::fill_n(maybe_cached, hashes.size(), 0);
-    return;
-  }
+void KeyCache::Prefetch(std::span<const uint64_t> hashes, uint8_t* uncached) {
+  if (capacity_ == 0 || hashes.empty()) return;  // nothing is cached
   using Step = void (*)(const Shard&, uint64_t);
   constexpr Step kSteps[] = {&KeyCache::PrefetchBucket, &KeyCache::PrefetchHead,
                              &KeyCache::PrefetchRest};
-  // The last step also tells whether the row may be cached: its bucket's
-  // first entries are loaded by then.
+  // The last step also tells whether a row asked about is not cached: its
+  // bucket's first entries are loaded by then.
   constexpr int kLast = static_cast<int>(std::size(kSteps)) - 1;
   auto run = [&](const Shard& sh, int step, uint32_t i) {
     kSteps[step](sh, hashes[i]);
-    if (step == kLast && maybe_cached != nullptr && !MayHold(sh, hashes[i])) maybe_cached[i] = 0;
+    if (step == kLast && uncached != nullptr && uncached[i] != 0 && MayHold(sh, hashes[i])) {
+      uncached[i] = 0;
+    }
   };
   const uint32_t n = static_cast<uint32_t>(hashes.size());
   if (n < kShards) {

@@ -68,10 +68,11 @@ class KeyCache {
   // in the bucket) into the CPU caches, so the misses of a pipeline's
   // lookups overlap instead of coming one after the other. Changes nothing.
   void Prefetch(std::span<const uint64_t> hashes);
-  // The same, and maybe_cached[i] (hashes.size() of them) is set to 0 when
-  // no row with hashes[i] is cached (so that key is not), left as it is
-  // otherwise.
-  void Prefetch(std::span<const uint64_t> hashes, uint8_t* maybe_cached);
+  // The same, and tells which keys are not cached: of the entries of
+  // uncached (hashes.size() of them) that are nonzero on entry, those with
+  // a cached row of the same hash become 0; the rest stay nonzero (no row
+  // of theirs is cached). Entries that are 0 are not asked about.
+  void Prefetch(std::span<const uint64_t> hashes, uint8_t* uncached);
   // The row of a key RocksDB does not hold.
   static constexpr std::string_view kAbsent{};
   // How many rows to prefetch at once: more would evict the first ones

@@ -10,10 +10,10 @@
 
 namespace cairn::storage {
 
-// Each encoded meta key, its KeyCache::Hash, and whether its command reads
-// storage on the loop anyway (a write: only read-only commands hand a read
-// that needs the disk to a cold read), so Prefetch may read it from
-// RocksDB ahead of the command.
+// Each key's KeyCache::Hash, whether its command reads storage on the loop
+// anyway (a write: only read-only commands hand a read that needs the disk
+// to a cold read), so Prefetch may read it from RocksDB ahead of the
+// command, and for those the encoded meta key (empty for the others).
 struct PrefetchKeys {
   std::vector<uint64_t> hashes;
   std::string keys;            // the meta keys, back to back
