@@ -428,6 +428,31 @@ def test_object_encoding_and_refcount(pair):
     pair.check(steps)
 
 
+def test_object_encoding_follows_the_command_that_wrote_the_value(pair):
+    steps = []
+    for write in ["APPEND a 2", "APPEND a x", "SETRANGE a 0 9", "SETRANGE a 1 ''", "SETRANGE a 5 z",
+                  "INCRBYFLOAT a 1", "INCRBYFLOAT a 0.5", "INCR a", "INCRBY a 20000", "DECR a",
+                  "GETSET a 7", "EXPIRE a 100", "PERSIST a", "GETEX a EX 50", "SET a 3 KEEPTTL",
+                  "APPEND a ''"]:
+        steps += ["SET a 1", write, "OBJECT ENCODING a", "OBJECT REFCOUNT a"]
+    steps += [
+        "DEL a", "APPEND a 12", "OBJECT ENCODING a", "OBJECT REFCOUNT a",
+        "DEL a", "APPEND a hello", "OBJECT ENCODING a",
+        "SETRANGE b 0 12", "OBJECT ENCODING b", "SETRANGE c 3 ''", "EXISTS c",
+        "INCRBYFLOAT d 5", "OBJECT ENCODING d", ["INCRBYFLOAT", "d", "1" * 40], "OBJECT ENCODING d",
+        ["SET", "e", "x" * 40], ["APPEND", "e", "y" * 10], "OBJECT ENCODING e",
+        "SET n 5", "COPY n n2", "OBJECT ENCODING n2", "OBJECT REFCOUNT n2", "OBJECT REFCOUNT n",
+        "COPY n2 n3", "OBJECT REFCOUNT n3",
+        "SET m 50000", "COPY m m2", "OBJECT REFCOUNT m2",
+        "COPY b b2", "OBJECT ENCODING b2", "COPY d d2", "OBJECT ENCODING d2",
+        "RENAME b b3", "OBJECT ENCODING b3", "RENAME n n4", "OBJECT REFCOUNT n4",
+        "MOVE b3 1", "SELECT 1", "OBJECT ENCODING b3", "SELECT 0",
+        "SET b3 12", "OBJECT ENCODING b3",
+        "MSET p 1 q 2", "APPEND p 1", "OBJECT ENCODING p", "OBJECT ENCODING q",
+    ]
+    pair.check(steps)
+
+
 def test_object_help_and_errors(pair):
     pair.check([
         "OBJECT HELP",

@@ -68,21 +68,31 @@ bool DecodeMetaKey(std::string_view raw, uint8_t* db, uint16_t* slot, std::strin
 
 std::string MetaDbPrefix(uint8_t db) { return std::string(1, static_cast<char>(db)); }
 
-void EncodeMetaValue(std::string* dst, ValueType type, int64_t expire_ms,
-                     std::string_view payload) {
+namespace {
+constexpr uint8_t kTypeBits = 0x0F;
+constexpr int kFormShift = 4;
+}  // namespace
+
+void EncodeMetaValue(std::string* dst, ValueType type, int64_t expire_ms, std::string_view payload,
+                     StringForm form) {
   dst->clear();
   dst->reserve(kMetaValueHeader + payload.size());
-  dst->push_back(static_cast<char>(type));
+  dst->push_back(static_cast<char>(static_cast<uint8_t>(type) |
+                                   static_cast<uint8_t>(static_cast<uint8_t>(form) << kFormShift)));
   PutFixed64BE(dst, static_cast<uint64_t>(expire_ms));
   dst->append(payload);
 }
 
 bool DecodeMetaValue(std::string_view raw, ValueType* type, int64_t* expire_ms,
-                     std::string_view* payload) {
+                     std::string_view* payload, StringForm* form) {
   if (raw.size() < kMetaValueHeader) return false;
-  uint8_t t = static_cast<uint8_t>(raw[0]);
+  const uint8_t t = static_cast<uint8_t>(raw[0]) & kTypeBits;
+  const uint8_t f = static_cast<uint8_t>(raw[0]) >> kFormShift;
   if (t > static_cast<uint8_t>(ValueType::kHash)) return false;
+  if (f > static_cast<uint8_t>(StringForm::kCopy)) return false;
+  if (f != 0 && t != static_cast<uint8_t>(ValueType::kString)) return false;
   *type = static_cast<ValueType>(t);
+  if (form != nullptr) *form = static_cast<StringForm>(f);
   *expire_ms = static_cast<int64_t>(DecodeFixed64BE(raw.data() + 1));
   *payload = raw.substr(kMetaValueHeader);
   return true;

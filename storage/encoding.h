@@ -5,8 +5,9 @@
 //   key   = [db:1][slot:2 BE][user key ...]
 //           db 0..255; slot = KeyHashSlot(user key) so one slot is one
 //           contiguous range (COUNTKEYSINSLOT, slot migration, DELSLOTS).
-//   value = [type:1][expire_ms:8 BE][payload ...]
-//           type: ValueType; expire_ms: absolute Unix ms, 0 = no TTL.
+//   value = [form:4 | type:4][expire_ms:8 BE][payload ...]
+//           type (low 4 bits): ValueType; form (high 4 bits): StringForm,
+//           0 for every other type; expire_ms: absolute Unix ms, 0 = no TTL.
 //           string payload = the value bytes, stored inline.
 //           collection payload = [version:8 BE][size:8 BE] (members in "data").
 //
@@ -45,6 +46,18 @@ enum class ValueType : uint8_t {
   kHash = 4,
 };
 
+// How a string's value was last written, which is what OBJECT ENCODING
+// reports: Redis picks a string object's encoding when a command builds it,
+// so the same bytes read back as "int", "embstr" or "raw" depending on the
+// command that wrote them.
+enum class StringForm : uint8_t {
+  kAsSet = 0,  // as SET stores it (tryObjectEncoding): int, embstr or raw by its bytes
+  kRaw = 1,    // changed in place (APPEND to a key, SETRANGE): raw
+  kNoInt = 2,  // formatted from a number (INCRBYFLOAT): embstr or raw by length
+  kCopy = 3,   // COPY's duplicate of a kAsSet value: as kAsSet, but an integer is not
+               // one of the shared ones (OBJECT REFCOUNT 1)
+};
+
 // Redis's name of a type, as TYPE answers.
 const char* TypeName(ValueType type);
 
@@ -61,10 +74,12 @@ bool DecodeMetaKey(std::string_view raw, uint8_t* db, uint16_t* slot, std::strin
 // The smallest meta key of `db` and the first key past it (for range ops).
 std::string MetaDbPrefix(uint8_t db);
 
-void EncodeMetaValue(std::string* dst, ValueType type, int64_t expire_ms, std::string_view payload);
-// Splits a meta value; false on corruption.
+void EncodeMetaValue(std::string* dst, ValueType type, int64_t expire_ms, std::string_view payload,
+                     StringForm form = StringForm::kAsSet);
+// Splits a meta value (and, if `form` is given, its string form); false on
+// corruption.
 bool DecodeMetaValue(std::string_view raw, ValueType* type, int64_t* expire_ms,
-                     std::string_view* payload);
+                     std::string_view* payload, StringForm* form = nullptr);
 
 // ---- data ----
 inline constexpr size_t kDataKeyPrefix = 7;  // db + slot + keylen

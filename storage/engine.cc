@@ -198,14 +198,16 @@ void WriteSet::Touched(const KeyState& ks, bool deleted) {
   if (engine_.watches_.active()) touched_.push_back({ks.db, ks.key, deleted});
 }
 
-void WriteSet::PutString(KeyState& ks, std::string_view value, int64_t expire_ms) {
-  PutRaw(ks, ValueType::kString, value, expire_ms);
+void WriteSet::PutString(KeyState& ks, std::string_view value, int64_t expire_ms,
+                         StringForm form) {
+  PutRaw(ks, ValueType::kString, value, expire_ms, form);
 }
 
-void WriteSet::PutRaw(KeyState& ks, ValueType type, std::string_view value, int64_t expire_ms) {
+void WriteSet::PutRaw(KeyState& ks, ValueType type, std::string_view value, int64_t expire_ms,
+                      StringForm form) {
   key_scratch_.clear();
   AppendMetaKey(&key_scratch_, ks.db, ks.slot, ks.key);
-  EncodeMetaValue(&scratch_, type, expire_ms, value);
+  EncodeMetaValue(&scratch_, type, expire_ms, value, form);
   out_->Put(engine_.meta_cf_, key_scratch_, scratch_);
   IndexPut(key_scratch_, scratch_);
   if (ks.stored && ks.expire_ms != 0 && ks.expire_ms != expire_ms) {
@@ -222,6 +224,7 @@ void WriteSet::PutRaw(KeyState& ks, ValueType type, std::string_view value, int6
   ks.stored = true;
   ks.live = true;
   ks.type = type;
+  ks.form = form;
   ks.expire_ms = expire_ms;
   if (!ks.skip_payload) ks.payload.assign(value.data(), value.size());
   Touched(ks, false);
@@ -231,7 +234,7 @@ void WriteSet::PutRaw(KeyState& ks, ValueType type, std::string_view value, int6
 void WriteSet::SetExpire(KeyState& ks, int64_t expire_ms) {
   if (!ks.stored || ks.expire_ms == expire_ms) return;
   std::string mkey = EncodeMetaKey(ks.db, ks.slot, ks.key);
-  EncodeMetaValue(&scratch_, ks.type, expire_ms, ks.payload);
+  EncodeMetaValue(&scratch_, ks.type, expire_ms, ks.payload, ks.form);
   out_->Put(engine_.meta_cf_, mkey, scratch_);
   IndexPut(mkey, scratch_);
   if (ks.expire_ms != 0) {
@@ -474,7 +477,7 @@ Engine::~Engine() {
 
 Status Engine::DecodeInto(std::string_view raw, KeyState* out) const {
   std::string_view payload;
-  if (!DecodeMetaValue(raw, &out->type, &out->expire_ms, &payload)) {
+  if (!DecodeMetaValue(raw, &out->type, &out->expire_ms, &payload, &out->form)) {
     return Status::Corruption("bad meta value for a key");
   }
   out->stored = true;

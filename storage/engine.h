@@ -65,6 +65,7 @@ struct KeyState {
   ValueType type = ValueType::kString;
   int64_t expire_ms = 0;  // of the stored row; 0 = none
   std::string payload;    // strings: the value
+  StringForm form = StringForm::kAsSet;  // strings: how the value was written
   // Set by the caller that never reads payload, neither the old value nor
   // the new one: it replaces the row whole (WriteSet::PutRaw) or leaves it
   // alone (a plain SET, MSET). The lookup then leaves payload empty instead
@@ -100,9 +101,11 @@ class WriteSet {
   WriteSet(const WriteSet&) = delete;
   WriteSet& operator=(const WriteSet&) = delete;
 
-  // Stores a string value with the given deadline (0 = none). Updates `ks`
-  // to describe the new row, so a command may write the same key twice.
-  void PutString(KeyState& ks, std::string_view value, int64_t expire_ms);
+  // Stores a string value with the given deadline (0 = none), written the
+  // way `form` says (OBJECT ENCODING). Updates `ks` to describe the new row,
+  // so a command may write the same key twice.
+  void PutString(KeyState& ks, std::string_view value, int64_t expire_ms,
+                 StringForm form = StringForm::kAsSet);
   // Changes only the deadline of a stored key.
   void SetExpire(KeyState& ks, int64_t expire_ms);
   // Removes a stored key (live or expired). No-op if nothing is stored.
@@ -116,7 +119,8 @@ class WriteSet {
   friend class Engine;
   // Stores a row of any type as is (slot migration: the payload of a
   // collection names its version in "data"); PutString is this for strings.
-  void PutRaw(KeyState& ks, ValueType type, std::string_view payload, int64_t expire_ms);
+  void PutRaw(KeyState& ks, ValueType type, std::string_view payload, int64_t expire_ms,
+              StringForm form);
   void AddCount(char kind, uint8_t db, uint16_t slot, int64_t delta);
   // In a pipeline: records the meta row just put in the batch.
   void IndexPut(std::string_view mkey, std::string_view value);

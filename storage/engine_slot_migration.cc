@@ -446,10 +446,11 @@ Status Engine::ApplySlotChangeRecords(const std::vector<SlotChunkRecord>& record
     ValueType type;
     int64_t expire_ms;
     std::string_view payload;
-    if (!DecodeMetaValue(rec.value, &type, &expire_ms, &payload)) {
+    StringForm form;
+    if (!DecodeMetaValue(rec.value, &type, &expire_ms, &payload, &form)) {
       return Status::Corruption("bad meta value in chunk");
     }
-    ws.PutRaw(ks, type, payload, expire_ms);
+    ws.PutRaw(ks, type, payload, expire_ms, form);
   }
   return Commit(ws);
 }

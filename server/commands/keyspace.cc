@@ -46,10 +46,14 @@ bool CommitOrReply(CommandContext& ctx, WriteSet& ws, int expired) {
   return true;
 }
 
-// Writes `src`'s value and deadline under `dst`'s name. Only strings exist
-// in Cairn today; other types will copy their members here.
-void PutCopy(WriteSet& ws, KeyState& dst, const KeyState& src) {
-  ws.PutString(dst, src.payload, src.expire_ms);
+// Writes `src`'s value, deadline and encoding under `dst`'s name. RENAME
+// and MOVE move Redis's object as it is; COPY (`duplicate`) makes a new one
+// in the same encoding, so a shared integer's copy is not shared. Only
+// strings exist in Cairn today; other types will copy their members here.
+void PutCopy(WriteSet& ws, KeyState& dst, const KeyState& src, bool duplicate) {
+  storage::StringForm form = src.form;
+  if (duplicate && form == storage::StringForm::kAsSet) form = storage::StringForm::kCopy;
+  ws.PutString(dst, src.payload, src.expire_ms, form);
 }
 
 // Redis's getIntFromObjectOrReply(..., NULL) followed by selectDb's range
@@ -103,7 +107,7 @@ void RenameGeneric(CommandContext& ctx, bool nx) {
     return;
   }
   if (!dst.live) expired += DropIfExpired(ws, dst);
-  PutCopy(ws, dst, src);
+  PutCopy(ws, dst, src, false);
   ws.Delete(src);
   if (!CommitOrReply(ctx, ws, expired)) return;
   nx ? ctx.reply.Integer(1) : ctx.reply.Ok();
@@ -160,7 +164,7 @@ void CopyCommand(CommandContext& ctx) {
     return;
   }
   if (!dst.live) expired += DropIfExpired(ws, dst);
-  PutCopy(ws, dst, src);
+  PutCopy(ws, dst, src, true);
   if (!CommitOrReply(ctx, ws, expired)) return;
   ctx.reply.Integer(1);
 }
@@ -196,7 +200,7 @@ void MoveCommand(CommandContext& ctx) {
     return;
   }
   expired += DropIfExpired(ws, dst);
-  PutCopy(ws, dst, src);
+  PutCopy(ws, dst, src, false);
   ws.Delete(src);
   if (!CommitOrReply(ctx, ws, expired)) return;
   ctx.reply.Integer(1);
@@ -394,12 +398,13 @@ bool ObjectLookup(CommandContext& ctx, KeyState* ks) {
   return true;
 }
 
-// What Redis's tryObjectEncoding makes of a value SET stores: an integer
-// (string2l, at most 20 bytes), embstr up to 44 bytes, else raw. Cairn keeps
-// no encodings, so a value Redis built by APPEND or SETRANGE (always raw
-// there) is reported by its bytes alone.
-const char* StringEncoding(std::string_view v, int64_t* as_int) {
-  if (v.size() <= 20 && ParseInt64(v, as_int)) return "int";
+// The encoding Redis reports for a string: what tryObjectEncoding makes of
+// a value SET stores (an integer by string2l at most 20 bytes long, embstr
+// up to 44 bytes, else raw), raw for a value changed in place (APPEND,
+// SETRANGE), and no integer for one INCRBYFLOAT formatted.
+const char* StringEncoding(std::string_view v, storage::StringForm form, int64_t* as_int) {
+  if (form == storage::StringForm::kRaw) return "raw";
+  if (form != storage::StringForm::kNoInt && v.size() <= 20 && ParseInt64(v, as_int)) return "int";
   return v.size() <= 44 ? "embstr" : "raw";
 }
 
@@ -407,7 +412,7 @@ void ObjectEncodingCommand(CommandContext& ctx) {
   KeyState ks;
   if (!ObjectLookup(ctx, &ks)) return;
   int64_t v = 0;
-  ctx.reply.Bulk(StringEncoding(ks.payload, &v));
+  ctx.reply.Bulk(StringEncoding(ks.payload, ks.form, &v));
 }
 
 // Redis shares the integers 0..9999 (OBJ_SHARED_INTEGERS) with a refcount
@@ -416,7 +421,8 @@ void ObjectRefcountCommand(CommandContext& ctx) {
   KeyState ks;
   if (!ObjectLookup(ctx, &ks)) return;
   int64_t v = -1;
-  const bool shared = StringEncoding(ks.payload, &v)[0] == 'i' && v >= 0 && v < 10000;
+  const bool shared = StringEncoding(ks.payload, ks.form, &v)[0] == 'i' &&
+                      ks.form != storage::StringForm::kCopy && v >= 0 && v < 10000;
   ctx.reply.Integer(shared ? INT_MAX : 1);
 }
 

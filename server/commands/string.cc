@@ -354,7 +354,9 @@ void AppendCommand(CommandContext& ctx) {
     std::string joined = ks.payload;
     joined.append(value);
     int64_t deadline = ks.expire_ms;
-    ws.PutString(ks, joined, deadline);
+    // Redis appends in place to a raw copy of the object, whatever its
+    // encoding was; a new key is stored as SET would store it.
+    ws.PutString(ks, joined, deadline, storage::StringForm::kRaw);
   }
   if (!ctx.Commit(ws)) return;
   ctx.reply.Integer(static_cast<int64_t>(ks.payload.size()));
@@ -435,7 +437,8 @@ void SetRangeCommand(CommandContext& ctx) {
   if (updated.size() < off + value.size()) updated.resize(off + value.size(), '\0');
   updated.replace(off, value.size(), value);
   storage::WriteSet ws(ctx.engine);
-  ws.PutString(ks, updated, deadline);
+  // Redis builds the new value as a raw string, for a new key too.
+  ws.PutString(ks, updated, deadline, storage::StringForm::kRaw);
   if (!ctx.Commit(ws)) return;
   ctx.reply.Integer(static_cast<int64_t>(updated.size()));
 }
@@ -504,7 +507,8 @@ void IncrByFloatCommand(CommandContext& ctx) {
   std::string text = FormatLongDoubleHuman(value);
   storage::WriteSet ws(ctx.engine);
   int64_t deadline = ks.live ? ks.expire_ms : 0;
-  ws.PutString(ks, text, deadline);
+  // Redis stores the formatted number as a string object, never as "int".
+  ws.PutString(ks, text, deadline, storage::StringForm::kNoInt);
   if (!ctx.Commit(ws)) return;
   ctx.reply.Bulk(text);
 }

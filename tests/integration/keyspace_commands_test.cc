@@ -356,6 +356,42 @@ TEST_F(KeyspaceCommands, ObjectReportsRedisEncodings) {
       IsError(Cmd(c(), "OBJECT NOPE k"), "ERR unknown subcommand 'NOPE'. Try OBJECT HELP."));
 }
 
+// Redis picks an encoding when a command builds the value: APPEND to a key
+// and SETRANGE make it raw, INCRBYFLOAT never makes an integer, COPY's
+// duplicate of a shared integer is not shared, and RENAME keeps the object.
+TEST_F(KeyspaceCommands, ObjectEncodingFollowsTheCommandThatWroteTheValue) {
+  ASSERT_TRUE(IsStatus(Cmd(c(), "SET a 1"), "OK"));
+  ASSERT_TRUE(IsInt(Cmd(c(), "APPEND a 2"), 2));
+  EXPECT_TRUE(IsBulk(Cmd(c(), "OBJECT ENCODING a"), "raw"));
+  EXPECT_TRUE(IsInt(Cmd(c(), "OBJECT REFCOUNT a"), 1));
+  ASSERT_TRUE(IsInt(Cmd(c(), "EXPIRE a 100"), 1));
+  EXPECT_TRUE(IsBulk(Cmd(c(), "OBJECT ENCODING a"), "raw"));  // a TTL keeps the value
+  ASSERT_TRUE(IsInt(Cmd(c(), "INCR a"), 13));
+  EXPECT_TRUE(IsBulk(Cmd(c(), "OBJECT ENCODING a"), "int"));
+  EXPECT_TRUE(IsInt(Cmd(c(), "OBJECT REFCOUNT a"), 2147483647));
+
+  ASSERT_TRUE(IsInt(Cmd(c(), "APPEND fresh 12"), 2));  // a new key is stored as SET would
+  EXPECT_TRUE(IsBulk(Cmd(c(), "OBJECT ENCODING fresh"), "int"));
+  ASSERT_TRUE(IsInt(Cmd(c(), "SETRANGE s 0 12"), 2));
+  EXPECT_TRUE(IsBulk(Cmd(c(), "OBJECT ENCODING s"), "raw"));
+  ASSERT_TRUE(IsStatus(Cmd(c(), "SET f 2"), "OK"));
+  ASSERT_TRUE(IsBulk(Cmd(c(), "INCRBYFLOAT f 1"), "3"));
+  EXPECT_TRUE(IsBulk(Cmd(c(), "OBJECT ENCODING f"), "embstr"));
+  EXPECT_TRUE(IsInt(Cmd(c(), "OBJECT REFCOUNT f"), 1));
+
+  ASSERT_TRUE(IsStatus(Cmd(c(), "SET n 5"), "OK"));
+  ASSERT_TRUE(IsInt(Cmd(c(), "COPY n n2"), 1));
+  EXPECT_TRUE(IsBulk(Cmd(c(), "OBJECT ENCODING n2"), "int"));
+  EXPECT_TRUE(IsInt(Cmd(c(), "OBJECT REFCOUNT n2"), 1));
+  EXPECT_TRUE(IsInt(Cmd(c(), "OBJECT REFCOUNT n"), 2147483647));
+  ASSERT_TRUE(IsInt(Cmd(c(), "COPY s s2"), 1));
+  EXPECT_TRUE(IsBulk(Cmd(c(), "OBJECT ENCODING s2"), "raw"));
+  ASSERT_TRUE(IsStatus(Cmd(c(), "RENAME s s3"), "OK"));
+  EXPECT_TRUE(IsBulk(Cmd(c(), "OBJECT ENCODING s3"), "raw"));
+  ASSERT_TRUE(IsStatus(Cmd(c(), "SET s3 12"), "OK"));  // a new value: SET's encoding
+  EXPECT_TRUE(IsBulk(Cmd(c(), "OBJECT ENCODING s3"), "int"));
+}
+
 // ---------------------------------------------------------------- restarts
 
 TEST(KeyspacePersistence, SwapDbSurvivesARestartWithCountsAndTtls) {
@@ -385,6 +421,25 @@ TEST(KeyspacePersistence, SwapDbSurvivesARestartWithCountsAndTtls) {
   ASSERT_NE(ttl, nullptr);
   EXPECT_GT(ttl->integer, 4900);
   EXPECT_TRUE(IsInt(Cmd(c.get(), "EXISTS zero:9"), 1));
+}
+
+TEST(KeyspacePersistence, AValuesEncodingSurvivesKill) {
+  ServerProcess server({"--appendfsync", "always"});
+  ASSERT_TRUE(server.Start()) << server.ReadLog();
+  {
+    Connection c = server.Connect();
+    ASSERT_NE(c, nullptr);
+    ASSERT_TRUE(IsStatus(Cmd(c.get(), "SET a 1"), "OK"));
+    ASSERT_TRUE(IsInt(Cmd(c.get(), "APPEND a 2"), 2));
+    ASSERT_TRUE(IsBulk(Cmd(c.get(), "INCRBYFLOAT f 3"), "3"));
+  }
+  server.Kill();
+  ASSERT_TRUE(server.Start()) << server.ReadLog();
+  Connection c = server.Connect();
+  ASSERT_NE(c, nullptr);
+  EXPECT_TRUE(IsBulk(Cmd(c.get(), "OBJECT ENCODING a"), "raw"));
+  EXPECT_TRUE(IsBulk(Cmd(c.get(), "OBJECT ENCODING f"), "embstr"));
+  EXPECT_TRUE(IsBulk(Cmd(c.get(), "GET a"), "12"));
 }
 
 TEST(KeyspacePersistence, RestoredKeysAndRenamesSurviveKill) {

@@ -163,6 +163,45 @@ TEST(MetaValue, RejectsCorruption) {
   EXPECT_TRUE(p.empty());
 }
 
+TEST(MetaValue, KeepsAStringsFormInTheTypeBytesHighBits) {
+  for (StringForm f : {StringForm::kAsSet, StringForm::kRaw, StringForm::kNoInt, StringForm::kCopy}) {
+    std::string raw;
+    EncodeMetaValue(&raw, ValueType::kString, 7, "12", f);
+    EXPECT_EQ(static_cast<uint8_t>(raw[0]), static_cast<uint8_t>(f) << 4);
+    ValueType t = ValueType::kHash;
+    int64_t e = 0;
+    std::string_view p;
+    StringForm got = StringForm::kCopy;
+    ASSERT_TRUE(DecodeMetaValue(raw, &t, &e, &p, &got));
+    EXPECT_EQ(t, ValueType::kString);
+    EXPECT_EQ(got, f);
+    EXPECT_EQ(e, 7);
+    EXPECT_EQ(p, "12");
+    // A caller that does not ask for the form still reads the type.
+    ASSERT_TRUE(DecodeMetaValue(raw, &t, &e, &p));
+    EXPECT_EQ(t, ValueType::kString);
+  }
+  // Rows written before forms existed read as SET's form.
+  std::string old_row(kMetaValueHeader, '\0');
+  ValueType t;
+  int64_t e;
+  std::string_view p;
+  StringForm got = StringForm::kRaw;
+  ASSERT_TRUE(DecodeMetaValue(old_row, &t, &e, &p, &got));
+  EXPECT_EQ(got, StringForm::kAsSet);
+}
+
+TEST(MetaValue, RejectsAnUnknownFormOrAFormOnAnotherType) {
+  ValueType t;
+  int64_t e;
+  std::string_view p;
+  std::string raw(kMetaValueHeader, '\0');
+  raw[0] = 0x40;  // form 4 does not exist
+  EXPECT_FALSE(DecodeMetaValue(raw, &t, &e, &p));
+  raw[0] = 0x14;  // a hash with a string form
+  EXPECT_FALSE(DecodeMetaValue(raw, &t, &e, &p));
+}
+
 TEST(TypeName, MatchesRedisTypeReplies) {
   EXPECT_STREQ(TypeName(ValueType::kString), "string");
   EXPECT_STREQ(TypeName(ValueType::kList), "list");
