@@ -48,6 +48,18 @@ def test_invalid_bulk_length_closes(pair):
     pair.check([Step(raw=b"*1\r\n$abc\r\n", expect_close=True)])
 
 
+def test_a_header_line_ends_at_its_first_carriage_return(pair):
+    # Redis skips the byte after a header's '\r' without checking it is '\n'.
+    pair.check([
+        Step(raw=b"*1\rx$4\r\nPING\r\n"),
+        Step(raw=b"*2\r\n$4\rxECHO\r\n$2\r\nhi\r\n"),
+    ])
+
+
+def test_a_line_after_a_bare_carriage_return_is_checked_for_dollar(pair):
+    pair.check([Step(raw=b"*1\r\r\n*1\r\n$+4\r\nPING\r\n", expect_close=True)])
+
+
 def test_negative_bulk_length_closes(pair):
     pair.check([Step(raw=b"*2\r\n$3\r\nGET\r\n$-5\r\n", expect_close=True)])
 

@@ -8,17 +8,16 @@
 namespace cairn::resp {
 namespace {
 
-// Finds "\r\n" at or after `from`; npos if absent.
-size_t FindCrlf(std::string_view buf, size_t from) {
-  while (from < buf.size()) {
-    const void* p = memchr(buf.data() + from, '\r', buf.size() - from);
-    if (p == nullptr) return std::string_view::npos;
-    size_t at = static_cast<const char*>(p) - buf.data();
-    if (at + 1 >= buf.size()) return std::string_view::npos;
-    if (buf[at + 1] == '\n') return at;
-    from = at + 1;
-  }
-  return std::string_view::npos;
+// Where a header line (`*<count>`, `$<length>`) ends, as Redis finds it:
+// the first '\r' at or after `from`, with one more byte after it, which is
+// skipped unchecked like the '\n' it should be. npos until both arrived.
+size_t FindLineEnd(std::string_view buf, size_t from) {
+  if (from >= buf.size()) return std::string_view::npos;
+  const void* p = memchr(buf.data() + from, '\r', buf.size() - from);
+  if (p == nullptr) return std::string_view::npos;
+  size_t at = static_cast<const char*>(p) - buf.data();
+  if (at + 1 >= buf.size()) return std::string_view::npos;
+  return at;
 }
 
 int HexDigit(char c) {
@@ -80,7 +79,7 @@ RequestParser::Result RequestParser::ParseInline(std::string_view buf, size_t* c
 
 RequestParser::Result RequestParser::ParseMultibulk(std::string_view buf, size_t* consumed) {
   if (!in_multibulk_) {
-    size_t crlf = FindCrlf(buf, 0);
+    size_t crlf = FindLineEnd(buf, 0);
     if (crlf == std::string_view::npos) {
       if (buf.size() > limits_.max_inline_len) return Fail("too big mbulk count string");
       return Result::kNeedMore;
@@ -109,13 +108,10 @@ RequestParser::Result RequestParser::ParseMultibulk(std::string_view buf, size_t
   while (static_cast<int64_t>(spans_.size()) < multibulk_len_) {
     if (bulk_len_ < 0) {
       if (pos_ >= buf.size()) return Result::kNeedMore;
-      size_t crlf = FindCrlf(buf, pos_);
+      // Like Redis, a wrong first byte is reported once its line is whole.
+      size_t crlf = FindLineEnd(buf, pos_);
       if (crlf == std::string_view::npos) {
         if (buf.size() - pos_ > limits_.max_inline_len) return Fail("too big bulk count string");
-        if (buf[pos_] != '$') {
-          error_ = std::string("Protocol error: expected '$', got '") + buf[pos_] + "'";
-          return Result::kError;
-        }
         return Result::kNeedMore;
       }
       if (buf[pos_] != '$') {

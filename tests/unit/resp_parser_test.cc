@@ -235,6 +235,22 @@ TEST(RequestParser, ExpectedDollar) {
   ExpectError("*2\r\n$3\r\nGET\r\n:1\r\n", "Protocol error: expected '$', got ':'");
 }
 
+// Redis ends a header line at its first '\r' and skips the byte after it
+// unchecked; a wrong first byte is reported only once its line is whole.
+TEST(RequestParser, AHeaderLineEndsAtItsFirstCarriageReturn) {
+  EXPECT_THAT(ParseOne("*1\rx$4\r\nPING\r\n"), ElementsAre("PING"));
+  EXPECT_THAT(ParseOne("*1\r\n$4\rxPING\r\n"), ElementsAre("PING"));
+  RequestParser p;
+  size_t consumed = 0;
+  // "*1\r\r" is the count line; the "\n" left starts a line not yet ended.
+  EXPECT_EQ(p.Parse("*1\r\r\n", &consumed), Result::kNeedMore);
+  RequestParser q;
+  EXPECT_EQ(q.Parse("*1\r\nx", &consumed), Result::kNeedMore);
+  RequestParser r;
+  EXPECT_EQ(r.Parse("*1\r", &consumed), Result::kNeedMore);  // the byte after '\r' not yet here
+  ExpectError("*1\r\r\n*1\r\n", "Protocol error: expected '$', got '\n'");
+}
+
 TEST(RequestParser, TooBigInlineRequest) {
   const std::string at_limit(64 * 1024, 'a');
   RequestParser p;
