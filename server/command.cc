@@ -141,6 +141,7 @@ void RegisterAllCommands(CommandRegistry& reg) {
   RegisterKeyCommands(reg);
   RegisterConnectionCommands(reg);
   RegisterAdminCommands(reg);
+  RegisterSlowlogCommands(reg);
   RegisterIntrospectionCommands(reg);
   RegisterTransactionCommands(reg);
   RegisterReplicationCommands(reg);

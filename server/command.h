@@ -16,6 +16,7 @@
 #include "common/clock.h"
 #include "server/client.h"
 #include "server/resp/reply.h"
+#include "server/slowlog.h"
 
 namespace cairn {
 namespace cluster {
@@ -167,6 +168,7 @@ struct ServerContext {
   // Role, replica link and replicas; set by Server::Start, outlives the loops.
   Replication* replication = nullptr;
   cluster::Cluster* cluster = nullptr;  // null unless cluster-enabled yes
+  SlowLog slowlog;                      // SLOWLOG, fed by every loop
 };
 
 // What one command invocation may touch.
@@ -213,6 +215,7 @@ void RegisterStringCommands(CommandRegistry& reg);
 void RegisterKeyCommands(CommandRegistry& reg);
 void RegisterConnectionCommands(CommandRegistry& reg);
 void RegisterAdminCommands(CommandRegistry& reg);
+void RegisterSlowlogCommands(CommandRegistry& reg);
 void RegisterIntrospectionCommands(CommandRegistry& reg);
 void RegisterTransactionCommands(CommandRegistry& reg);
 void RegisterReplicationCommands(CommandRegistry& reg);

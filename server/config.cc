@@ -331,6 +331,13 @@ const std::vector<Config::Option>& Config::Options() {
         [](Config& c, int64_t v) { c.hz_ = static_cast<int>(std::clamp<int64_t>(v, 1, 500)); },
         [](const Config& c) { return static_cast<int64_t>(c.hz_.load()); });
     int_opt(
+        "slowlog-log-slower-than", true, -1, INT64_MAX,
+        [](Config& c, int64_t v) { c.slowlog_log_slower_than_ = v; },
+        [](const Config& c) { return c.slowlog_log_slower_than_.load(); });
+    int_opt(
+        "slowlog-max-len", true, 0, INT64_MAX, [](Config& c, int64_t v) { c.slowlog_max_len_ = v; },
+        [](const Config& c) { return c.slowlog_max_len_.load(); });
+    int_opt(
         "tcp-keepalive", true, 0, INT32_MAX,
         [](Config& c, int64_t v) { c.tcp_keepalive_ = static_cast<int>(v); },
         [](const Config& c) { return static_cast<int64_t>(c.tcp_keepalive_.load()); });

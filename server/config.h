@@ -60,6 +60,10 @@ class Config {
   int maxclients() const { return maxclients_.load(); }
   int64_t timeout_seconds() const { return timeout_.load(); }
   int hz() const { return hz_.load(); }
+  // SLOWLOG: commands of at least this many microseconds are logged (-1 =
+  // none), and the log keeps at most slowlog_max_len() of them.
+  int64_t slowlog_log_slower_than() const { return slowlog_log_slower_than_.load(); }
+  int64_t slowlog_max_len() const { return slowlog_max_len_.load(); }
   // A checkpoint to seed an empty data directory from at start-up; "" = none.
   std::string restore_from() const;
 
@@ -135,6 +139,8 @@ class Config {
   std::atomic<int> maxclients_;
   std::atomic<int64_t> timeout_;
   std::atomic<int> hz_;
+  std::atomic<int64_t> slowlog_log_slower_than_{10000};
+  std::atomic<int64_t> slowlog_max_len_{128};
   std::atomic<int> tcp_keepalive_;
   std::atomic<int> tcp_backlog_;
   std::atomic<bool> replica_serve_stale_data_{true};

@@ -595,19 +595,31 @@ void Connection::Run(const CommandSpec& run, std::span<const std::string_view> a
     run.handler(ctx);
   }
   if (batched) batched_.push_back(BatchedReply{batch_index, reply_start, out_.size()});
-  CountCall(run, TicksSince(t0), reply_.errors_written() != errors_before,
+  CountCall(run, argv, TicksSince(t0), reply_.errors_written() != errors_before,
             reply_.last_error_prefix());
   reply_.set_protocol(client_.resp);  // HELLO may have switched it
 }
 
-void Connection::CountCall(const CommandSpec& spec, uint64_t ticks, bool failed,
-                           const std::string& prefix) {
+void Connection::CountCall(const CommandSpec& spec, std::span<const std::string_view> argv,
+                           uint64_t ticks, bool failed, const std::string& prefix) {
   spec.calls.fetch_add(1, std::memory_order_relaxed);
   spec.ticks.fetch_add(ticks, std::memory_order_relaxed);
+  ServerContext& server = worker_.server();
   if (failed) {
     spec.failed_calls.fetch_add(1, std::memory_order_relaxed);
-    worker_.server().stats.CountError(prefix);
+    server.stats.CountError(prefix);
   }
+  const int64_t slower_than = server.config.slowlog_log_slower_than();
+  if (slower_than < 0 || (spec.flags & kCmdSkipSlowlog)) return;
+  const auto micros = static_cast<int64_t>(static_cast<double>(ticks) * CachedMicrosPerTick());
+  if (micros < slower_than) return;
+  std::string name;
+  {
+    std::lock_guard<std::mutex> lock(client_.info->mu);
+    name = client_.info->name;
+  }
+  server.slowlog.Add(argv, micros, server.clock.NowMs() / 1000, client_.info->addr,
+                     std::move(name), static_cast<size_t>(server.config.slowlog_max_len()));
 }
 
 bool Connection::LeaseLapsedAfter(const CommandSpec& spec,
@@ -694,7 +706,10 @@ void Connection::AfterCold(uv_work_t* req, int) {
   std::unique_ptr<ColdRead> job(static_cast<ColdRead*>(req->data));
   Connection* self = job->conn;
   self->cold_in_flight_ = false;
-  self->CountCall(*job->spec, job->ticks, job->failed, job->error_prefix);
+  {
+    std::vector<std::string_view> argv(job->args.begin(), job->args.end());
+    self->CountCall(*job->spec, argv, job->ticks, job->failed, job->error_prefix);
+  }
   if (self->close_after_cold_) {
     self->Close();
     return;

@@ -123,7 +123,10 @@ class Connection : public CommandRunner {
   static void RunCold(uv_work_t* req);
   static void AfterCold(uv_work_t* req, int status);
   // Records a finished command in the per-command statistics.
-  void CountCall(const CommandSpec& spec, uint64_t ticks, bool failed, const std::string& prefix);
+  // Counts a finished command (INFO commandstats, errorstats) and logs it
+  // in the slow log if it took long enough.
+  void CountCall(const CommandSpec& spec, std::span<const std::string_view> argv, uint64_t ticks,
+                 bool failed, const std::string& prefix);
 
   Worker& worker_;
   uv_tcp_t handle_;
