@@ -100,6 +100,46 @@ def test_client_setname_getname(pair):
     ])
 
 
+def test_client_reply_off_skip_on(pair):
+    # OFF and SKIP answer nothing; the replies they stop never arrive, so
+    # every later reply would be out of step if one did.
+    pair.check([
+        Step(raw=b"CLIENT REPLY OFF\r\n", replies=0),
+        Step(raw=b"PING\r\nSET a 1\r\nGET a\r\nNOSUCH\r\nGET\r\n", replies=0),
+        Step(raw=b"CLIENT REPLY SKIP\r\n", replies=0),
+        "CLIENT REPLY ON",
+        "GET a",
+        Step(raw=b"CLIENT REPLY SKIP\r\nPING 1\r\n", replies=0),
+        "PING 2",
+        Step(raw=b"CLIENT REPLY SKIP\r\nCLIENT REPLY SKIP\r\nPING 3\r\n", replies=0),
+        "PING 4",
+        Step(raw=b"CLIENT REPLY SKIP\r\nCLIENT GETNAME\r\n", replies=0),
+        "PING 5",
+        Step(raw=b"CLIENT REPLY SKIP\r\nMULTI\r\n", replies=0),
+        "INCR n",
+        "EXEC",
+        Step(raw=b"CLIENT REPLY OFF\r\nCLIENT REPLY SKIP\r\nPING 6\r\n", replies=0),
+        "client reply on",
+        "CLIENT REPLY FOO",
+        "CLIENT REPLY",
+        "CLIENT REPLY ON extra",
+        Step(raw=b"CLIENT REPLY OFF\r\n", replies=0),
+        "RESET",
+        "PING 7",
+    ])
+
+
+def test_client_reply_off_still_confirms_subscriptions(pair):
+    pair.check([
+        Step(raw=b"CLIENT REPLY OFF\r\n", replies=0),
+        "SUBSCRIBE ch",
+        "UNSUBSCRIBE ch",
+        Step(raw=b"PING\r\n", replies=0),
+        Step(raw=b"CLIENT REPLY ON\r\n", replies=1),
+        "PING 8",
+    ])
+
+
 def test_client_id(pair):
     pair.check([
         Step("CLIENT ID", norm=same_type),

@@ -91,7 +91,13 @@ struct Client {
     int64_t deadline_ms = 0;  // monotonic; 0 = wait forever (WAIT n 0)
     size_t reply_start = 0;   // quorum write: its reply in the output buffer
     size_t reply_end = 0;
+    bool muted = false;       // started under CLIENT REPLY OFF/SKIP: answers nothing
   } replica_wait;
+  // CLIENT REPLY: OFF drops every reply until ON; SKIP drops the reply of
+  // the command after it (reply_skip is 2 while CLIENT REPLY SKIP runs, 1
+  // for the command whose reply is dropped).
+  bool reply_off = false;
+  int reply_skip = 0;
   // CLIENT CONSISTENCY: replicas a write waits for; kQuorumDefault = the
   // node's replica-ack-quorum.
   static constexpr int64_t kQuorumDefault = -1;

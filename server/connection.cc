@@ -220,7 +220,7 @@ void Connection::ProcessInput() {
       break;
     }
     start += consumed;
-    if (!parser_.args().empty()) Execute(parser_.args());
+    if (!parser_.args().empty()) ExecuteReplying(parser_.args());
     if (parked_) {
       // Not run: it stays in the buffer and runs again when Unpark comes.
       start -= consumed;
@@ -335,7 +335,9 @@ bool Connection::CheckReplicaWait() {
   if (acked < w.needed && !timed_out) return false;
   w.active = false;
   if (repl != nullptr) repl->RemoveWaiter();
-  if (w.is_wait) {
+  if (w.muted) {
+    w.muted = false;
+  } else if (w.is_wait) {
     reply_.Integer(acked);
   } else if (acked < w.needed) {
     // The write is applied here and maybe on some replicas: the client is
@@ -376,6 +378,36 @@ void Connection::Reject(const CommandSpec* run, std::string_view error) {
   }
   reply_.Error(error);
   worker_.server().stats.CountError(std::string(error.substr(0, error.find(' '))));
+}
+
+namespace {
+// Redis sends (un)subscribe confirmations as pushes, which CLIENT REPLY OFF
+// and SKIP do not stop (nor the messages published to the client).
+bool RepliesAsPush(std::string_view command) {
+  for (std::string_view c : {"subscribe", "psubscribe", "unsubscribe", "punsubscribe"}) {
+    if (EqualsIgnoreCase(command, c)) return true;
+  }
+  return false;
+}
+}  // namespace
+
+void Connection::ExecuteReplying(const std::vector<std::string_view>& argv) {
+  const bool muted =
+      (client_.reply_off || client_.reply_skip == 1) && !RepliesAsPush(argv[0]);
+  if (!muted) {
+    Execute(argv);
+  } else {
+    reply_.set_buffer(&muted_out_);
+    const bool waited = client_.replica_wait.active;
+    Execute(argv);
+    if (!waited && client_.replica_wait.active) client_.replica_wait.muted = true;
+    reply_.set_buffer(&out_);
+    // CLIENT REPLY ON answers though it ran muted (Redis checks at reply time).
+    if (!client_.reply_off && client_.reply_skip == 0) out_.append(muted_out_);
+    muted_out_.clear();
+  }
+  // SKIP drops the reply of exactly the next command, whatever it is.
+  if (client_.reply_skip > 0) --client_.reply_skip;
 }
 
 void Connection::Execute(const std::vector<std::string_view>& argv) {
@@ -594,7 +626,10 @@ void Connection::Run(const CommandSpec& run, std::span<const std::string_view> a
   } else {
     run.handler(ctx);
   }
-  if (batched) batched_.push_back(BatchedReply{batch_index, reply_start, out_.size()});
+  // A reply CLIENT REPLY drops has no place in out_ to rewrite on failure.
+  if (batched && reply_.buffer() == &out_) {
+    batched_.push_back(BatchedReply{batch_index, reply_start, out_.size()});
+  }
   CountCall(run, argv, TicksSince(t0), reply_.errors_written() != errors_before,
             reply_.last_error_prefix());
   reply_.set_protocol(client_.resp);  // HELLO may have switched it
@@ -655,6 +690,7 @@ struct Connection::ColdRead {
   uint64_t ticks = 0;
   bool failed = false;
   std::string error_prefix;
+  bool muted = false;  // run under CLIENT REPLY OFF/SKIP: its reply is dropped
 };
 
 void Connection::StartColdRead(const CommandSpec& spec, std::span<const std::string_view> argv) {
@@ -664,6 +700,7 @@ void Connection::StartColdRead(const CommandSpec& spec, std::span<const std::str
   job->spec = &spec;
   job->args.assign(argv.begin(), argv.end());  // the read buffer moves on
   job->resp = client_.resp;
+  job->muted = reply_.buffer() != &out_;
   cold_in_flight_ = true;
   worker_.server().stats.cold_reads.fetch_add(1, std::memory_order_relaxed);
   if (uv_queue_work(worker_.loop(), &job->req, RunCold, AfterCold) != 0) {
@@ -715,7 +752,9 @@ void Connection::AfterCold(uv_work_t* req, int) {
     return;
   }
   std::vector<std::string_view> views(job->args.begin(), job->args.end());
-  if (self->LeaseLapsedAfter(*job->spec, views)) {
+  if (job->muted) {
+    // Nothing to send.
+  } else if (self->LeaseLapsedAfter(*job->spec, views)) {
     resp::ReplyBuilder err(&self->out_);
     err.set_protocol(job->resp);
     err.Error(errors::kNoLease);

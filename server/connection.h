@@ -125,6 +125,9 @@ class Connection : public CommandRunner {
   // Records a finished command in the per-command statistics.
   // Counts a finished command (INFO commandstats, errorstats) and logs it
   // in the slow log if it took long enough.
+  // Runs one parsed command; under CLIENT REPLY OFF or SKIP its replies are
+  // dropped.
+  void ExecuteReplying(const std::vector<std::string_view>& argv);
   void CountCall(const CommandSpec& spec, std::span<const std::string_view> argv, uint64_t ticks,
                  bool failed, const std::string& prefix);
 
@@ -139,6 +142,9 @@ class Connection : public CommandRunner {
   std::string rbuf_;
   size_t rlen_ = 0;  // bytes of rbuf_ holding data
   std::string out_;  // replies not yet handed to the socket
+  // Where the replies of a command run under CLIENT REPLY OFF or SKIP go
+  // (reply_ writes here while it runs); dropped after each command.
+  std::string muted_out_;
   resp::ReplyBuilder reply_;
   size_t writes_in_flight_ = 0;  // uv_write requests not completed
   size_t bytes_in_flight_ = 0;

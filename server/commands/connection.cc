@@ -201,6 +201,8 @@ void ResetCommand(CommandContext& ctx) {
   ctx.client.resp = 2;
   ctx.reply.set_protocol(2);
   ctx.client.authenticated = !ctx.server.config.has_requirepass();
+  ctx.client.reply_off = false;
+  ctx.client.reply_skip = 0;
   {
     std::lock_guard<std::mutex> lock(ctx.client.info->mu);
     ctx.client.info->name.clear();
@@ -579,6 +581,23 @@ void ClientConsistencyCommand(CommandContext& ctx) {
 
 // CLIENT NO-EVICT on|off: accepted and shown in CLIENT LIST (flag 'e');
 // Cairn never evicts clients for memory, so it changes nothing else.
+// CLIENT REPLY ON|OFF|SKIP. OFF and SKIP answer nothing themselves; the
+// connection drops the replies they stop (Connection::ExecuteReplying).
+void ClientReplyCommand(CommandContext& ctx) {
+  const std::string_view mode = ctx.argv[2];
+  if (EqualsIgnoreCase(mode, "on")) {
+    ctx.client.reply_off = false;
+    ctx.client.reply_skip = 0;
+    ctx.reply.Ok();
+  } else if (EqualsIgnoreCase(mode, "off")) {
+    ctx.client.reply_off = true;
+  } else if (EqualsIgnoreCase(mode, "skip")) {
+    if (!ctx.client.reply_off) ctx.client.reply_skip = 2;
+  } else {
+    ctx.reply.Error(errors::kSyntax);
+  }
+}
+
 void ClientNoEvictCommand(CommandContext& ctx) {
   bool on;
   if (EqualsIgnoreCase(ctx.argv[2], "on")) {
@@ -646,6 +665,8 @@ void ClientHelpCommand(CommandContext& ctx) {
       "    Return information about client connections. Options:",
       "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
       "      Return clients of specified type.",
+      "REPLY (ON|OFF|SKIP)",
+      "    Control the replies sent to the current connection.",
       "SETNAME <name>",
       "    Assign the name <name> to the current connection.",
       "SETINFO <option> <value>",
@@ -716,6 +737,8 @@ void RegisterConnectionCommands(CommandRegistry& reg) {
            "0.1.0", "O(1)", ClientConsistencyCommand),
       Spec("client|no-evict", 3, kAdmin, "Set client eviction mode for the current connection",
            "7.0.0", "O(1)", ClientNoEvictCommand),
+      Spec("client|reply", 3, kNS, "Instruct the server whether to reply to commands", "3.2.0",
+           "O(1)", ClientReplyCommand),
       Spec("client|setinfo", 4, kNS, "Set client or connection specific info", "7.2.0", "O(1)",
            ClientSetInfoCommand),
       Spec("client|setname", 3, kNS, "Set the current connection name", "2.6.9", "O(1)",

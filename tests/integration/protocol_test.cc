@@ -242,5 +242,19 @@ TEST(ProtocolBeforeAuth, LargeCommandsAreRefusedUntilAuthenticated) {
   EXPECT_EQ(ok.ReadReply(), ":20000\r\n");
 }
 
+// CLIENT REPLY OFF drops the replies of pipelined writes that wait for an
+// fsync (appendfsync always) without disturbing the replies after ON.
+TEST(ProtocolReplyOff, PipelinedWritesUnderAlwaysAnswerNothingUntilOn) {
+  ServerProcess server({"--appendfsync", "always"});
+  ASSERT_TRUE(server.Start()) << server.ReadLog();
+  RawClient c;
+  ASSERT_TRUE(c.Connect(server.port()));
+  c.Send("CLIENT REPLY OFF\r\nSET a 1\r\nSET b 2\r\nINCR a\r\nGET b\r\n"
+         "CLIENT REPLY ON\r\nGET a\r\nCLIENT REPLY SKIP\r\nSET c 3\r\nGET c\r\n");
+  EXPECT_EQ(c.ReadReply(), "+OK\r\n");
+  EXPECT_EQ(c.ReadReply(), "$1\r\n2\r\n");
+  EXPECT_EQ(c.ReadReply(), "$1\r\n3\r\n");
+}
+
 }  // namespace
 }  // namespace cairn::testing
