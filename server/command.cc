@@ -142,6 +142,7 @@ void RegisterAllCommands(CommandRegistry& reg) {
   RegisterConnectionCommands(reg);
   RegisterAdminCommands(reg);
   RegisterSlowlogCommands(reg);
+  RegisterMemoryCommands(reg);
   RegisterIntrospectionCommands(reg);
   RegisterTransactionCommands(reg);
   RegisterReplicationCommands(reg);

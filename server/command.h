@@ -216,6 +216,7 @@ void RegisterKeyCommands(CommandRegistry& reg);
 void RegisterConnectionCommands(CommandRegistry& reg);
 void RegisterAdminCommands(CommandRegistry& reg);
 void RegisterSlowlogCommands(CommandRegistry& reg);
+void RegisterMemoryCommands(CommandRegistry& reg);
 void RegisterIntrospectionCommands(CommandRegistry& reg);
 void RegisterTransactionCommands(CommandRegistry& reg);
 void RegisterReplicationCommands(CommandRegistry& reg);
