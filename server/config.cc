@@ -50,6 +50,11 @@ bool ParseMemory(std::string_view s, int64_t* out) {
 
 namespace {
 
+// Redis's maxmemory-policy values, in the order its error text lists them.
+constexpr const char* kMaxmemoryPolicies[] = {
+    "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
+    "allkeys-lru",  "allkeys-lfu",  "allkeys-random",  "noeviction"};
+
 enum class Kind { kInt, kMemory, kBool, kEnum, kString, kList, kIgnoredString };
 
 bool ParseBool(std::string_view s, bool* out) {
@@ -250,6 +255,21 @@ const std::vector<Config::Option>& Config::Options() {
     mem_opt(
         "maxmemory", false, 0, INT64_MAX, [](Config& c, int64_t v) { c.maxmemory_ = v; },
         [](const Config& c) { return c.maxmemory_.load(); });
+    // Accepted and reported for Redis tools; Cairn never evicts a key: what
+    // does not fit the memory budget stays on disk (README, Configuration).
+    o.push_back(Option{"maxmemory-policy",
+                       Kind::kEnum,
+                       true,
+                       0,
+                       0,
+                       {std::begin(kMaxmemoryPolicies), std::end(kMaxmemoryPolicies)},
+                       [](Config& c, int64_t v, const std::vector<std::string>&) {
+                         c.maxmemory_policy_ = static_cast<int>(v);
+                       },
+                       [](const Config& c) {
+                         return std::string(kMaxmemoryPolicies[c.maxmemory_policy_.load()]);
+                       },
+                       nullptr});
     // Bytes of the key cache in front of RocksDB (storage/key_cache.h);
     // -1 (the default) = 3/8 of maxmemory's budget, 0 = none. Startup only.
     mem_opt(

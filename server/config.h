@@ -130,6 +130,7 @@ class Config {
   std::atomic<int> threads_;
   std::atomic<int> appendfsync_;
   std::atomic<int64_t> maxmemory_;
+  std::atomic<int> maxmemory_policy_{7};  // index into kMaxmemoryPolicies; 7 = noeviction
   std::atomic<int64_t> key_cache_size_;
   std::atomic<int64_t> proto_max_bulk_len_;
   std::atomic<int64_t> client_query_buffer_limit_;
