@@ -15,6 +15,7 @@
 
 #include "common/clock.h"
 #include "server/client.h"
+#include "server/client_pause.h"
 #include "server/resp/reply.h"
 #include "server/slowlog.h"
 
@@ -169,6 +170,7 @@ struct ServerContext {
   Replication* replication = nullptr;
   cluster::Cluster* cluster = nullptr;  // null unless cluster-enabled yes
   SlowLog slowlog;                      // SLOWLOG, fed by every loop
+  ClientPause pause;                    // CLIENT PAUSE / UNPAUSE
 };
 
 // What one command invocation may touch.

@@ -406,8 +406,9 @@ void Connection::ExecuteReplying(const std::vector<std::string_view>& argv) {
     if (!client_.reply_off && client_.reply_skip == 0) out_.append(muted_out_);
     muted_out_.clear();
   }
-  // SKIP drops the reply of exactly the next command, whatever it is.
-  if (client_.reply_skip > 0) --client_.reply_skip;
+  // SKIP drops the reply of exactly the next command, whatever it is (a
+  // parked command has not run yet).
+  if (client_.reply_skip > 0 && !parked_) --client_.reply_skip;
 }
 
 void Connection::Execute(const std::vector<std::string_view>& argv) {
@@ -441,6 +442,12 @@ void Connection::Execute(const std::vector<std::string_view>& argv) {
   if (client_.resp == 2 && client_.pubsub_channels + client_.pubsub_patterns > 0 &&
       !AllowedWhileSubscribed(spec->name)) {
     Reject(run, errors::NotAllowedWhileSubscribed(run->name));
+    return;
+  }
+  if (server.pause.MaybeActive() && PausedFor(*run)) {
+    // CLIENT PAUSE: it runs, in order, once the pause ends (Worker::Park).
+    server.stats.commands_processed.fetch_sub(1, std::memory_order_relaxed);
+    parked_ = true;
     return;
   }
   // Held through Run when the keys' slot is being migrated (cluster_redirect.h).
@@ -521,6 +528,24 @@ void Connection::Execute(const std::vector<std::string_view>& argv) {
     // back what it showed (README: reads under a write quorum).
     StartQuorumWait(reply_start, worker_.server().engine.LatestSequence(), true);
   }
+}
+
+bool Connection::PausedFor(const CommandSpec& run) const {
+  ServerContext& server = worker_.server();
+  const ClientPause::Mode mode = server.pause.Active(server.clock.NowMs());
+  if (mode == ClientPause::Mode::kNone) return false;
+  // A replica's link is never paused (Redis exempts replicas).
+  if (run.name == "replconf" || run.name == "psync" || run.name == "sync") return false;
+  if (mode == ClientPause::Mode::kAll) return true;
+  if (run.flags & kCmdWrite) return true;
+  // Redis's may-replicate commands among Cairn's: PUBLISH reaches replicas.
+  if (run.name == "publish") return true;
+  if (run.name == "exec") {
+    for (const auto& q : client_.txn.queued) {
+      if ((q.spec->flags & kCmdWrite) || q.spec->name == "publish") return true;
+    }
+  }
+  return false;
 }
 
 void Connection::StartQuorumWait(size_t reply_start, uint64_t seq, bool read) {

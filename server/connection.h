@@ -125,6 +125,8 @@ class Connection : public CommandRunner {
   // Records a finished command in the per-command statistics.
   // Counts a finished command (INFO commandstats, errorstats) and logs it
   // in the slow log if it took long enough.
+  // Whether CLIENT PAUSE holds `run` back now.
+  bool PausedFor(const CommandSpec& run) const;
   // Runs one parsed command; under CLIENT REPLY OFF or SKIP its replies are
   // dropped.
   void ExecuteReplying(const std::vector<std::string_view>& argv);

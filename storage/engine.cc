@@ -640,6 +640,7 @@ Status Engine::Read(uint8_t db, std::string_view key, KeyState* out) {
   Status s = Lookup(db, key, out);
   if (!s.ok() || !out->stored || out->live) return s;
   if (replica()) return Status::Ok();  // the master's deletion will come
+  if (ExpiryPaused()) return Status::Ok();  // CLIENT PAUSE: deleted once it ends
   // Expired: delete it under its lock, unless someone rewrote it meanwhile.
   KeyLockGuard guard(locks_, db, key);
   KeyState now;
@@ -894,6 +895,7 @@ Status Engine::ExpireOne(uint8_t db, std::string_view index_key, int64_t now, bo
 Result<int> Engine::ExpireCycle(int max_keys) {
   int deleted_total = 0;
   if (replica()) return 0;  // expiry arrives from the master as deletions
+  if (ExpiryPaused()) return 0;
   const int64_t now = clock_.NowMs();
   for (int db = 0; db < options_.databases && deleted_total < max_keys; ++db) {
     if (expire_counts_[db].load(std::memory_order_relaxed) == 0) continue;

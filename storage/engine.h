@@ -282,6 +282,12 @@ class Engine {
   // absent but stay until the master's deletion arrives.
   void SetReplica(bool replica) { replica_.store(replica, std::memory_order_release); }
   bool replica() const { return replica_.load(std::memory_order_acquire); }
+  // CLIENT PAUSE: until this wall-clock time expired keys are not deleted
+  // (reads still see them as absent), so a paused master writes nothing.
+  void PauseExpiryUntil(int64_t ms) { expiry_paused_until_ms_.store(ms, std::memory_order_release); }
+  bool ExpiryPaused() const {
+    return clock_.NowMs() < expiry_paused_until_ms_.load(std::memory_order_acquire);
+  }
   // Pipelining: the commands one loop runs in one iteration (the reads of
   // all its connections) share one pending batch (as in a transaction),
   // written once by EndPipeline, so N
@@ -516,6 +522,7 @@ class Engine {
   std::atomic<uint64_t> lazy_expired_{0};
   std::atomic<uint64_t> repl_offset_{0};
   std::atomic<bool> replica_{false};
+  std::atomic<int64_t> expiry_paused_until_ms_{0};
   mutable std::mutex repl_mu_;  // guards data_id_, master_id_
   std::string data_id_;
   std::string master_id_;

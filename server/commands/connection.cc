@@ -19,6 +19,7 @@
 #include "server/errors.h"
 #include "server/pubsub.h"
 #include "server/transaction.h"
+#include "storage/engine.h"
 
 namespace cairn {
 namespace {
@@ -598,6 +599,44 @@ void ClientReplyCommand(CommandContext& ctx) {
   }
 }
 
+// CLIENT PAUSE timeout [WRITE|ALL]: holds back other clients' commands
+// (Connection::PausedFor) and the deletion of expired keys, so a paused
+// master writes nothing until the deadline or CLIENT UNPAUSE.
+void ClientPauseCommand(CommandContext& ctx) {
+  int64_t timeout = 0;
+  if (!ParseInt64(ctx.argv[2], &timeout)) {
+    ctx.reply.Error("ERR timeout is not an integer or out of range");
+    return;
+  }
+  if (timeout < 0) {
+    ctx.reply.Error("ERR timeout is negative");
+    return;
+  }
+  ClientPause::Mode mode = ClientPause::Mode::kAll;
+  if (ctx.argv.size() == 4) {
+    if (EqualsIgnoreCase(ctx.argv[3], "write")) {
+      mode = ClientPause::Mode::kWrite;
+    } else if (!EqualsIgnoreCase(ctx.argv[3], "all")) {
+      ctx.reply.Error("ERR CLIENT PAUSE mode must be WRITE or ALL");
+      return;
+    }
+  } else if (ctx.argv.size() > 4) {
+    ctx.reply.Error(errors::SubcommandSyntax(ctx.argv[1], ctx.argv[0]));
+    return;
+  }
+  const int64_t now = ctx.server.clock.NowMs();
+  const int64_t until = timeout > INT64_MAX - now ? INT64_MAX : now + timeout;
+  ctx.server.pause.Pause(mode, until, now);
+  ctx.engine.PauseExpiryUntil(ctx.server.pause.until_ms());
+  ctx.reply.Ok();
+}
+
+void ClientUnpauseCommand(CommandContext& ctx) {
+  ctx.server.pause.Unpause();
+  ctx.engine.PauseExpiryUntil(0);
+  ctx.reply.Ok();
+}
+
 void ClientNoEvictCommand(CommandContext& ctx) {
   bool on;
   if (EqualsIgnoreCase(ctx.argv[2], "on")) {
@@ -665,6 +704,10 @@ void ClientHelpCommand(CommandContext& ctx) {
       "    Return information about client connections. Options:",
       "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
       "      Return clients of specified type.",
+      "UNPAUSE",
+      "    Stop the current client pause, resuming traffic.",
+      "PAUSE <timeout> [WRITE|ALL]",
+      "    Suspend all, or just write, clients for <timeout> milliseconds.",
       "REPLY (ON|OFF|SKIP)",
       "    Control the replies sent to the current connection.",
       "SETNAME <name>",
@@ -737,12 +780,16 @@ void RegisterConnectionCommands(CommandRegistry& reg) {
            "0.1.0", "O(1)", ClientConsistencyCommand),
       Spec("client|no-evict", 3, kAdmin, "Set client eviction mode for the current connection",
            "7.0.0", "O(1)", ClientNoEvictCommand),
+      Spec("client|pause", -3, kAdmin, "Stop processing commands from clients for some time",
+           "2.9.50", "O(1)", ClientPauseCommand),
       Spec("client|reply", 3, kNS, "Instruct the server whether to reply to commands", "3.2.0",
            "O(1)", ClientReplyCommand),
       Spec("client|setinfo", 4, kNS, "Set client or connection specific info", "7.2.0", "O(1)",
            ClientSetInfoCommand),
       Spec("client|setname", 3, kNS, "Set the current connection name", "2.6.9", "O(1)",
            ClientSetNameCommand),
+      Spec("client|unpause", 2, kAdmin, "Resume processing of clients that were paused",
+           "6.2.0", "O(N) Where N is the number of paused clients", ClientUnpauseCommand),
       Spec("client|trackinginfo", 2, kNS,
            "Return information about server assisted client side caching for the current "
            "connection",
