@@ -14,3 +14,16 @@ def test_maxmemory_policy_is_accepted_and_reported(pair):
         "CONFIG SET maxmemory-policy noeviction",
         "CONFIG GET maxmemory-policy",
     ])
+
+
+def test_command_info_carries_redis_tips_notes_and_categories(pair):
+    # Commands with no subcommands whose entry is whole: Redis's tips
+    # (cluster clients route by request_policy), key-spec notes, explicit
+    # ACL categories and flags.
+    pair.check([
+        "COMMAND INFO set getex dbsize del exists keys mget mset msetnx ping randomkey scan",
+        "COMMAND INFO ttl pttl time touch unlink wait role readonly readwrite asking",
+        "COMMAND INFO flushall flushdb info lastsave dump save bgsave replicaof",
+        "COMMAND INFO config|set slowlog|get slowlog|len slowlog|reset memory|purge",
+        "COMMAND INFO memory|usage memory|malloc-stats object|encoding client|list cluster|setslot",
+    ])

@@ -152,6 +152,7 @@ void RegisterAllCommands(CommandRegistry& reg) {
   RegisterFaultCommands(reg);
   RegisterPersistenceCommands(reg);
   RegisterClusterCommands(reg);
+  ApplyCommandTips(reg);
 }
 
 }  // namespace cairn

@@ -55,6 +55,7 @@ enum CommandFlag : uint32_t {
   kCmdAllowBusy = 1u << 15,     // "allow_busy"
   kCmdSentinel = 1u << 16,      // not reported
   kCmdAsking = 1u << 17,        // "asking": runs on an importing slot without ASKING
+  kCmdNoAsyncLoading = 1u << 18,  // "no_async_loading"
 };
 
 // One key specification (Redis 7 key specs): where the keys begin and how
@@ -66,6 +67,7 @@ struct KeySpec {
   int key_step = 1;        // range keystep
   int limit = 0;           // range limit
   const char* flags = "";  // space-separated: "RW ACCESS UPDATE", "RO ACCESS", "OW UPDATE"
+  const char* notes = nullptr;  // COMMAND INFO's "notes", as Redis words them
 };
 
 struct ServerContext;
@@ -86,6 +88,9 @@ struct CommandSpec {
   int arity = 0;     // > 0 exact, < 0 at least -arity (includes the name)
   uint32_t flags = 0;
   std::vector<KeySpec> key_specs;
+  // COMMAND INFO's tips (Redis 7.0's, "request_policy:all_shards"...), set
+  // from one table after registration (ApplyCommandTips).
+  std::vector<std::string> tips;
   const char* group = "generic";  // COMMAND DOCS group and ACL category
   const char* summary = "";
   const char* since = "1.0.0";
@@ -208,6 +213,11 @@ CommandSpec MakeSpec(const char* name, int arity, uint32_t flags, std::vector<Ke
                      const char* group, const char* summary, const char* since,
                      const char* complexity, CommandHandler handler,
                      std::vector<std::string> acl_categories = {});
+
+// Gives the registered commands what Redis 7.0's COMMAND INFO shows and
+// their registration does not derive: tips, key-spec notes, explicit ACL
+// categories, the no_async_loading flag (commands/command_tips.cc).
+void ApplyCommandTips(CommandRegistry& reg);
 
 // Replies with a HELP text: an array of simple strings.
 void ReplyHelpLines(resp::ReplyBuilder& reply, std::span<const char* const> lines);

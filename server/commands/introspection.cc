@@ -612,7 +612,11 @@ std::vector<const char*> AclCategories(const CommandSpec& c) {
     int i = AclCategoryIndex(n);
     if (i >= 0) has[i] = true;
   };
-  if (const char* g = GroupCategory(c.group)) add(g);
+  // A container has no category of its own; explicit categories replace
+  // the group's (Redis lists them per command).
+  if (c.acl_categories.empty() && c.subcommands.empty()) {
+    if (const char* g = GroupCategory(c.group)) add(g);
+  }
   for (const auto& a : c.acl_categories) add(a);
   if (c.flags & kCmdWrite) add("write");
   if ((c.flags & kCmdReadonly) && !has[AclCategoryIndex("scripting")]) add("read");
@@ -650,6 +654,7 @@ std::vector<const char*> FlagNames(uint32_t flags) {
                 {kCmdFast, "fast"},
                 {kCmdNoAuth, "no_auth"},
                 {kCmdMayReplicate, "may_replicate"},
+                {kCmdNoAsyncLoading, "no_async_loading"},
                 {kCmdNoMulti, "no_multi"},
                 {kCmdAllowBusy, "allow_busy"}};
   std::vector<const char*> out;
@@ -684,7 +689,11 @@ std::vector<std::string> KeySpecFlagNames(const char* flags) {
 }
 
 void ReplyKeySpec(resp::ReplyBuilder& r, const KeySpec& ks) {
-  r.MapHeader(3);
+  r.MapHeader(ks.notes != nullptr ? 4 : 3);
+  if (ks.notes != nullptr) {
+    r.Bulk("notes");
+    r.Bulk(ks.notes);
+  }
   r.Bulk("flags");
   auto flags = KeySpecFlagNames(ks.flags);
   r.SetHeader(flags.size());
@@ -729,7 +738,8 @@ void ReplyCommandInfo(resp::ReplyBuilder& r, const CommandSpec& c) {
   auto cats = AclCategories(c);
   r.SetHeader(cats.size());
   for (const char* cat : cats) r.SimpleString(std::string("@") + cat);
-  r.SetHeader(0);  // tips
+  r.SetHeader(c.tips.size());
+  for (const std::string& t : c.tips) r.Bulk(t);
   r.SetHeader(c.key_specs.size());
   for (const KeySpec& ks : c.key_specs) ReplyKeySpec(r, ks);
   if (c.subcommands.empty()) {
