@@ -137,6 +137,8 @@ Config::Config()
       tcp_keepalive_(300),
       tcp_backlog_(511) {}
 
+const char* Config::maxmemory_policy() const { return kMaxmemoryPolicies[maxmemory_policy_.load()]; }
+
 std::vector<std::string> Config::bind() const { return Guarded(bind_); }
 std::string Config::dir() const { return Guarded(dir_); }
 std::string Config::logfile() const { return Guarded(logfile_); }

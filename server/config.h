@@ -49,6 +49,8 @@ class Config {
   int threads() const { return threads_.load(); }
   FsyncPolicy appendfsync() const { return static_cast<FsyncPolicy>(appendfsync_.load()); }
   int64_t maxmemory() const { return maxmemory_.load(); }
+  // maxmemory-policy's name (accepted and reported; Cairn never evicts).
+  const char* maxmemory_policy() const;
   int64_t key_cache_size() const { return key_cache_size_.load(); }
   int64_t proto_max_bulk_len() const { return proto_max_bulk_len_.load(); }
   int64_t client_query_buffer_limit() const { return client_query_buffer_limit_.load(); }

@@ -159,6 +159,7 @@ void Connection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) {
   }
   if (nread == 0) return;
   self->rlen_ += static_cast<size_t>(nread);
+  self->worker_.server().stats.reads_processed.fetch_add(1, std::memory_order_relaxed);
   self->worker_.server().stats.net_input_bytes.fetch_add(static_cast<uint64_t>(nread),
                                                          std::memory_order_relaxed);
   // Input waiting to run is bounded; the rest waits in the kernel.
@@ -815,6 +816,7 @@ void Connection::SendReplies() {
   if (closing_ || held_) return;
   if (!out_.empty()) {
     worker_.server().stats.net_output_bytes.fetch_add(out_.size(), std::memory_order_relaxed);
+    worker_.server().stats.writes_processed.fetch_add(1, std::memory_order_relaxed);
     size_t sent = 0;
     if (writes_in_flight_ == 0) {
       uv_buf_t b = uv_buf_init(out_.data(), static_cast<unsigned>(out_.size()));

@@ -21,6 +21,8 @@ void Stats::Reset() {
   rejected_connections = 0;
   net_input_bytes = 0;
   net_output_bytes = 0;
+  reads_processed = 0;
+  writes_processed = 0;
   expired_keys = 0;
   keyspace_hits = 0;
   keyspace_misses = 0;

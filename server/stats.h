@@ -17,6 +17,8 @@ struct Stats {
   std::atomic<uint64_t> rejected_connections{0};
   std::atomic<uint64_t> net_input_bytes{0};
   std::atomic<uint64_t> net_output_bytes{0};
+  std::atomic<uint64_t> reads_processed{0};   // socket reads that returned data
+  std::atomic<uint64_t> writes_processed{0};  // socket writes of replies
   std::atomic<uint64_t> expired_keys{0};
   std::atomic<uint64_t> keyspace_hits{0};
   std::atomic<uint64_t> keyspace_misses{0};

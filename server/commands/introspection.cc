@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "cluster/cluster.h"
+#include "common/allocator.h"
 #include "common/cpu_ticks.h"
 #include "common/glob.h"
 #include "common/strings.h"
@@ -91,45 +92,6 @@ uint64_t ProcessRss() {
   return resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
 }
 
-// jemalloc's control entry point when the server runs on it (the release
-// build links it; see CMakeLists.txt), else null.
-using MallctlFn = int (*)(const char*, void*, size_t*, void*, size_t);
-MallctlFn Mallctl() {
-  static const MallctlFn f = reinterpret_cast<MallctlFn>(dlsym(RTLD_DEFAULT, "mallctl"));
-  return f;
-}
-
-// INFO memory's mem_allocator, as Redis prints it ("jemalloc-5.3.0").
-std::string AllocatorName() {
-  if (MallctlFn f = Mallctl()) {
-    const char* version = nullptr;
-    size_t len = sizeof(version);
-    if (f("version", &version, &len, nullptr, 0) == 0 && version != nullptr) {
-      std::string v(version);
-      return "jemalloc-" + v.substr(0, v.find('-'));
-    }
-  }
-  return "libc";
-}
-
-// Bytes the C heap has handed out (arenas + mmapped chunks). It includes the
-// RocksDB block cache and memtables, which are malloc'd.
-uint64_t HeapInUse() {
-  if (MallctlFn f = Mallctl()) {
-    uint64_t epoch = 1;
-    size_t len = sizeof(epoch);
-    f("epoch", &epoch, &len, &epoch, len);  // refreshes the statistics
-    size_t allocated = 0;
-    len = sizeof(allocated);
-    if (f("stats.allocated", &allocated, &len, nullptr, 0) == 0) return allocated;
-  }
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
-  struct mallinfo2 mi = mallinfo2();
-  return static_cast<uint64_t>(mi.uordblks) + static_cast<uint64_t>(mi.hblkhd);
-#else
-  return 0;
-#endif
-}
 
 // A process-wide random id for master_replid (Redis keeps it apart from run_id).
 const std::string& ReplicationId() {
@@ -182,6 +144,9 @@ OpsSampler& Sampler() {
 }
 
 std::atomic<uint64_t> g_memory_peak{0};
+// The heap in use when the commands were registered, before any data (INFO's
+// used_memory_startup).
+std::atomic<uint64_t> g_memory_startup{0};
 
 int64_t MonotonicMs() {
   struct timespec ts {};
@@ -253,20 +218,31 @@ void InfoClients(CommandContext& ctx, std::string* out) {
 }
 
 // used_memory is the C heap in use (jemalloc's stats.allocated, or glibc's
-// mallinfo2), which includes the RocksDB
-// memtables and block cache; if the allocator reports nothing (sanitizer
-// builds), the storage engine's own figure is used instead.
+// mallinfo2), which includes the RocksDB memtables and block cache; if the
+// allocator reports nothing (sanitizer builds), the storage engine's own
+// figure is used instead. The dataset is what the engine holds in memory
+// (memtables, block cache, key cache); the overhead is the rest. Fields in
+// Redis 7.0's order; those of features Cairn lacks (Lua, functions, an AOF
+// buffer, evictions) read 0.
 void InfoMemory(CommandContext& ctx, std::string* out) {
+  const HeapStats heap = ReadHeapStats();
   uint64_t storage = ctx.engine.MemoryUsage();
-  uint64_t used = std::max(HeapInUse(), storage);
+  uint64_t used = std::max(heap.allocated, storage);
   uint64_t rss = ProcessRss();
   uint64_t peak = g_memory_peak.load();
   while (used > peak && !g_memory_peak.compare_exchange_weak(peak, used)) {
   }
   peak = std::max(peak, used);
+  const uint64_t startup = std::min(g_memory_startup.load(), used);
+  const uint64_t dataset = std::min(storage, used);
+  const uint64_t overhead = used - dataset;
   uint64_t total =
       static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
   uint64_t maxmemory = static_cast<uint64_t>(ctx.server.config.maxmemory());
+  auto ratio = [](uint64_t a, uint64_t b) {
+    return b > 0 ? static_cast<double>(a) / static_cast<double>(b) : 0.0;
+  };
+  auto diff = [](uint64_t a, uint64_t b) { return static_cast<int64_t>(a) - static_cast<int64_t>(b); };
   out->append("# Memory\r\n");
   Appendf(out, "used_memory:%" PRIu64 "\r\n", used);
   Appendf(out, "used_memory_human:%s\r\n", BytesToHuman(used).c_str());
@@ -274,23 +250,39 @@ void InfoMemory(CommandContext& ctx, std::string* out) {
   Appendf(out, "used_memory_rss_human:%s\r\n", BytesToHuman(rss).c_str());
   Appendf(out, "used_memory_peak:%" PRIu64 "\r\n", peak);
   Appendf(out, "used_memory_peak_human:%s\r\n", BytesToHuman(peak).c_str());
-  Appendf(out, "used_memory_peak_perc:%.2f%%\r\n",
-          peak > 0 ? 100.0 * static_cast<double>(used) / static_cast<double>(peak) : 0.0);
-  Appendf(out, "used_memory_dataset:%" PRIu64 "\r\n", storage);
+  Appendf(out, "used_memory_peak_perc:%.2f%%\r\n", 100.0 * ratio(used, peak));
+  Appendf(out, "used_memory_overhead:%" PRIu64 "\r\n", overhead);
+  Appendf(out, "used_memory_startup:%" PRIu64 "\r\n", startup);
+  Appendf(out, "used_memory_dataset:%" PRIu64 "\r\n", dataset);
+  Appendf(out, "used_memory_dataset_perc:%.2f%%\r\n", 100.0 * ratio(dataset, used - startup));
+  Appendf(out, "allocator_allocated:%" PRIu64 "\r\n", heap.allocated);
+  Appendf(out, "allocator_active:%" PRIu64 "\r\n", heap.active);
+  Appendf(out, "allocator_resident:%" PRIu64 "\r\n", heap.resident);
   Appendf(out, "total_system_memory:%" PRIu64 "\r\n", total);
   Appendf(out, "total_system_memory_human:%s\r\n", BytesToHuman(total).c_str());
-  out->append("used_memory_lua:0\r\nused_memory_scripts:0\r\nnumber_of_cached_scripts:0\r\n");
+  out->append(
+      "used_memory_lua:0\r\nused_memory_vm_eval:0\r\nused_memory_lua_human:0B\r\n"
+      "used_memory_scripts_eval:0\r\nnumber_of_cached_scripts:0\r\nnumber_of_functions:0\r\n"
+      "number_of_libraries:0\r\nused_memory_vm_functions:0\r\nused_memory_vm_total:0\r\n"
+      "used_memory_vm_total_human:0B\r\nused_memory_functions:0\r\nused_memory_scripts:0\r\n"
+      "used_memory_scripts_human:0B\r\n");
   Appendf(out, "maxmemory:%" PRIu64 "\r\n", maxmemory);
   Appendf(out, "maxmemory_human:%s\r\n", BytesToHuman(maxmemory).c_str());
-  out->append("maxmemory_policy:noeviction\r\n");
-  Appendf(out, "mem_fragmentation_ratio:%.2f\r\n",
-          used > 0 ? static_cast<double>(rss) / static_cast<double>(used) : 0.0);
-  Appendf(out, "mem_fragmentation_bytes:%" PRId64 "\r\n",
-          static_cast<int64_t>(rss) - static_cast<int64_t>(used));
-  out->append("mem_not_counted_for_evict:0\r\nmem_replication_backlog:0\r\n");
-  out->append("mem_clients_slaves:0\r\nmem_clients_normal:0\r\nmem_aof_buffer:0\r\n");
+  Appendf(out, "maxmemory_policy:%s\r\n", ctx.server.config.maxmemory_policy());
+  Appendf(out, "allocator_frag_ratio:%.2f\r\n", ratio(heap.active, heap.allocated));
+  Appendf(out, "allocator_frag_bytes:%" PRId64 "\r\n", diff(heap.active, heap.allocated));
+  Appendf(out, "allocator_rss_ratio:%.2f\r\n", ratio(heap.resident, heap.active));
+  Appendf(out, "allocator_rss_bytes:%" PRId64 "\r\n", diff(heap.resident, heap.active));
+  Appendf(out, "rss_overhead_ratio:%.2f\r\n", ratio(rss, heap.resident));
+  Appendf(out, "rss_overhead_bytes:%" PRId64 "\r\n", diff(rss, heap.resident));
+  Appendf(out, "mem_fragmentation_ratio:%.2f\r\n", ratio(rss, used));
+  Appendf(out, "mem_fragmentation_bytes:%" PRId64 "\r\n", diff(rss, used));
+  out->append(
+      "mem_not_counted_for_evict:0\r\nmem_replication_backlog:0\r\n"
+      "mem_total_replication_buffers:0\r\nmem_clients_slaves:0\r\nmem_clients_normal:0\r\n"
+      "mem_cluster_links:0\r\nmem_aof_buffer:0\r\n");
   Appendf(out, "mem_allocator:%s\r\n", AllocatorName().c_str());
-  out->append("active_defrag_running:0\r\nlazyfree_pending_objects:0\r\n");
+  out->append("active_defrag_running:0\r\nlazyfree_pending_objects:0\r\nlazyfreed_objects:0\r\n");
   Appendf(out, "storage_memory_usage:%" PRIu64 "\r\n", storage);
   Appendf(out, "storage_disk_usage:%" PRIu64 "\r\n", ctx.engine.DiskUsage());
   Appendf(out, "key_cache_bytes:%zu\r\n", ctx.engine.key_cache().bytes());
@@ -378,6 +370,11 @@ void InfoStats(CommandContext& ctx, std::string* out) {
   Appendf(out, "unexpected_error_replies:%" PRIu64 "\r\n", st.unexpected_error_replies.load());
   Appendf(out, "total_error_replies:%" PRIu64 "\r\n", st.total_error_replies.load());
   out->append("dump_payload_sanitizations:0\r\n");
+  Appendf(out, "total_reads_processed:%" PRIu64 "\r\n", st.reads_processed.load());
+  Appendf(out, "total_writes_processed:%" PRIu64 "\r\n", st.writes_processed.load());
+  out->append(
+      "io_threaded_reads_processed:0\r\nio_threaded_writes_processed:0\r\n"
+      "reply_buffer_shrinks:0\r\nreply_buffer_expands:0\r\n");
   Appendf(out, "cold_reads_offloaded:%" PRIu64 "\r\n", st.cold_reads.load());
   Appendf(out, "key_cache_hits:%" PRIu64 "\r\n", ctx.engine.key_cache().hits());
   Appendf(out, "key_cache_misses:%" PRIu64 "\r\n", ctx.engine.key_cache().misses());
@@ -980,6 +977,7 @@ CommandSpec Spec(const char* name, int arity, uint32_t flags, const char* summar
 }  // namespace
 
 void RegisterIntrospectionCommands(CommandRegistry& reg) {
+  g_memory_startup = HeapInUse();
   constexpr uint32_t kLS = kCmdLoading | kCmdStale;
 
   CommandSpec info;

@@ -5,12 +5,11 @@
 // entry, the key's sds and the value object, each rounded up to jemalloc's
 // size classes. It is Redis's in-memory size, not what the row costs Cairn
 // on disk or in its caches (README, "Compatibility differences").
-#include <malloc.h>
-
 #include <cstdint>
 #include <string>
 #include <string_view>
 
+#include "common/allocator.h"
 #include "common/strings.h"
 #include "server/command.h"
 #include "server/commands/lookup.h"
@@ -90,16 +89,18 @@ void MemoryUsageCommand(CommandContext& ctx) {
   ctx.reply.Integer(static_cast<int64_t>(usage));
 }
 
-// Cairn runs on glibc's allocator: malloc_trim hands free pages back, which
-// is what PURGE asks jemalloc for.
+// Every jemalloc arena purged (as Redis does), or glibc's malloc_trim when
+// the server runs on it.
 void MemoryPurgeCommand(CommandContext& ctx) {
-  malloc_trim(0);
+  PurgeHeap();
   ctx.reply.Ok();
 }
 
-// Redis's answer when it was not built with jemalloc.
+// jemalloc's statistics report, or Redis's answer without jemalloc.
 void MemoryMallocStatsCommand(CommandContext& ctx) {
-  ctx.reply.Verbatim("Stats not supported for the current allocator");
+  std::string report = HeapStatsReport();
+  if (report.empty()) report = "Stats not supported for the current allocator";
+  ctx.reply.Verbatim(report);
 }
 
 void MemoryHelpCommand(CommandContext& ctx) {
