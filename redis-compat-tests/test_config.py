@@ -27,3 +27,13 @@ def test_command_info_carries_redis_tips_notes_and_categories(pair):
         "COMMAND INFO config|set slowlog|get slowlog|len slowlog|reset memory|purge",
         "COMMAND INFO memory|usage memory|malloc-stats object|encoding client|list cluster|setslot",
     ])
+
+
+def test_command_docs_carry_redis_arguments_and_history(pair):
+    pair.check([
+        "COMMAND DOCS get set getex getset append lcs expire scan",
+        "COMMAND DOCS mset msetnx incrbyfloat restore migrate hello auth bgsave",
+        "COMMAND DOCS client|kill client|list client|pause client|reply config|set",
+        "COMMAND DOCS slowlog|get memory|usage object|encoding cluster|setslot wait",
+        "COMMAND DOCS substr setex psetex flushall shutdown replicaof slaveof",
+    ])

@@ -26,6 +26,7 @@
 #include "common/glob.h"
 #include "common/strings.h"
 #include "server/command.h"
+#include "server/commands/command_docs.h"
 #include "server/config.h"
 #include "server/errors.h"
 #include "server/persistence.h"
@@ -747,8 +748,11 @@ void ReplyCommandInfo(resp::ReplyBuilder& r, const CommandSpec& c) {
   }
 }
 
+// Redis's order: the four fields every command has, then doc_flags,
+// history, arguments... (command_docs.h), then the subcommands.
 void ReplyCommandDocs(resp::ReplyBuilder& r, const CommandSpec& c) {
-  r.MapHeader(c.subcommands.empty() ? 4 : 5);
+  const CommandDocsExtra extra = FindCommandDocsExtra(c.name);
+  r.MapHeader(4 + static_cast<size_t>(extra.fields) + (c.subcommands.empty() ? 0 : 1));
   r.Bulk("summary");
   r.Bulk(c.summary);
   r.Bulk("since");
@@ -757,6 +761,7 @@ void ReplyCommandDocs(resp::ReplyBuilder& r, const CommandSpec& c) {
   r.Bulk(c.group);
   r.Bulk("complexity");
   r.Bulk(c.complexity);
+  RenderCommandDocsExtra(r, extra.tokens);
   if (!c.subcommands.empty()) {
     r.Bulk("subcommands");
     r.MapHeader(c.subcommands.size());
