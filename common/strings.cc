@@ -82,6 +82,18 @@ bool ParseDouble(std::string_view s, double* out) {
   return true;
 }
 
+std::string FormatPercentile(double v) {
+  char buf[64];
+  int len = snprintf(buf, sizeof(buf), "%f", v);
+  if (len <= 0 || static_cast<size_t>(len) >= sizeof(buf)) return "0";
+  std::string out(buf, static_cast<size_t>(len));
+  if (out.find('.') != std::string::npos) {
+    while (out.back() == '0') out.pop_back();
+    if (out.back() == '.') out.pop_back();
+  }
+  return out;
+}
+
 std::string FormatLongDoubleHuman(long double v) {
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
   char buf[5600];

@@ -21,6 +21,9 @@ bool ParseDouble(std::string_view s, double* out);
 // Formats as Redis's ld2string(LD_STR_HUMAN): up to 17 significant digits,
 // no exponent, trailing zeros trimmed ("3.0" -> "3"). Used by INCRBYFLOAT.
 std::string FormatLongDoubleHuman(long double v);
+// Six decimals, trailing zeros trimmed ("99.9", "50"): how Redis prints a
+// percentile (latency-tracking-info-percentiles, INFO latencystats).
+std::string FormatPercentile(double v);
 // Formats a double as Redis replies with it in RESP (%.17g, "inf", "-inf").
 std::string FormatDouble(double v);
 

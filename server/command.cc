@@ -16,9 +16,19 @@ CommandSpec::CommandSpec(const CommandSpec& o)
       summary(o.summary),
       since(o.since),
       complexity(o.complexity),
+      tips(o.tips),
       acl_categories(o.acl_categories),
       handler(o.handler),
       subcommands(o.subcommands) {}
+
+LatencyHistogram& CommandSpec::Latency() const {
+  LatencyHistogram* h = latency.load(std::memory_order_acquire);
+  if (h != nullptr) return *h;
+  auto* made = new LatencyHistogram();
+  if (latency.compare_exchange_strong(h, made, std::memory_order_acq_rel)) return *made;
+  delete made;  // another loop made it first
+  return *h;
+}
 
 CommandSpec& CommandSpec::operator=(const CommandSpec& o) {
   if (this != &o) {
@@ -30,6 +40,7 @@ CommandSpec& CommandSpec::operator=(const CommandSpec& o) {
     summary = o.summary;
     since = o.since;
     complexity = o.complexity;
+    tips = o.tips;
     acl_categories = o.acl_categories;
     handler = o.handler;
     subcommands = o.subcommands;
@@ -90,11 +101,13 @@ void CommandRegistry::ResetStats() {
     c->ticks = 0;
     c->rejected_calls = 0;
     c->failed_calls = 0;
+    if (LatencyHistogram* h = c->latency.load()) h->Reset();
     for (auto& s : c->subcommands) {
       s.calls = 0;
       s.ticks = 0;
       s.rejected_calls = 0;
       s.failed_calls = 0;
+      if (LatencyHistogram* h = s.latency.load()) h->Reset();
     }
   }
 }
@@ -143,6 +156,7 @@ void RegisterAllCommands(CommandRegistry& reg) {
   RegisterAdminCommands(reg);
   RegisterSlowlogCommands(reg);
   RegisterMemoryCommands(reg);
+  RegisterLatencyCommands(reg);
   RegisterIntrospectionCommands(reg);
   RegisterTransactionCommands(reg);
   RegisterReplicationCommands(reg);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/latency_histogram.h"
 #include "server/client.h"
 #include "server/client_pause.h"
 #include "server/resp/reply.h"
@@ -104,10 +105,16 @@ struct CommandSpec {
   mutable std::atomic<uint64_t> ticks{0};  // time spent, in CpuTicks
   mutable std::atomic<uint64_t> rejected_calls{0};
   mutable std::atomic<uint64_t> failed_calls{0};
+  // Latency of each call (INFO latencystats, LATENCY HISTOGRAM), made on
+  // the first call; not copied with the spec.
+  mutable std::atomic<LatencyHistogram*> latency{nullptr};
 
   CommandSpec() = default;
   CommandSpec(const CommandSpec& o);
   CommandSpec& operator=(const CommandSpec& o);
+  ~CommandSpec() { delete latency.load(); }
+  // The latency histogram, made if this is the first call.
+  LatencyHistogram& Latency() const;
 
   // Legacy (first, last, step) derived from the key specs, as COMMAND shows.
   void LegacyKeyRange(int* first, int* last, int* step) const;
@@ -229,6 +236,7 @@ void RegisterConnectionCommands(CommandRegistry& reg);
 void RegisterAdminCommands(CommandRegistry& reg);
 void RegisterSlowlogCommands(CommandRegistry& reg);
 void RegisterMemoryCommands(CommandRegistry& reg);
+void RegisterLatencyCommands(CommandRegistry& reg);
 void RegisterIntrospectionCommands(CommandRegistry& reg);
 void RegisterTransactionCommands(CommandRegistry& reg);
 void RegisterReplicationCommands(CommandRegistry& reg);

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -67,6 +68,31 @@ bool ParseBool(std::string_view s, bool* out) {
     return true;
   }
   return false;
+}
+
+// latency-tracking-info-percentiles: numbers between 0 and 100, separated
+// by spaces; returns Redis's error text, or "".
+std::string ParsePercentiles(const std::string& text, std::vector<double>* out) {
+  out->clear();
+  size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && text[i] == ' ') ++i;
+    if (i == text.size()) break;
+    size_t end = text.find(' ', i);
+    if (end == std::string::npos) end = text.size();
+    const std::string word = text.substr(i, end - i);
+    char* rest = nullptr;
+    const double p = strtod(word.c_str(), &rest);
+    if (rest == word.c_str() || *rest != '\0' || std::isnan(p)) {
+      return "Invalid latency-tracking-info-percentiles parameters";
+    }
+    if (p < 0.0 || p > 100.0) {
+      return "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]";
+    }
+    out->push_back(p);
+    i = end;
+  }
+  return "";
 }
 
 std::string JoinList(const std::vector<std::string>& v) {
@@ -140,6 +166,9 @@ Config::Config()
 const char* Config::maxmemory_policy() const { return kMaxmemoryPolicies[maxmemory_policy_.load()]; }
 
 std::vector<std::string> Config::bind() const { return Guarded(bind_); }
+std::vector<double> Config::latency_tracking_info_percentiles() const {
+  return Guarded(latency_percentiles_);
+}
 std::string Config::dir() const { return Guarded(dir_); }
 std::string Config::logfile() const { return Guarded(logfile_); }
 std::string Config::requirepass() const { return Guarded(requirepass_); }
@@ -352,6 +381,33 @@ const std::vector<Config::Option>& Config::Options() {
         "hz", true, 0, INT32_MAX,
         [](Config& c, int64_t v) { c.hz_ = static_cast<int>(std::clamp<int64_t>(v, 1, 500)); },
         [](const Config& c) { return static_cast<int64_t>(c.hz_.load()); });
+    bool_opt(
+        "latency-tracking", true, [](Config& c, bool v) { c.latency_tracking_ = v; },
+        [](const Config& c) { return c.latency_tracking_.load(); });
+    o.push_back(Option{"latency-tracking-info-percentiles",
+                       Kind::kString,
+                       true,
+                       0,
+                       0,
+                       {},
+                       [](Config& c, int64_t, const std::vector<std::string>& v) {
+                         std::vector<double> parsed;
+                         ParsePercentiles(v.empty() ? "" : v[0], &parsed);
+                         std::lock_guard<std::mutex> lock(c.mu_);
+                         c.latency_percentiles_ = parsed;
+                       },
+                       [](const Config& c) {
+                         std::string out;
+                         for (double p : c.latency_tracking_info_percentiles()) {
+                           if (!out.empty()) out.push_back(' ');
+                           out += FormatPercentile(p);
+                         }
+                         return out;
+                       },
+                       [](const std::vector<std::string>& v) -> std::string {
+                         std::vector<double> parsed;
+                         return ParsePercentiles(v.empty() ? "" : v[0], &parsed);
+                       }});
     int_opt(
         "slowlog-log-slower-than", true, -1, INT64_MAX,
         [](Config& c, int64_t v) { c.slowlog_log_slower_than_ = v; },

@@ -66,6 +66,10 @@ class Config {
   // none), and the log keeps at most slowlog_max_len() of them.
   int64_t slowlog_log_slower_than() const { return slowlog_log_slower_than_.load(); }
   int64_t slowlog_max_len() const { return slowlog_max_len_.load(); }
+  // Per-command latency histograms (INFO latencystats, LATENCY HISTOGRAM),
+  // and the percentiles INFO reports.
+  bool latency_tracking() const { return latency_tracking_.load(std::memory_order_relaxed); }
+  std::vector<double> latency_tracking_info_percentiles() const;
   // A checkpoint to seed an empty data directory from at start-up; "" = none.
   std::string restore_from() const;
 
@@ -144,6 +148,8 @@ class Config {
   std::atomic<int> hz_;
   std::atomic<int64_t> slowlog_log_slower_than_{10000};
   std::atomic<int64_t> slowlog_max_len_{128};
+  std::atomic<bool> latency_tracking_{true};
+  std::vector<double> latency_percentiles_{50, 99, 99.9};  // guarded by mu_
   std::atomic<int> tcp_keepalive_;
   std::atomic<int> tcp_backlog_;
   std::atomic<bool> replica_serve_stale_data_{true};

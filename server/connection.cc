@@ -670,9 +670,11 @@ void Connection::CountCall(const CommandSpec& spec, std::span<const std::string_
     spec.failed_calls.fetch_add(1, std::memory_order_relaxed);
     server.stats.CountError(prefix);
   }
+  const double us = static_cast<double>(ticks) * CachedMicrosPerTick();
+  if (server.config.latency_tracking()) spec.Latency().Record(static_cast<uint64_t>(us * 1000.0));
   const int64_t slower_than = server.config.slowlog_log_slower_than();
   if (slower_than < 0 || (spec.flags & kCmdSkipSlowlog)) return;
-  const auto micros = static_cast<int64_t>(static_cast<double>(ticks) * CachedMicrosPerTick());
+  const auto micros = static_cast<int64_t>(us);
   if (micros < slower_than) return;
   std::string name;
   {

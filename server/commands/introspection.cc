@@ -492,6 +492,29 @@ void InfoErrorStats(CommandContext& ctx, std::string* out) {
   }
 }
 
+// Each called command's latency at the configured percentiles, in
+// microseconds (latency-tracking, latency-tracking-info-percentiles).
+void AppendLatencyStat(const CommandSpec& c, const std::vector<double>& percentiles,
+                       std::string* out) {
+  const LatencyHistogram* h = c.latency.load(std::memory_order_acquire);
+  if (h == nullptr || h->count() == 0) return;
+  Appendf(out, "latency_percentiles_usec_%s:", c.name.c_str());
+  for (size_t i = 0; i < percentiles.size(); ++i) {
+    Appendf(out, "%sp%s=%.3f", i > 0 ? "," : "", FormatPercentile(percentiles[i]).c_str(),
+            static_cast<double>(h->ValueAtPercentile(percentiles[i])) / 1000.0);
+  }
+  out->append("\r\n");
+}
+
+void InfoLatencyStats(CommandContext& ctx, std::string* out) {
+  out->append("# Latencystats\r\n");
+  const std::vector<double> percentiles = ctx.server.config.latency_tracking_info_percentiles();
+  for (const auto& c : ctx.server.commands.all()) {
+    AppendLatencyStat(*c, percentiles, out);
+    for (const auto& s : c->subcommands) AppendLatencyStat(s, percentiles, out);
+  }
+}
+
 void InfoCluster(CommandContext& ctx, std::string* out) {
   out->append(ctx.server.cluster != nullptr ? "# Cluster\r\ncluster_enabled:1\r\n"
                                             : "# Cluster\r\ncluster_enabled:0\r\n");
@@ -516,7 +539,7 @@ struct InfoSection {
 
 void InfoModules(CommandContext&, std::string* out) { out->append("# Modules\r\n"); }
 
-// In Redis's order. Latencystats is not produced (no latency histograms).
+// In Redis's order.
 const InfoSection kSections[] = {
     {"server", true, InfoServer},
     {"clients", true, InfoClients},
@@ -528,6 +551,7 @@ const InfoSection kSections[] = {
     {"module_list", true, InfoModules},
     {"commandstats", false, InfoCommandStats},
     {"errorstats", true, InfoErrorStats},
+    {"latencystats", false, InfoLatencyStats},
     {"cluster", true, InfoCluster},
     {"keyspace", true, InfoKeyspace},
 };

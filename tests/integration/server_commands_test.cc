@@ -408,10 +408,12 @@ TEST_F(ServerCommands, CommandDocsHasSummaryAndSubcommands) {
   ASSERT_EQ(r->elements, 4u);  // two commands, flattened map
   EXPECT_STREQ(r->element[0]->str, "get");
   const redisReply* get = r->element[1];
-  ASSERT_EQ(get->elements, 8u);
+  ASSERT_EQ(get->elements, 10u);  // Redis's four fields, then its arguments
   EXPECT_STREQ(get->element[0]->str, "summary");
   EXPECT_STREQ(get->element[4]->str, "group");
   EXPECT_STREQ(get->element[5]->str, "string");
+  EXPECT_STREQ(get->element[8]->str, "arguments");
+  ASSERT_EQ(get->element[9]->elements, 1u);  // the key
   const redisReply* config = r->element[3];
   ASSERT_EQ(config->elements, 10u);
   EXPECT_STREQ(config->element[8]->str, "subcommands");
