@@ -1,5 +1,11 @@
 """Connection commands: PING, ECHO, SELECT, HELLO, CLIENT, QUIT."""
 
+import socket
+import time
+
+import pytest
+import redis
+
 from compat import Step, fields, same_type
 
 # HELLO's map carries the connection id and the server version: both differ
@@ -154,3 +160,31 @@ def test_quit_closes_after_ok(pair):
         "SET k v",
         Step("QUIT", expect_close=True),
     ])
+
+
+@pytest.mark.parametrize("which", ["redis", "cairn"])
+def test_client_list_shows_input_waiting_behind_a_blocked_command(servers, which):
+    # WAIT 1 0 with no replica blocks for good; what the client sends after
+    # it waits in its query buffer, and CLIENT LIST's qbuf says so.
+    port = servers[which].port
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    try:
+        s.sendall(b"CLIENT SETNAME waiter\r\n")
+        assert s.recv(100) == b"+OK\r\n"
+        s.sendall(b"WAIT 1 0\r\n")
+        s.sendall(b"PING\r\n")
+        admin = redis.Redis(host="127.0.0.1", port=port, socket_timeout=10)
+        try:
+            deadline = time.time() + 10
+            line = ""
+            while time.time() < deadline:
+                line = next(l for l in admin.execute_command("CLIENT", "LIST").decode().splitlines()
+                            if "name=waiter" in l)
+                if " qbuf=6 " in line:
+                    break
+                time.sleep(0.05)
+            assert " qbuf=6 " in line and " cmd=wait " in line
+        finally:
+            admin.close()
+    finally:
+        s.close()

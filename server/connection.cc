@@ -185,7 +185,13 @@ resp::ParserLimits Connection::Limits() const {
 }
 
 void Connection::ProcessInput() {
-  if (!CanRunInput()) return;
+  if (!CanRunInput()) {
+    // Input that arrived meanwhile waits in the buffer: CLIENT LIST's qbuf
+    // shows it, as Redis's does for a blocked client.
+    std::lock_guard<std::mutex> lock(client_.info->mu);
+    client_.info->qbuf = rlen_;
+    return;
+  }
   ServerContext& server = worker_.server();
   resp::ParserLimits limits = Limits();
   parser_.set_limits(limits);
