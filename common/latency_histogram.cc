@@ -41,11 +41,17 @@ uint64_t LatencyHistogram::ValueAtPercentile(double p) const {
   return Max();
 }
 
-uint64_t LatencyHistogram::CountAtMost(uint64_t ns) const {
-  uint64_t n = 0;
-  for (int i = 0; i < kBuckets && Highest(i) <= ns; ++i)
-    n += buckets_[i].load(std::memory_order_relaxed);
-  return n;
+std::vector<uint64_t> LatencyHistogram::CountsAtMost(const std::vector<uint64_t>& bounds) const {
+  std::vector<uint64_t> out;
+  out.reserve(bounds.size());
+  uint64_t seen = 0;
+  int i = 0;
+  for (uint64_t bound : bounds) {
+    for (; i < kBuckets && Highest(i) <= bound; ++i)
+      seen += buckets_[i].load(std::memory_order_relaxed);
+    out.push_back(seen);
+  }
+  return out;
 }
 
 uint64_t LatencyHistogram::Max() const {

@@ -7,6 +7,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <vector>
 
 namespace cairn {
 
@@ -17,8 +18,9 @@ class LatencyHistogram {
   // The highest value of the bucket holding the p-th percentile (0-100);
   // 0 if empty.
   uint64_t ValueAtPercentile(double p) const;
-  // Values recorded in buckets wholly at or below `ns`.
-  uint64_t CountAtMost(uint64_t ns) const;
+  // For each of the ascending `bounds`, the values recorded in buckets
+  // wholly at or below it, in one walk of the buckets.
+  std::vector<uint64_t> CountsAtMost(const std::vector<uint64_t>& bounds) const;
   uint64_t Max() const;  // the highest value of the highest bucket used
   void Reset();
 

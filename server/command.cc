@@ -83,6 +83,16 @@ void CommandRegistry::Add(CommandSpec spec) {
   commands_.push_back(std::move(owned));
 }
 
+const CommandSpec* CommandRegistry::FindFullName(std::string_view name) const {
+  const size_t bar = name.find('|');
+  if (bar == std::string_view::npos) return Find(name);
+  const CommandSpec* base = Find(name.substr(0, bar));
+  if (base == nullptr || base->subcommands.empty()) return nullptr;
+  const std::string_view sub = name.substr(bar + 1);
+  if (sub.find('|') != std::string_view::npos) return nullptr;
+  return base->FindSubcommand(sub);
+}
+
 const CommandSpec* CommandRegistry::Find(std::string_view name) const {
   char buf[64];
   if (name.size() >= sizeof(buf)) return nullptr;

@@ -144,6 +144,9 @@ class CommandRegistry {
   void Add(CommandSpec spec);
   // Case-insensitive.
   const CommandSpec* Find(std::string_view name) const;
+  // "get" or "config|get", as Redis's lookupCommandBySds (COMMAND INFO,
+  // COMMAND DOCS, LATENCY HISTOGRAM).
+  const CommandSpec* FindFullName(std::string_view name) const;
   const std::vector<std::unique_ptr<CommandSpec>>& all() const { return commands_; }
   void ResetStats();
 

@@ -796,17 +796,6 @@ void ReplyCommandDocs(resp::ReplyBuilder& r, const CommandSpec& c) {
   }
 }
 
-// "get" or "config|get", as Redis's lookupCommandBySds.
-const CommandSpec* LookupByFullName(const CommandRegistry& reg, std::string_view name) {
-  size_t bar = name.find('|');
-  if (bar == std::string_view::npos) return reg.Find(name);
-  const CommandSpec* base = reg.Find(name.substr(0, bar));
-  if (base == nullptr || base->subcommands.empty()) return nullptr;
-  std::string_view sub = name.substr(bar + 1);
-  if (sub.find('|') != std::string_view::npos) return nullptr;
-  return base->FindSubcommand(sub);
-}
-
 // The command an argv would run (base or subcommand), as Redis's lookupCommand.
 const CommandSpec* LookupByArgv(const CommandRegistry& reg,
                                 std::span<const std::string_view> argv) {
@@ -832,7 +821,7 @@ void CommandInfoCommand(CommandContext& ctx) {
   }
   ctx.reply.ArrayHeader(ctx.argv.size() - 2);
   for (size_t i = 2; i < ctx.argv.size(); ++i) {
-    const CommandSpec* c = LookupByFullName(ctx.server.commands, ctx.argv[i]);
+    const CommandSpec* c = ctx.server.commands.FindFullName(ctx.argv[i]);
     if (c == nullptr) {
       ctx.reply.Null();
     } else {
@@ -847,7 +836,7 @@ void CommandDocsCommand(CommandContext& ctx) {
     for (const auto& c : ctx.server.commands.all()) found.push_back(c.get());
   } else {
     for (size_t i = 2; i < ctx.argv.size(); ++i) {
-      const CommandSpec* c = LookupByFullName(ctx.server.commands, ctx.argv[i]);
+      const CommandSpec* c = ctx.server.commands.FindFullName(ctx.argv[i]);
       if (c != nullptr) found.push_back(c);
     }
   }

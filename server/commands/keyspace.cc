@@ -20,6 +20,7 @@
 #include "server/client.h"
 #include "server/command.h"
 #include "server/commands/lookup.h"
+#include "server/commands/string_encoding.h"
 #include "server/errors.h"
 #include "server/stats.h"
 #include "storage/dump_payload.h"
@@ -398,21 +399,11 @@ bool ObjectLookup(CommandContext& ctx, KeyState* ks) {
   return true;
 }
 
-// The encoding Redis reports for a string: what tryObjectEncoding makes of
-// a value SET stores (an integer by string2l at most 20 bytes long, embstr
-// up to 44 bytes, else raw), raw for a value changed in place (APPEND,
-// SETRANGE), and no integer for one INCRBYFLOAT formatted.
-const char* StringEncoding(std::string_view v, storage::StringForm form, int64_t* as_int) {
-  if (form == storage::StringForm::kRaw) return "raw";
-  if (form != storage::StringForm::kNoInt && v.size() <= 20 && ParseInt64(v, as_int)) return "int";
-  return v.size() <= 44 ? "embstr" : "raw";
-}
-
 void ObjectEncodingCommand(CommandContext& ctx) {
   KeyState ks;
   if (!ObjectLookup(ctx, &ks)) return;
   int64_t v = 0;
-  ctx.reply.Bulk(StringEncoding(ks.payload, ks.form, &v));
+  ctx.reply.Bulk(EncodingName(StringEncodingOf(ks.payload, ks.form, &v)));
 }
 
 // Redis shares the integers 0..9999 (OBJ_SHARED_INTEGERS) with a refcount
@@ -421,7 +412,7 @@ void ObjectRefcountCommand(CommandContext& ctx) {
   KeyState ks;
   if (!ObjectLookup(ctx, &ks)) return;
   int64_t v = -1;
-  const bool shared = StringEncoding(ks.payload, ks.form, &v)[0] == 'i' &&
+  const bool shared = StringEncodingOf(ks.payload, ks.form, &v) == RedisEncoding::kInt &&
                       ks.form != storage::StringForm::kCopy && v >= 0 && v < 10000;
   ctx.reply.Integer(shared ? INT_MAX : 1);
 }

@@ -23,14 +23,18 @@ void ReplyHistogram(resp::ReplyBuilder& r, const CommandSpec& c) {
   const LatencyHistogram& h = *c.latency.load(std::memory_order_acquire);
   const uint64_t calls = c.calls.load(std::memory_order_relaxed);
   const uint64_t max = h.Max();
+  std::vector<uint64_t> highest;
+  for (uint64_t step = 1024; step / 2 <= max && highest.size() < 64; step *= 2) {
+    highest.push_back(step + step / 128 - 1);
+  }
+  const std::vector<uint64_t> cumulative = h.CountsAtMost(highest);
   std::vector<std::pair<int64_t, uint64_t>> buckets;
   uint64_t previous = 0;
-  for (uint64_t step = 1024; step / 2 <= max && buckets.size() < 64; step *= 2) {
-    const uint64_t highest = step + step / 128 - 1;
-    const uint64_t cumulative = h.CountAtMost(highest);
-    if (cumulative > previous)
-      buckets.emplace_back(static_cast<int64_t>(highest / 1000), cumulative);
-    previous = cumulative;
+  for (size_t i = 0; i < highest.size(); ++i) {
+    if (cumulative[i] > previous) {
+      buckets.emplace_back(static_cast<int64_t>(highest[i] / 1000), cumulative[i]);
+    }
+    previous = cumulative[i];
   }
   r.MapHeader(2);
   r.Bulk("calls");
@@ -48,15 +52,6 @@ bool Recorded(const CommandSpec& c) {
   return h != nullptr && h->count() > 0;
 }
 
-// "get" or "config|get".
-const CommandSpec* FindByFullName(const CommandRegistry& reg, std::string_view name) {
-  const size_t bar = name.find('|');
-  if (bar == std::string_view::npos) return reg.Find(name);
-  const CommandSpec* base = reg.Find(name.substr(0, bar));
-  if (base == nullptr) return nullptr;
-  return base->FindSubcommand(name.substr(bar + 1));
-}
-
 void LatencyHistogramCommand(CommandContext& ctx) {
   std::vector<const CommandSpec*> specs;
   if (ctx.argv.size() == 2) {
@@ -68,7 +63,7 @@ void LatencyHistogramCommand(CommandContext& ctx) {
     }
   } else {
     for (size_t i = 2; i < ctx.argv.size(); ++i) {
-      const CommandSpec* c = FindByFullName(ctx.server.commands, ctx.argv[i]);
+      const CommandSpec* c = ctx.server.commands.FindFullName(ctx.argv[i]);
       if (c == nullptr) continue;
       // A container stands for its subcommands, as in Redis.
       if (!c->subcommands.empty()) {

@@ -13,6 +13,7 @@
 #include "common/strings.h"
 #include "server/command.h"
 #include "server/commands/lookup.h"
+#include "server/commands/string_encoding.h"
 #include "server/errors.h"
 #include "storage/engine.h"
 
@@ -43,21 +44,22 @@ uint64_t SdsAlloc(uint64_t len, bool allow_type5) {
   return JemallocSize(SdsHeader(len, allow_type5) + len + 1);
 }
 
-constexpr uint64_t kRobj = 16;       // sizeof(robj)
-constexpr uint64_t kDictEntry = 24;  // sizeof(dictEntry)
+constexpr uint64_t kRobj = 16;                  // sizeof(robj)
+constexpr uint64_t kDictEntry = 24;             // sizeof(dictEntry)
 constexpr uint64_t kClusterEntryMetadata = 16;  // slot-to-keys links (cluster mode)
-constexpr uint64_t kEmbstrMax = 44;  // OBJ_ENCODING_EMBSTR_SIZE_LIMIT
 
 // objectComputeSize for a string in the encoding OBJECT ENCODING reports.
 uint64_t StringObjectSize(const storage::KeyState& ks) {
-  const std::string_view v = ks.payload;
   int64_t as_int = 0;
-  const bool raw = ks.form == storage::StringForm::kRaw;
-  if (!raw && ks.form != storage::StringForm::kNoInt && v.size() <= 20 && ParseInt64(v, &as_int)) {
-    return kRobj;  // OBJ_ENCODING_INT: the value lives in the pointer
+  switch (StringEncodingOf(ks.payload, ks.form, &as_int)) {
+    case RedisEncoding::kInt:
+      return kRobj;  // the value lives in the pointer
+    case RedisEncoding::kEmbstr:
+      return JemallocSize(kRobj + 3 + ks.payload.size() + 1);  // robj and sdshdr8 in one
+    case RedisEncoding::kRaw:
+      break;
   }
-  if (!raw && v.size() <= kEmbstrMax) return JemallocSize(kRobj + 3 + v.size() + 1);  // embstr
-  return kRobj + SdsAlloc(v.size(), raw);
+  return kRobj + SdsAlloc(ks.payload.size(), ks.form == storage::StringForm::kRaw);
 }
 
 void MemoryUsageCommand(CommandContext& ctx) {
@@ -139,15 +141,14 @@ void RegisterMemoryCommands(CommandRegistry& reg) {
                             "4.0.0", "Depends on subcommand.", MemoryContainerCommand);
   memory.subcommands = {
       Spec("memory|help", 2, kCmdLoading | kCmdStale, {},
-           "Show helpful text about the different subcommands", "4.0.0", "O(1)",
-           MemoryHelpCommand),
+           "Show helpful text about the different subcommands", "4.0.0", "O(1)", MemoryHelpCommand),
       Spec("memory|malloc-stats", 2, 0, {}, "Show allocator internal stats", "4.0.0",
            "Depends on how much memory is allocated, could be slow", MemoryMallocStatsCommand),
       Spec("memory|purge", 2, 0, {}, "Ask the allocator to release memory", "4.0.0",
            "Depends on how much memory is allocated, could be slow", MemoryPurgeCommand),
       Spec("memory|usage", -3, kCmdReadonly, {KeySpec{2, 0, 1, 0, "RO"}},
-           "Estimate the memory usage of a key", "4.0.0",
-           "O(N) where N is the number of samples.", MemoryUsageCommand),
+           "Estimate the memory usage of a key", "4.0.0", "O(N) where N is the number of samples.",
+           MemoryUsageCommand),
   };
   reg.Add(std::move(memory));
 }
