@@ -16,6 +16,26 @@ def test_maxmemory_policy_is_accepted_and_reported(pair):
     ])
 
 
+def test_maxmemory_is_set_at_runtime(pair):
+    try:
+        pair.check([
+            "CONFIG SET maxmemory 100mb",
+            "CONFIG GET maxmemory",
+            "CONFIG SET maxmemory 1gb",
+            "CONFIG GET maxmemory",
+            "CONFIG SET maxmemory -1",
+            "CONFIG SET maxmemory 12xb",
+            "CONFIG SET maxmemory 2000000000",
+            "CONFIG GET maxmemory",
+            "SET k v",
+            "GET k",
+            "CONFIG SET maxmemory 0",
+            "CONFIG GET maxmemory",
+        ])
+    finally:
+        pair.run(["CONFIG SET maxmemory 0"])
+
+
 def test_command_info_carries_redis_tips_notes_and_categories(pair):
     # Commands with no subcommands whose entry is whole: Redis's tips
     # (cluster clients route by request_policy), key-spec notes, explicit

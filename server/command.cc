@@ -12,11 +12,11 @@ CommandSpec::CommandSpec(const CommandSpec& o)
       arity(o.arity),
       flags(o.flags),
       key_specs(o.key_specs),
+      tips(o.tips),
       group(o.group),
       summary(o.summary),
       since(o.since),
       complexity(o.complexity),
-      tips(o.tips),
       acl_categories(o.acl_categories),
       handler(o.handler),
       subcommands(o.subcommands) {}

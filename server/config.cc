@@ -284,7 +284,7 @@ const std::vector<Config::Option>& Config::Options() {
                        },
                        nullptr});
     mem_opt(
-        "maxmemory", false, 0, INT64_MAX, [](Config& c, int64_t v) { c.maxmemory_ = v; },
+        "maxmemory", true, 0, INT64_MAX, [](Config& c, int64_t v) { c.maxmemory_ = v; },
         [](const Config& c) { return c.maxmemory_.load(); });
     // Accepted and reported for Redis tools; Cairn never evicts a key: what
     // does not fit the memory budget stays on disk (README, Configuration).

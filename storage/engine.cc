@@ -11,6 +11,7 @@
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/write_batch_with_index.h>
 #include <rocksdb/write_batch.h>
+#include <rocksdb/write_buffer_manager.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -336,20 +337,16 @@ Status Engine::OpenDb() {
   opts.WAL_size_limit_MB = 1024;
   opts.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
 
-  // Memory budget: a quarter to memtables, 3/8 to the key cache (unless
-  // set), the rest to the block cache (README, "RocksDB options").
-  uint64_t budget = options_.memory_budget != 0 ? options_.memory_budget : (512ull << 20);
-  uint64_t memtables = std::max<uint64_t>(budget / 4, 8ull << 20);
-  uint64_t key_cache = options_.key_cache_bytes >= 0
-                           ? static_cast<uint64_t>(options_.key_cache_bytes)
-                           : budget / 8 * 3;
-  uint64_t taken = std::min(budget, memtables + key_cache);
-  uint64_t cache_bytes = std::max<uint64_t>(budget - taken, 8ull << 20);
+  const MemorySplit split = SplitMemoryBudget(options_.memory_budget, options_.key_cache_bytes);
+  const uint64_t memtables = split.memtables;
   // 16 shards, not RocksDB's 64: under a small budget a 64th of the cache
   // was about one whole filter block (README, "RocksDB options").
-  cache_ = rocksdb::NewLRUCache(cache_bytes, kBlockCacheShardBits);
-  key_cache_ = std::make_unique<KeyCache>(key_cache);
-  opts.db_write_buffer_size = memtables;
+  cache_ = rocksdb::NewLRUCache(split.block_cache, kBlockCacheShardBits);
+  key_cache_ = std::make_unique<KeyCache>(split.key_cache);
+  // Made here rather than from db_write_buffer_size so that CONFIG SET
+  // maxmemory can resize it.
+  write_buffers_ = std::make_shared<rocksdb::WriteBufferManager>(memtables);
+  opts.write_buffer_manager = write_buffers_;
 
   // Why each option is set: README.md, "RocksDB options".
   rocksdb::BlockBasedTableOptions table;
@@ -363,7 +360,7 @@ Status Engine::OpenDb() {
 
   rocksdb::ColumnFamilyOptions base(opts);
   base.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  base.write_buffer_size = std::min<uint64_t>(memtables / 2, 64ull << 20);
+  base.write_buffer_size = split.data_memtable;
   base.compression = rocksdb::kLZ4Compression;
   base.bottommost_compression = rocksdb::kZSTD;
   base.level_compaction_dynamic_level_bytes = true;
@@ -390,7 +387,7 @@ Status Engine::OpenDb() {
     o->min_write_buffer_number_to_merge = merged;
     o->max_write_buffer_number = 2 * merged;
   };
-  merged_memtables(&meta_opts, std::clamp<uint64_t>(memtables / 32, 256ull << 10, 4ull << 20), 16);
+  merged_memtables(&meta_opts, split.meta_memtable, 16);
   // Inserts start from where the last insert of the same db ended (a
   // splice kept per prefix), and WriteDb orders a big batch by key, so
   // each insert of a pipeline's batch walks only the part of the skiplist
@@ -963,6 +960,34 @@ Result<int64_t> Engine::ScanExpireIndexSize(uint8_t db) const {
 }
 
 uint64_t Engine::LatestSequence() const { return db_->GetLatestSequenceNumber(); }
+
+MemorySplit SplitMemoryBudget(uint64_t budget, int64_t key_cache_bytes) {
+  if (budget == 0) budget = 512ull << 20;
+  MemorySplit m;
+  m.memtables = std::max<uint64_t>(budget / 4, 8ull << 20);
+  m.data_memtable = std::min<uint64_t>(m.memtables / 2, 64ull << 20);
+  m.meta_memtable = std::clamp<uint64_t>(m.memtables / 32, 256ull << 10, 4ull << 20);
+  m.key_cache = key_cache_bytes >= 0 ? static_cast<uint64_t>(key_cache_bytes) : budget / 8 * 3;
+  uint64_t taken = std::min(budget, m.memtables + m.key_cache);
+  m.block_cache = std::max<uint64_t>(budget - taken, 8ull << 20);
+  return m;
+}
+
+Status Engine::SetMemoryBudget(uint64_t budget) {
+  const MemorySplit split = SplitMemoryBudget(budget, options_.key_cache_bytes);
+  std::lock_guard<std::mutex> lock(budget_mu_);  // two at once would mix their splits
+  Status s = FromRocks(db_->SetOptions(
+      data_cf_, {{"write_buffer_size", std::to_string(split.data_memtable)}}));
+  if (s.ok()) {
+    s = FromRocks(db_->SetOptions(
+        meta_cf_, {{"write_buffer_size", std::to_string(split.meta_memtable)}}));
+  }
+  if (!s.ok()) return s;
+  write_buffers_->SetBufferSize(split.memtables);
+  cache_->SetCapacity(split.block_cache);
+  if (options_.key_cache_bytes < 0) key_cache_->SetCapacity(split.key_cache);
+  return Status::Ok();
+}
 
 Status Engine::SyncWal() { return FromRocks(db_->FlushWAL(true)); }
 

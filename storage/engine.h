@@ -42,6 +42,7 @@ struct ReadOptions;
 struct WriteOptions;
 class Status;
 class Cache;
+class WriteBufferManager;
 }  // namespace rocksdb
 
 namespace cairn::storage {
@@ -54,6 +55,18 @@ struct EngineOptions {
   // budget, 0 = none.
   int64_t key_cache_bytes = -1;
 };
+
+// How a memory budget (maxmemory) is shared out: a quarter to memtables,
+// 3/8 to the key cache (unless key_cache_bytes sets it), the rest to the
+// block cache (README, "RocksDB options"). A budget of 0 means 512 MB.
+struct MemorySplit {
+  uint64_t memtables = 0;      // all column families' memtables together
+  uint64_t data_memtable = 0;  // one memtable of the data column family
+  uint64_t meta_memtable = 0;  // one memtable of the meta column family
+  uint64_t key_cache = 0;
+  uint64_t block_cache = 0;
+};
+MemorySplit SplitMemoryBudget(uint64_t budget, int64_t key_cache_bytes);
 
 // A user key as found by Lookup/Read.
 struct KeyState {
@@ -336,6 +349,12 @@ class Engine {
   // Flushes memtables (clean shutdown, SAVE).
   Status Flush();
 
+  // Shares out a new budget (CONFIG SET maxmemory): the block cache and
+  // the memtables' total shrink or grow at once, new memtables take the new
+  // sizes, and the key cache (when it is on and its size was not set)
+  // evicts down to its new share. Nothing stored is dropped.
+  Status SetMemoryBudget(uint64_t budget);
+
   // Bytes used by memtables, block cache and key cache, and on disk (INFO
   // memory).
   uint64_t MemoryUsage() const;
@@ -506,6 +525,8 @@ class Engine {
   WatchTable watches_;
   std::unique_ptr<rocksdb::DB> db_;
   std::shared_ptr<rocksdb::Cache> cache_;
+  std::shared_ptr<rocksdb::WriteBufferManager> write_buffers_;
+  std::mutex budget_mu_;  // serializes SetMemoryBudget
   std::unique_ptr<KeyCache> key_cache_;
   std::function<void()> fill_hook_for_test_;
   std::function<void()> prefetch_hook_for_test_;

@@ -113,7 +113,23 @@ class MetaChanges : public rocksdb::WriteBatch::Handler {
 KeyCache::KeyCache(size_t capacity_bytes)
     : capacity_(capacity_bytes),
       shard_capacity_(capacity_bytes / kShards),
-      max_entry_(std::min(kMaxEntryBytes, shard_capacity_ / 8)) {}
+      max_entry_(std::min(kMaxEntryBytes, capacity_bytes / kShards / 8)) {}
+
+void KeyCache::SetCapacity(size_t capacity_bytes) {
+  if (capacity_ == 0) return;
+  shard_capacity_.store(capacity_bytes / kShards, std::memory_order_relaxed);
+  max_entry_.store(std::min(kMaxEntryBytes, capacity_bytes / kShards / 8),
+                   std::memory_order_relaxed);
+  for (Shard& sh : shards_) {
+    std::lock_guard<std::mutex> lock(sh.mu);
+    // Each Evict sweeps at most kMaxSweep buckets; two full passes free
+    // every entry (the first clears the referenced bits).
+    const size_t rounds = 2 * sh.buckets.size() / kMaxSweep + 2;
+    for (size_t i = 0; i < rounds && sh.bytes > shard_capacity_ && sh.entries > 0; ++i) {
+      Evict(sh);
+    }
+  }
+}
 
 KeyCache::~KeyCache() {
   for (Shard& sh : shards_) FreeAll(sh);

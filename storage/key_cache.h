@@ -46,6 +46,9 @@ class KeyCache {
   KeyCache& operator=(const KeyCache&) = delete;
 
   bool enabled() const { return capacity_ != 0; }
+  // A new size for a cache that is on (CONFIG SET maxmemory); each shard
+  // evicts down to its share before this returns.
+  void SetCapacity(size_t capacity_bytes);
   static uint64_t Hash(std::string_view mkey);
 
   // Calls visit(value) under the shard lock if `mkey` is cached; returns
@@ -139,9 +142,11 @@ class KeyCache {
   // Drops the entry *slot points at (its bucket's link to it).
   void Unlink(Shard& sh, Entry** slot);
 
-  size_t capacity_;
-  size_t shard_capacity_;
-  size_t max_entry_;  // larger rows are not cached
+  const size_t capacity_;  // as built: 0 keeps the cache off for good
+  // SetCapacity changes these; read under a shard's lock, so a change
+  // applies to each shard from its next insert on.
+  std::atomic<size_t> shard_capacity_;
+  std::atomic<size_t> max_entry_;  // larger rows are not cached
   Shard shards_[kShards];
 };
 

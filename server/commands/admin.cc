@@ -10,12 +10,14 @@
 #include <utility>
 #include <vector>
 
+#include "common/log.h"
 #include "common/strings.h"
 #include "server/command.h"
 #include "server/config.h"
 #include "server/errors.h"
 #include "server/persistence.h"
 #include "server/stats.h"
+#include "storage/engine.h"
 
 namespace cairn {
 namespace {
@@ -65,10 +67,20 @@ void ConfigSetCommand(CommandContext& ctx) {
   for (size_t i = 2; i + 1 < ctx.argv.size(); i += 2) {
     pairs.emplace_back(std::string(ctx.argv[i]), std::string(ctx.argv[i + 1]));
   }
+  const int64_t maxmemory_before = ctx.server.config.maxmemory();
   Status s = ctx.server.config.Set(pairs);
   if (!s.ok()) {
     ctx.reply.Error(s.message());
     return;
+  }
+  // The memory budget is the storage engine's to share out again.
+  const int64_t maxmemory = ctx.server.config.maxmemory();
+  if (maxmemory != maxmemory_before) {
+    s = ctx.engine.SetMemoryBudget(static_cast<uint64_t>(maxmemory));
+    if (!s.ok()) {
+      LOG_WARNING("CONFIG SET maxmemory: resizing the memory budget failed: %s",
+                  s.ToString().c_str());
+    }
   }
   ctx.reply.Ok();
 }

@@ -233,6 +233,58 @@ TEST_F(ServerCommands, InfoServerFieldsDescribeThisProcess) {
   EXPECT_EQ(p["aof_rewrite_in_progress"], "0");
 }
 
+// CONFIG SET maxmemory at runtime shares the budget out again: the key cache
+// shrinks to its 3/8 and grows back, and no key is lost on the way.
+TEST(ConfigSetMaxmemory, ResizesTheCachesAndKeepsEveryKey) {
+  ServerProcess server;
+  ASSERT_TRUE(server.Start()) << server.ReadLog();
+  Connection c = server.Connect();
+  ASSERT_TRUE(c);
+  const int kKeys = 20000;
+  const std::string value(200, 'v');
+  for (int i = 0; i < kKeys; ++i) {
+    redisAppendCommand(c.get(), "SET key:%d %b", i, value.data(), value.size());
+  }
+  for (int i = 0; i < kKeys; ++i) {
+    redisReply* r = nullptr;
+    ASSERT_EQ(redisGetReply(c.get(), reinterpret_cast<void**>(&r)), REDIS_OK);
+    freeReplyObject(r);
+  }
+  auto key_cache_bytes = [&] {
+    return std::stoll(InfoFields(Str(Command(c.get(), {"INFO", "memory"})))["key_cache_bytes"]);
+  };
+  // 20,000 rows of about 230 bytes: more than 3/8 of a 2 MB budget.
+  ASSERT_GT(key_cache_bytes(), 3ll << 20);
+
+  EXPECT_EQ(Str(Command(c.get(), {"CONFIG", "SET", "maxmemory", "2mb"})), "OK");
+  Reply got = Command(c.get(), {"CONFIG", "GET", "maxmemory"});
+  ASSERT_EQ(got->elements, 2u);
+  EXPECT_STREQ(got->element[1]->str, "2097152");
+  auto memory = InfoFields(Str(Command(c.get(), {"INFO", "memory"})));
+  EXPECT_EQ(memory["maxmemory"], "2097152");
+  EXPECT_EQ(memory["maxmemory_human"], "2.00M");
+  // 3/8 of 2 MB, plus the shards' bucket arrays.
+  EXPECT_LE(key_cache_bytes(), (768ll << 10) + (512ll << 10));
+  for (int i = 0; i < kKeys; i += 97) {
+    EXPECT_EQ(Str(Command(c.get(), {"GET", "key:" + std::to_string(i)})), value) << i;
+  }
+  EXPECT_EQ(Command(c.get(), {"DBSIZE"})->integer, kKeys);
+
+  // Back to the default budget: the cache fills again as keys are read.
+  EXPECT_EQ(Str(Command(c.get(), {"CONFIG", "SET", "maxmemory", "0"})), "OK");
+  for (int i = 0; i < kKeys; ++i) {
+    redisAppendCommand(c.get(), "GET key:%d", i);
+  }
+  for (int i = 0; i < kKeys; ++i) {
+    redisReply* r = nullptr;
+    ASSERT_EQ(redisGetReply(c.get(), reinterpret_cast<void**>(&r)), REDIS_OK);
+    ASSERT_EQ(r->type, REDIS_REPLY_STRING) << i;
+    freeReplyObject(r);
+  }
+  EXPECT_GT(key_cache_bytes(), 3ll << 20);
+  EXPECT_TRUE(server.Stop());
+}
+
 // Cairn's own persistence fields: WAL fsyncs (each acknowledged write under
 // appendfsync always waits for one) and RocksDB's background work.
 TEST(InfoPersistence, CountsWalFsyncsAndShowsBackgroundWork) {

@@ -96,6 +96,24 @@ TEST(KeyCache, StaysWithinItsCapacity) {
   EXPECT_LT(old_left, 100);
 }
 
+TEST(KeyCache, SetCapacityEvictsDownAtOnceAndLetsItGrowBack) {
+  const size_t capacity = 1 << 20;
+  KeyCache cache(capacity);
+  const std::string value(100, 'v');
+  for (int i = 0; i < 20000; ++i) cache.Put("key:" + std::to_string(i), value);
+  ASSERT_GT(cache.bytes(), capacity / 2);
+  // Every entry referenced: the shrink must still get below the new size.
+  for (int i = 0; i < 20000; ++i) Cached(cache, "key:" + std::to_string(i));
+  const size_t small = 64 << 10;
+  cache.SetCapacity(small);
+  EXPECT_LE(cache.bytes(), small + small / 2);  // the entries plus bucket arrays
+  cache.SetCapacity(capacity);
+  for (int i = 0; i < 20000; ++i) cache.Put("key:" + std::to_string(i), value);
+  EXPECT_GT(cache.bytes(), capacity / 2);
+  EXPECT_LE(cache.bytes(), capacity + capacity / 10);
+  EXPECT_EQ(Cached(cache, "key:19999"), value);
+}
+
 TEST(KeyCache, ReferencedEntriesOutliveUnreferencedOnes) {
   const size_t capacity = 256 << 10;
   KeyCache cache(capacity);
