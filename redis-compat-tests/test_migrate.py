@@ -134,3 +134,21 @@ def test_migrate_authenticates_to_the_target(both):
         assert call(r, "GET", "a") == ("$", b"1")
     finally:
         assert call(r, "CONFIG", "SET", "requirepass", "") == ("+", "OK")
+
+
+def test_migrate_keys_are_movable_in_command_info_and_getkeys(pair):
+    # argv[3], or the arguments after KEYS (Redis's incomplete keyword spec
+    # and migrateGetKeys): AUTH and AUTH2 values are skipped, a KEYS after a
+    # named key finds nothing, a trailing KEYS is not the keyword.
+    pair.check([
+        "COMMAND INFO migrate",
+        'COMMAND GETKEYS MIGRATE h 1 k 0 5000',
+        'COMMAND GETKEYS MIGRATE h 1 "" 0 5000 KEYS a b',
+        'COMMAND GETKEYS MIGRATE h 1 k 0 5000 KEYS a b',
+        'COMMAND GETKEYS MIGRATE h 1 "" 0 5000 AUTH keys KEYS a',
+        'COMMAND GETKEYS MIGRATE h 1 "" 0 5000 AUTH2 u keys KEYS a',
+        'COMMAND GETKEYS MIGRATE h 1 "" 0 5000 COPY REPLACE keys x y',
+        'COMMAND GETKEYS MIGRATE h 1 "" 0 5000 keys',
+        'COMMAND GETKEYSANDFLAGS MIGRATE h 1 "" 0 5000 KEYS a b',
+        'COMMAND GETKEYSANDFLAGS MIGRATE h 1 k 0 5000 COPY',
+    ])

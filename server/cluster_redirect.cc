@@ -12,29 +12,18 @@
 namespace cairn {
 namespace {
 
-// The keys of one command, as Redis's getKeysFromCommand finds them.
-// MIGRATE's keys are movable (migrateGetKeys): argv[3], or with an empty
-// argv[3] the arguments after KEYS.
+// The keys of one command, as Redis's getKeysFromCommand finds them:
+// movable ones (MIGRATE's) by the command's find_keys.
 template <class Arg>
 void AddKeys(const CommandSpec& spec, std::span<const Arg> argv,
              std::vector<std::string_view>* keys, bool* write) {
-  if (spec.name == "migrate") {
-    if (argv.size() < 6) return;
-    *write = true;
-    size_t first = 3, last = 3;
-    if (std::string_view(argv[3]).empty()) {
-      for (size_t i = 6; i < argv.size(); ++i) {
-        if (EqualsIgnoreCase(argv[i], "keys")) {
-          first = i + 1;
-          last = argv.size() - 1;
-          break;
-        }
-      }
-    }
-    for (size_t i = first; i <= last && i < argv.size(); ++i) keys->push_back(argv[i]);
-    return;
+  std::vector<int> pos;
+  if (spec.find_keys != nullptr) {
+    std::vector<std::string_view> views(argv.begin(), argv.end());
+    pos = spec.find_keys(views);
+  } else {
+    pos = spec.KeyPositions(argv.size());
   }
-  std::vector<int> pos = spec.KeyPositions(argv.size());
   if (!pos.empty() && (spec.flags & kCmdWrite)) *write = true;
   for (int p : pos) keys->push_back(argv[static_cast<size_t>(p)]);
 }

@@ -19,6 +19,7 @@ CommandSpec::CommandSpec(const CommandSpec& o)
       complexity(o.complexity),
       acl_categories(o.acl_categories),
       handler(o.handler),
+      find_keys(o.find_keys),
       subcommands(o.subcommands) {}
 
 LatencyHistogram& CommandSpec::Latency() const {
@@ -43,6 +44,7 @@ CommandSpec& CommandSpec::operator=(const CommandSpec& o) {
     tips = o.tips;
     acl_categories = o.acl_categories;
     handler = o.handler;
+    find_keys = o.find_keys;
     subcommands = o.subcommands;
   }
   return *this;
@@ -52,12 +54,19 @@ void CommandSpec::LegacyKeyRange(int* first, int* last, int* step) const {
   *first = 0;
   *last = 0;
   *step = 0;
-  if (key_specs.empty()) return;
-  // As Redis: first key of the first spec, last of the last; step of the first.
-  *first = key_specs.front().begin_index;
-  const KeySpec& l = key_specs.back();
-  *last = l.last_key < 0 ? l.last_key : l.begin_index + l.last_key;
-  *step = key_specs.front().key_step;
+  // As Redis: from the specs that begin at an index, the first key of the
+  // first, the last of the last, the step of the first.
+  const KeySpec* f = nullptr;
+  const KeySpec* l = nullptr;
+  for (const KeySpec& ks : key_specs) {
+    if (ks.keyword != nullptr) continue;
+    if (f == nullptr) f = &ks;
+    l = &ks;
+  }
+  if (f == nullptr) return;
+  *first = f->begin_index;
+  *last = l->last_key < 0 ? l->last_key : l->begin_index + l->last_key;
+  *step = f->key_step;
 }
 
 std::vector<int> CommandSpec::KeyPositions(size_t argc) const {

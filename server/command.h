@@ -57,6 +57,7 @@ enum CommandFlag : uint32_t {
   kCmdSentinel = 1u << 16,      // not reported
   kCmdAsking = 1u << 17,        // "asking": runs on an importing slot without ASKING
   kCmdNoAsyncLoading = 1u << 18,  // "no_async_loading"
+  kCmdMovableKeys = 1u << 19,     // "movablekeys": keys found by find_keys
 };
 
 // One key specification (Redis 7 key specs): where the keys begin and how
@@ -69,6 +70,12 @@ struct KeySpec {
   int limit = 0;           // range limit
   const char* flags = "";  // space-separated: "RW ACCESS UPDATE", "RO ACCESS", "OW UPDATE"
   const char* notes = nullptr;  // COMMAND INFO's "notes", as Redis words them
+  // A begin_search by keyword instead of by index: the keys follow
+  // `keyword`, searched from argv index `startfrom` (negative: counted from
+  // the end, searching backwards). COMMAND INFO shows it; the command's
+  // find_keys finds the keys.
+  const char* keyword = nullptr;
+  int startfrom = 0;
 };
 
 struct ServerContext;
@@ -98,6 +105,10 @@ struct CommandSpec {
   const char* complexity = "O(1)";
   std::vector<std::string> acl_categories;  // beyond those derived from flags/group
   CommandHandler handler = nullptr;
+  // The keys of one call, for a command whose key specs cannot say
+  // (kCmdMovableKeys, Redis's getkeys_proc): COMMAND GETKEYS and the
+  // cluster's slot check use it.
+  std::vector<int> (*find_keys)(std::span<const std::string_view> argv) = nullptr;
   std::vector<CommandSpec> subcommands;
 
   // commandstats, updated by every loop.
@@ -125,6 +136,7 @@ struct CommandSpec {
   void ForEachKeyPosition(size_t argc, F&& f) const {
     const int n = static_cast<int>(argc);
     for (const KeySpec& ks : key_specs) {
+      if (ks.keyword != nullptr) continue;  // find_keys' to find
       const int first = ks.begin_index;
       if (first >= n) continue;
       int last = ks.last_key < 0 ? n + ks.last_key : first + ks.last_key;

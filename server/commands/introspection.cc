@@ -678,6 +678,7 @@ std::vector<const char*> FlagNames(uint32_t flags) {
                 {kCmdMayReplicate, "may_replicate"},
                 {kCmdNoAsyncLoading, "no_async_loading"},
                 {kCmdNoMulti, "no_multi"},
+                {kCmdMovableKeys, "movablekeys"},
                 {kCmdAllowBusy, "allow_busy"}};
   std::vector<const char*> out;
   for (const auto& f : kFlags) {
@@ -723,11 +724,21 @@ void ReplyKeySpec(resp::ReplyBuilder& r, const KeySpec& ks) {
   r.Bulk("begin_search");
   r.MapHeader(2);
   r.Bulk("type");
-  r.Bulk("index");
-  r.Bulk("spec");
-  r.MapHeader(1);
-  r.Bulk("index");
-  r.Integer(ks.begin_index);
+  if (ks.keyword != nullptr) {
+    r.Bulk("keyword");
+    r.Bulk("spec");
+    r.MapHeader(2);
+    r.Bulk("keyword");
+    r.Bulk(ks.keyword);
+    r.Bulk("startfrom");
+    r.Integer(ks.startfrom);
+  } else {
+    r.Bulk("index");
+    r.Bulk("spec");
+    r.MapHeader(1);
+    r.Bulk("index");
+    r.Integer(ks.begin_index);
+  }
   r.Bulk("find_keys");
   r.MapHeader(2);
   r.Bulk("type");
@@ -920,14 +931,19 @@ void GetKeys(CommandContext& ctx, bool with_flags) {
   }
   // Each key with the spec that found it (for the flags).
   std::vector<std::pair<int, const KeySpec*>> keys;
-  int argc = static_cast<int>(cmd_argv.size());
-  for (const KeySpec& ks : c->key_specs) {
-    int first = ks.begin_index;
-    if (first >= argc) continue;
-    int last = ks.last_key < 0 ? argc + ks.last_key : first + ks.last_key;
-    if (last >= argc) last = argc - 1;
-    int step = ks.key_step > 0 ? ks.key_step : 1;
-    for (int i = first; i <= last; i += step) keys.emplace_back(i, &ks);
+  if (c->find_keys != nullptr) {
+    // Movable keys take the first spec's flags, as Redis's getkeys_procs give.
+    for (int pos : c->find_keys(cmd_argv)) keys.emplace_back(pos, &c->key_specs.front());
+  } else {
+    const int argc = static_cast<int>(cmd_argv.size());
+    for (const KeySpec& ks : c->key_specs) {
+      int first = ks.begin_index;
+      if (ks.keyword != nullptr || first >= argc) continue;
+      int last = ks.last_key < 0 ? argc + ks.last_key : first + ks.last_key;
+      if (last >= argc) last = argc - 1;
+      int step = ks.key_step > 0 ? ks.key_step : 1;
+      for (int i = first; i <= last; i += step) keys.emplace_back(i, &ks);
+    }
   }
   if (keys.empty()) {
     ctx.reply.Error("ERR Invalid arguments specified for command");

@@ -539,16 +539,53 @@ void MigrateCommand(CommandContext& ctx) {
 
 }  // namespace
 
+std::vector<int> MigrateKeyPositions(std::span<const std::string_view> argv) {
+  const int argc = static_cast<int>(argv.size());
+  if (argc <= 3) return {};
+  // Redis 7.0 first reads the key specs: argv[3], unless the second spec
+  // finds KEYS (searched backwards from the second-to-last argument); that
+  // spec is incomplete, so then it asks migrateGetKeys.
+  bool keyword = false;
+  for (int i = argc - 2; i >= 1 && !keyword; --i) keyword = EqualsIgnoreCase(argv[i], "keys");
+  if (!keyword) return {3};
+  // migrateGetKeys: the arguments after KEYS (skipping AUTH's and AUTH2's
+  // values), and none when argv[3] is not empty.
+  int first = 3;
+  int num = 1;
+  for (int i = 6; i < argc; ++i) {
+    if (EqualsIgnoreCase(argv[i], "keys")) {
+      if (!argv[3].empty()) return {};
+      first = i + 1;
+      num = argc - first;
+      break;
+    }
+    if (EqualsIgnoreCase(argv[i], "auth")) {
+      i += 1;
+    } else if (EqualsIgnoreCase(argv[i], "auth2")) {
+      i += 2;
+    }
+  }
+  std::vector<int> out;
+  for (int i = 0; i < num; ++i) out.push_back(first + i);
+  return out;
+}
+
 void RegisterMigrationCommands(CommandRegistry& reg) {
-  // Redis 7.0's key specs for MIGRATE are argv[3] plus the arguments after
-  // KEYS (movable); COMMAND shows the first, the cluster check finds both.
-  reg.Add(MakeSpec("migrate", -6, kCmdWrite, {{3, 0, 1, 0, "RW ACCESS DELETE"}}, "generic",
+  // Redis 7.0's key specs for MIGRATE: argv[3], and the arguments after
+  // KEYS (an incomplete spec); the keys themselves come from
+  // MigrateKeyPositions.
+  CommandSpec migrate = MakeSpec(
+      "migrate", -6, kCmdWrite | kCmdMovableKeys,
+      {{3, 0, 1, 0, "RW ACCESS DELETE"},
+       {0, -1, 1, 0, "RW ACCESS DELETE INCOMPLETE", nullptr, "KEYS", -2}}, "generic",
                    "Atomically transfer a key from a Redis instance to another one.", "2.6.0",
                    "This command actually executes a DUMP+DEL in the source instance, and a "
                    "RESTORE in the target instance. See the pages of these commands for time "
                    "complexity. Also an O(N) data transfer between the two instances is "
                    "performed.",
-                   MigrateCommand, {"keyspace", "dangerous"}));
+                   MigrateCommand, {"keyspace", "dangerous"});
+  migrate.find_keys = MigrateKeyPositions;
+  reg.Add(std::move(migrate));
 }
 
 }  // namespace cairn
