@@ -20,6 +20,7 @@ CommandSpec::CommandSpec(const CommandSpec& o)
       acl_categories(o.acl_categories),
       handler(o.handler),
       find_keys(o.find_keys),
+      key_flags(o.key_flags),
       subcommands(o.subcommands) {}
 
 LatencyHistogram& CommandSpec::Latency() const {
@@ -45,6 +46,7 @@ CommandSpec& CommandSpec::operator=(const CommandSpec& o) {
     acl_categories = o.acl_categories;
     handler = o.handler;
     find_keys = o.find_keys;
+    key_flags = o.key_flags;
     subcommands = o.subcommands;
   }
   return *this;
@@ -170,6 +172,7 @@ bool CommandContext::Commit(storage::WriteSet& ws) {
 
 void RegisterAllCommands(CommandRegistry& reg) {
   RegisterStringCommands(reg);
+  RegisterBitmapCommands(reg);
   RegisterKeyCommands(reg);
   RegisterConnectionCommands(reg);
   RegisterAdminCommands(reg);

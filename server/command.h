@@ -109,6 +109,9 @@ struct CommandSpec {
   // (kCmdMovableKeys, Redis's getkeys_proc): COMMAND GETKEYS and the
   // cluster's slot check use it.
   std::vector<int> (*find_keys)(std::span<const std::string_view> argv) = nullptr;
+  // The key flags of one call, for a command whose key spec says
+  // VARIABLE_FLAGS (COMMAND GETKEYSANDFLAGS; Redis's getkeys_proc).
+  const char* (*key_flags)(std::span<const std::string_view> argv) = nullptr;
   std::vector<CommandSpec> subcommands;
 
   // commandstats, updated by every loop.
@@ -246,6 +249,7 @@ void ReplyHelpLines(resp::ReplyBuilder& reply, std::span<const char* const> line
 
 // Registration of each family (one file each under server/commands/).
 void RegisterStringCommands(CommandRegistry& reg);
+void RegisterBitmapCommands(CommandRegistry& reg);
 void RegisterKeyCommands(CommandRegistry& reg);
 void RegisterConnectionCommands(CommandRegistry& reg);
 void RegisterAdminCommands(CommandRegistry& reg);

@@ -957,7 +957,7 @@ void GetKeys(CommandContext& ctx, bool with_flags) {
     }
     ctx.reply.ArrayHeader(2);
     ctx.reply.Bulk(cmd_argv[static_cast<size_t>(pos)]);
-    auto flags = KeySpecFlagNames(ks->flags);
+    auto flags = KeySpecFlagNames(c->key_flags != nullptr ? c->key_flags(cmd_argv) : ks->flags);
     ctx.reply.SetHeader(flags.size());
     for (const auto& f : flags) ctx.reply.SimpleString(f);
   }

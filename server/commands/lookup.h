@@ -1,12 +1,15 @@
-// Lookups and keyspace statistics the command families share (strings,
-// keys, keyspace): a failed read becomes one error reply, and hits, misses
-// and lazily expired rows are counted where Redis counts them.
+// Lookups, keyspace statistics and argument checks the command families
+// share (strings, bitmaps, keys, keyspace): a failed read becomes one error
+// reply, and hits, misses and lazily expired rows are counted where Redis
+// counts them.
 #pragma once
 
 #include <cstdint>
 #include <string_view>
 
+#include "common/strings.h"
 #include "server/command.h"
+#include "server/config.h"
 #include "server/errors.h"
 #include "server/stats.h"
 #include "storage/engine.h"
@@ -51,6 +54,44 @@ inline void CountExpired(CommandContext& ctx, int64_t n) {
   if (n > 0) {
     ctx.server.stats.expired_keys.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
   }
+}
+
+// ------------------------------------------- string and bitmap arguments
+
+// Redis compares option words as C strings (strcasecmp, opt[2] == '\0'), so
+// an argument is only looked at up to its first NUL byte: "nx\0zz" is NX.
+inline std::string_view CStr(std::string_view s) { return s.substr(0, s.find('\0')); }
+
+inline bool IsOption(std::string_view arg, std::string_view name) {
+  return EqualsIgnoreCase(CStr(arg), name);
+}
+
+// True (and replies WRONGTYPE) if the key exists and is not a string.
+inline bool WrongType(CommandContext& ctx, const storage::KeyState& ks) {
+  if (ks.live && ks.type != storage::ValueType::kString) {
+    ctx.reply.Error(errors::kWrongType);
+    return true;
+  }
+  return false;
+}
+
+inline bool ParseIntOrReply(CommandContext& ctx, std::string_view arg, int64_t* out) {
+  if (!ParseInt64(arg, out)) {
+    ctx.reply.Error(errors::kNotInteger);
+    return false;
+  }
+  return true;
+}
+
+// Redis's checkStringLength: a string may not grow past proto-max-bulk-len.
+inline bool CheckStringLength(CommandContext& ctx, uint64_t size, uint64_t append) {
+  uint64_t total = size + append;
+  uint64_t limit = static_cast<uint64_t>(ctx.server.config.proto_max_bulk_len());
+  if (total < size || total > limit) {
+    ctx.reply.Error(errors::kStringTooLong);
+    return false;
+  }
+  return true;
 }
 
 }  // namespace cairn

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <limits>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -27,42 +28,6 @@
 
 namespace cairn {
 namespace {
-
-// Redis compares option words as C strings (strcasecmp, opt[2] == '\0'), so
-// an argument is only looked at up to its first NUL byte: "nx\0zz" is NX.
-std::string_view CStr(std::string_view s) { return s.substr(0, s.find('\0')); }
-
-bool IsOption(std::string_view arg, std::string_view name) {
-  return EqualsIgnoreCase(CStr(arg), name);
-}
-
-// True (and replies WRONGTYPE) if the key exists and is not a string.
-bool WrongType(CommandContext& ctx, const storage::KeyState& ks) {
-  if (ks.live && ks.type != storage::ValueType::kString) {
-    ctx.reply.Error(errors::kWrongType);
-    return true;
-  }
-  return false;
-}
-
-bool ParseIntOrReply(CommandContext& ctx, std::string_view arg, int64_t* out) {
-  if (!ParseInt64(arg, out)) {
-    ctx.reply.Error(errors::kNotInteger);
-    return false;
-  }
-  return true;
-}
-
-// Redis's checkStringLength: a string may not grow past proto-max-bulk-len.
-bool CheckStringLength(CommandContext& ctx, uint64_t size, uint64_t append) {
-  uint64_t total = size + append;
-  uint64_t limit = static_cast<uint64_t>(ctx.server.config.proto_max_bulk_len());
-  if (total < size || total > limit) {
-    ctx.reply.Error(errors::kStringTooLong);
-    return false;
-  }
-  return true;
-}
 
 // A reply that is a value or nil.
 void ReplyOptional(CommandContext& ctx, const std::optional<std::string>& v) {
@@ -728,6 +693,14 @@ void LcsCommand(CommandContext& ctx) {
 
 // ------------------------------------------------------------- registry
 
+// Redis's setGetKeys: SET reads its key only with GET.
+const char* SetKeyFlags(std::span<const std::string_view> argv) {
+  for (size_t i = 3; i < argv.size(); ++i) {
+    if (IsOption(argv[i], "get")) return "RW ACCESS UPDATE";
+  }
+  return "OW UPDATE";
+}
+
 CommandSpec Spec(const char* name, int arity, uint32_t flags, std::vector<KeySpec> keys,
                  const char* summary, const char* since, const char* complexity,
                  CommandHandler handler) {
@@ -751,8 +724,10 @@ void RegisterStringCommands(CommandRegistry& reg) {
   const uint32_t kRO = kCmdReadonly, kW = kCmdWrite, kOom = kCmdDenyOom, kFast = kCmdFast;
   reg.Add(Spec("get", 2, kRO | kFast, {OneKey("RO ACCESS")}, "Get the value of a key", "1.0.0",
                "O(1)", GetCommand));
-  reg.Add(Spec("set", -3, kW | kOom, {OneKey("RW ACCESS UPDATE VARIABLE_FLAGS")},
-               "Set the string value of a key", "1.0.0", "O(1)", SetCommand));
+  CommandSpec set = Spec("set", -3, kW | kOom, {OneKey("RW ACCESS UPDATE VARIABLE_FLAGS")},
+                         "Set the string value of a key", "1.0.0", "O(1)", SetCommand);
+  set.key_flags = SetKeyFlags;
+  reg.Add(std::move(set));
   reg.Add(Spec("setnx", 3, kW | kOom | kFast, {OneKey("OW INSERT")},
                "Set the value of a key, only if the key does not exist", "1.0.0", "O(1)",
                SetNxCommand));
