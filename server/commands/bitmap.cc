@@ -123,6 +123,7 @@ void GetBitCommand(CommandContext& ctx) {
   if (!BitOffsetOrReply(ctx, ctx.argv[2], 0, &offset)) return;
   storage::KeyState ks;
   if (!ReadOrReply(ctx, ctx.argv[1], &ks)) return;
+  CountLookup(ctx, ks.live);
   if (WrongType(ctx, ks)) return;
   ctx.reply.Integer(ks.live && BitAt(ks.payload, offset) ? 1 : 0);
 }
@@ -184,6 +185,7 @@ bool RangeUnitOrReply(CommandContext& ctx, std::string_view arg, bool* in_bits) 
 void BitCountCommand(CommandContext& ctx) {
   storage::KeyState ks;
   if (!ReadOrReply(ctx, ctx.argv[1], &ks)) return;
+  CountLookup(ctx, ks.live);
   if (!ks.live) {
     ctx.reply.Integer(0);
     return;
@@ -239,6 +241,7 @@ void BitPosCommand(CommandContext& ctx) {
   }
   storage::KeyState ks;
   if (!ReadOrReply(ctx, ctx.argv[1], &ks)) return;
+  CountLookup(ctx, ks.live);
   if (!ks.live) {
     ctx.reply.Integer(bit ? -1 : 0);
     return;
@@ -485,6 +488,7 @@ void BitFieldGeneric(CommandContext& ctx, bool read_only_command) {
   std::string bitmap;
   if (!writes) {
     if (!ReadOrReply(ctx, ctx.argv[1], &ks)) return;
+    CountLookup(ctx, ks.live);
     if (WrongType(ctx, ks)) return;
     if (ks.live) bitmap = std::move(ks.payload);
   } else {

@@ -392,6 +392,7 @@ void ScanCommand(CommandContext& ctx) {
 // Looks up OBJECT's key; nil (and false) when it does not exist.
 bool ObjectLookup(CommandContext& ctx, KeyState* ks) {
   if (!ReadOrReply(ctx, ctx.argv[2], ks)) return false;
+  CountLookup(ctx, ks->live);
   if (!ks->live) {
     ctx.reply.Null();
     return false;

@@ -41,11 +41,17 @@ inline bool ReadOrReply(CommandContext& ctx, std::string_view key, storage::KeyS
   return true;
 }
 
-// keyspace_hits/misses, as Redis's lookupKeyRead counts them (EXISTS, TYPE,
-// TOUCH, the TTL family, the keyspace reads; write lookups do not).
+// keyspace_hits/misses, as Redis's lookupKeyRead counts them (the string and
+// bitmap reads, GET-like writes, EXISTS, TYPE, TOUCH, the TTL family, the
+// keyspace reads; write lookups do not).
 inline void CountLookup(CommandContext& ctx, bool hit) {
   (hit ? ctx.server.stats.keyspace_hits : ctx.server.stats.keyspace_misses)
       .fetch_add(1, std::memory_order_relaxed);
+}
+// The same for many keys at once (MGET).
+inline void CountLookups(CommandContext& ctx, uint64_t hits, uint64_t misses) {
+  if (hits != 0) ctx.server.stats.keyspace_hits.fetch_add(hits, std::memory_order_relaxed);
+  if (misses != 0) ctx.server.stats.keyspace_misses.fetch_add(misses, std::memory_order_relaxed);
 }
 
 // Expired rows a command deleted itself (Redis counts lazy expiry in

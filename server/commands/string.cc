@@ -157,6 +157,7 @@ void SetGeneric(CommandContext& ctx, std::string_view key, std::string_view valu
   // Only GET and IFEQ read the old value; a plain SET replaces it unread.
   ks.skip_payload = !get && !ifeq;
   if (!LookupOrReply(ctx, key, &ks)) return;
+  if (get) CountLookup(ctx, ks.live);  // Redis reads the old value as GET does
   if ((get || ifeq) && WrongType(ctx, ks)) return;
   std::optional<std::string> old;
   if (get && ks.live && ks.type == storage::ValueType::kString) {
@@ -192,6 +193,7 @@ void SetGeneric(CommandContext& ctx, std::string_view key, std::string_view valu
 void GetCommand(CommandContext& ctx) {
   storage::KeyState ks;
   if (!ReadOrReply(ctx, ctx.argv[1], &ks)) return;
+  CountLookup(ctx, ks.live);
   if (!ks.live) {
     ctx.reply.Null();
     return;
@@ -244,6 +246,7 @@ void GetExCommand(CommandContext& ctx) {
   storage::KeyLockGuard guard(ctx.engine.locks(), ctx.db(), ctx.argv[1]);
   storage::KeyState ks;
   if (!LookupOrReply(ctx, ctx.argv[1], &ks)) return;
+  CountLookup(ctx, ks.live);
   if (!ks.live) {
     ctx.reply.Null();
     return;
@@ -272,6 +275,7 @@ void GetDelCommand(CommandContext& ctx) {
   storage::KeyLockGuard guard(ctx.engine.locks(), ctx.db(), ctx.argv[1]);
   storage::KeyState ks;
   if (!LookupOrReply(ctx, ctx.argv[1], &ks)) return;
+  CountLookup(ctx, ks.live);
   if (!ks.live) {
     ctx.reply.Null();
     return;
@@ -330,6 +334,7 @@ void AppendCommand(CommandContext& ctx) {
 void StrlenCommand(CommandContext& ctx) {
   storage::KeyState ks;
   if (!ReadOrReply(ctx, ctx.argv[1], &ks)) return;
+  CountLookup(ctx, ks.live);
   if (WrongType(ctx, ks)) return;
   ctx.reply.Integer(ks.live ? static_cast<int64_t>(ks.payload.size()) : 0);
 }
@@ -343,6 +348,7 @@ void GetRangeCommand(CommandContext& ctx) {
   if (!ParseIntOrReply(ctx, ctx.argv[3], &end)) return;
   storage::KeyState ks;
   if (!ReadOrReply(ctx, ctx.argv[1], &ks)) return;
+  CountLookup(ctx, ks.live);
   if (!ks.live) {
     ctx.reply.Bulk("");
     return;
@@ -487,11 +493,13 @@ void MGetCommand(CommandContext& ctx) {
   std::vector<std::string_view> keys(ctx.argv.begin() + 1, ctx.argv.end());
   std::vector<std::optional<std::string>> values;
   values.reserve(keys.size());
+  size_t hits = 0;
   {
     storage::KeyLockGuard guard(ctx.engine.locks(), ctx.db(), keys);
     for (std::string_view key : keys) {
       storage::KeyState ks;
       if (!LookupOrReply(ctx, key, &ks)) return;
+      hits += ks.live ? 1 : 0;
       if (ks.live && ks.type == storage::ValueType::kString) {
         values.emplace_back(std::move(ks.payload));
       } else {
@@ -499,6 +507,7 @@ void MGetCommand(CommandContext& ctx) {
       }
     }
   }
+  CountLookups(ctx, hits, keys.size() - hits);
   ctx.reply.ArrayHeader(values.size());
   for (const auto& v : values) ReplyOptional(ctx, v);
 }
@@ -568,6 +577,8 @@ void LcsCommand(CommandContext& ctx) {
   storage::KeyState ka, kb;
   if (!ReadOrReply(ctx, ctx.argv[1], &ka)) return;
   if (!ReadOrReply(ctx, ctx.argv[2], &kb)) return;
+  CountLookup(ctx, ka.live);
+  CountLookup(ctx, kb.live);
   if ((ka.live && ka.type != storage::ValueType::kString) ||
       (kb.live && kb.type != storage::ValueType::kString)) {
     ctx.reply.Error(errors::kLcsNotStrings);
