@@ -76,6 +76,10 @@ void Durability::Run() {
     requested_ = false;
     lock.unlock();
     bool ok = true;
+    // A write that failed (a full disk) stopped the storage engine: try to
+    // resume it whatever the policy (under appendfsync always the sync
+    // below would do it too).
+    if (engine_.WriteFailed()) (void)engine_.ResumeAfterWriteError();
     policy = config_.appendfsync();
     auto now = std::chrono::steady_clock::now();
     if (requested || policy == FsyncPolicy::kAlways) {

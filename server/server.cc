@@ -83,6 +83,7 @@ Status Server::Start(const std::string& executable) {
   eo.databases = config_.databases();
   eo.memory_budget = static_cast<uint64_t>(config_.maxmemory());
   eo.key_cache_bytes = config_.key_cache_size();
+  eo.disk_faults = config_.enable_fault_injection();
   auto engine = storage::Engine::Open(eo, clock_);
   if (!engine.ok()) return engine.status();
   engine_ = std::move(engine).value();

@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
+#include <rocksdb/file_system.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/merge_operator.h>
 #include <rocksdb/options.h>
@@ -18,11 +20,14 @@
 #include <algorithm>
 #include <cassert>
 #include <cerrno>
+#include <cstdarg>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
 #include "common/crc16.h"
 #include "common/log.h"
+#include "storage/disk_full_fs.h"
 #include "storage/pending_index.h"
 #include "storage/rocks_status.h"
 #include "storage/sorted_batch.h"
@@ -50,6 +55,30 @@ constexpr int kBlockCacheShardBits = 4;
 // [db][slot]: FlushRange, SwapDb, BeginFullSync), and no key shorter than
 // kMinKey gets a hint, so the two never meet. A range deletion from a
 // longer key in those column families must not be added.
+// RocksDB's messages go to Cairn's log, not to a LOG file in the data
+// directory: RocksDB's own file logger, once a write to it failed (a full
+// disk), asserts on its next message in Debian's build, and its next
+// message comes from the very recovery that waits for space.
+class ForwardingLogger : public rocksdb::Logger {
+ public:
+  explicit ForwardingLogger(rocksdb::InfoLogLevel level) : rocksdb::Logger(level) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    Logv(rocksdb::InfoLogLevel::INFO_LEVEL, format, ap);
+  }
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    if (level < GetInfoLogLevel()) return;
+    char buf[1024];
+    vsnprintf(buf, sizeof(buf), format, ap);
+    if (level >= rocksdb::InfoLogLevel::WARN_LEVEL) {
+      LOG_WARNING("rocksdb: %s", buf);
+    } else {
+      LOG_VERBOSE("rocksdb: %s", buf);
+    }
+  }
+};
+
+
 class HintPrefix : public rocksdb::SliceTransform {
  public:
   static constexpr size_t kMinKey = 4;
@@ -336,6 +365,12 @@ Status Engine::OpenDb() {
   opts.WAL_ttl_seconds = 3600;
   opts.WAL_size_limit_MB = 1024;
   opts.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  opts.info_log = std::make_shared<ForwardingLogger>(opts.info_log_level);
+  if (options_.disk_faults) {
+    disk_full_fs_ = std::make_shared<DiskFullFs>(rocksdb::FileSystem::Default());
+    env_ = rocksdb::NewCompositeEnv(disk_full_fs_);
+    opts.env = env_.get();
+  }
 
   const MemorySplit split = SplitMemoryBudget(options_.memory_budget, options_.key_cache_bytes);
   const uint64_t memtables = split.memtables;
@@ -361,6 +396,7 @@ Status Engine::OpenDb() {
   rocksdb::ColumnFamilyOptions base(opts);
   base.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   base.write_buffer_size = split.data_memtable;
+  resume_free_bytes_ = split.data_memtable;
   base.compression = rocksdb::kLZ4Compression;
   base.bottommost_compression = rocksdb::kZSTD;
   base.level_compaction_dynamic_level_bytes = true;
@@ -459,7 +495,7 @@ Status Engine::LoadCounts() {
 
 Engine::~Engine() {
   if (db_ != nullptr) {
-    rocksdb::Status s = db_->FlushWAL(true);
+    Status s = SyncWal();
     if (!s.ok()) LOG_WARNING("WAL sync at close failed: %s", s.ToString().c_str());
     for (auto* h : handles_) {
       rocksdb::Status ds = db_->DestroyColumnFamilyHandle(h);
@@ -629,7 +665,11 @@ rocksdb::Status Engine::WriteDb(const rocksdb::WriteOptions& wo, rocksdb::WriteB
   static thread_local rocksdb::WriteBatch sorted;
   if (batch->Count() >= kSortedBatchMin && SortByKey(*batch, cfs_by_id_, &sorted)) batch = &sorted;
   rocksdb::Status s = db_->Write(wo, batch);
-  if (s.ok()) key_cache_->ApplyWritten(batch, meta_cf_->GetID());
+  if (s.ok()) {
+    key_cache_->ApplyWritten(batch, meta_cf_->GetID());
+  } else {
+    NoteWriteStatus(s);
+  }
   return s;
 }
 
@@ -984,12 +1024,54 @@ Status Engine::SetMemoryBudget(uint64_t budget) {
   }
   if (!s.ok()) return s;
   write_buffers_->SetBufferSize(split.memtables);
+  resume_free_bytes_ = split.data_memtable;
   cache_->SetCapacity(split.block_cache);
   if (options_.key_cache_bytes < 0) key_cache_->SetCapacity(split.key_cache);
   return Status::Ok();
 }
 
-Status Engine::SyncWal() { return FromRocks(db_->FlushWAL(true)); }
+// A WAL write that failed (a full disk) leaves RocksDB's WAL writer in an
+// error state in which one more sync of it asserts in Debian's build, and
+// the DB refusing writes until it is resumed. So after a failed write the
+// sync first resumes the DB (which flushes the memtables to new files and
+// starts a new WAL) and syncs only once that succeeded; until then it
+// answers the error, and under appendfsync always the replies keep waiting.
+// (A sync that is already past this check when the first write fails can
+// still meet the error state: a window of a few instructions.)
+Status Engine::InjectDiskFull(int64_t ms) {
+  if (disk_full_fs_ == nullptr) return Status::InvalidArgument("disk faults are not enabled");
+  disk_full_fs_->FullFor(ms);
+  return Status::Ok();
+}
+
+Status Engine::ResumeAfterWriteError() {
+  if (!wal_failed_.load(std::memory_order_acquire)) return Status::Ok();
+  // Resuming flushes the memtables and starts a new WAL: a file that cannot
+  // be made then (still no space) stops the DB for good, until a restart.
+  // So wait, as RocksDB's own recovery does, for room for a memtable.
+  uint64_t free = 0;
+  rocksdb::IOStatus fs = db_->GetFileSystem()->GetFreeSpace(options_.dir, rocksdb::IOOptions(),
+                                                            &free, nullptr);
+  if (fs.ok() && free < resume_free_bytes_.load(std::memory_order_relaxed)) {
+    return Status::Busy("waiting for free disk space");
+  }
+  rocksdb::Status r = db_->Resume();
+  if (!r.ok()) return FromRocks(r);
+  wal_failed_.store(false, std::memory_order_release);
+  LOG_NOTICE("storage writable again after a write error");
+  return Status::Ok();
+}
+
+Status Engine::SyncWal() {
+  if (Status r = ResumeAfterWriteError(); !r.ok()) return r;
+  rocksdb::Status s = db_->FlushWAL(true);
+  NoteWriteStatus(s);
+  return FromRocks(s);
+}
+
+void Engine::NoteWriteStatus(const rocksdb::Status& s) {
+  if (s.IsIOError()) wal_failed_.store(true, std::memory_order_release);
+}
 
 Status Engine::Flush() {
   rocksdb::FlushOptions fo;

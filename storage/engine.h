@@ -43,9 +43,12 @@ struct WriteOptions;
 class Status;
 class Cache;
 class WriteBufferManager;
+class Env;
 }  // namespace rocksdb
 
 namespace cairn::storage {
+
+class DiskFullFs;
 
 struct EngineOptions {
   std::string dir;             // Cairn's working directory; RocksDB lives in dir/db
@@ -54,6 +57,8 @@ struct EngineOptions {
   // Bytes of the key cache (storage/key_cache.h); -1 = its share of the
   // budget, 0 = none.
   int64_t key_cache_bytes = -1;
+  // Tests: RocksDB's files go through a DiskFullFs (InjectDiskFull).
+  bool disk_faults = false;
 };
 
 // How a memory budget (maxmemory) is shared out: a quarter to memtables,
@@ -346,8 +351,18 @@ class Engine {
   // Durability: the newest sequence number written, and an fsync of the WAL.
   uint64_t LatestSequence() const;
   Status SyncWal();
+  // After a write failed with an I/O error (a full disk), RocksDB refuses
+  // writes until resumed: this resumes it (once the disk takes writes
+  // again) and is a no-op otherwise. The sync thread calls it about once a
+  // second whatever appendfsync says.
+  Status ResumeAfterWriteError();
+  bool WriteFailed() const { return wal_failed_.load(std::memory_order_acquire); }
   // Flushes memtables (clean shutdown, SAVE).
   Status Flush();
+
+  // Tests (EngineOptions::disk_faults): every write to a file fails with
+  // NoSpace for `ms` milliseconds (0 ends it), as on a full disk.
+  Status InjectDiskFull(int64_t ms);
 
   // Shares out a new budget (CONFIG SET maxmemory): the block cache and
   // the memtables' total shrink or grow at once, new memtables take the new
@@ -503,6 +518,8 @@ class Engine {
   // DB::Write, then the key cache learns what the batch changed. Every
   // write of the engine goes through here.
   rocksdb::Status WriteDb(const rocksdb::WriteOptions& wo, rocksdb::WriteBatch* batch);
+  // Remembers a write that failed with an I/O error (SyncWal).
+  void NoteWriteStatus(const rocksdb::Status& s);
   Status LoadCounts();
   Status LoadReplOffset();
   Status DecodeInto(std::string_view raw, KeyState* out) const;
@@ -523,10 +540,17 @@ class Engine {
   const Clock& clock_;
   KeyLocks locks_;
   WatchTable watches_;
+  // Declared before db_, so they outlive it.
+  std::shared_ptr<DiskFullFs> disk_full_fs_;  // with options_.disk_faults
+  std::unique_ptr<rocksdb::Env> env_;         // over disk_full_fs_
   std::unique_ptr<rocksdb::DB> db_;
   std::shared_ptr<rocksdb::Cache> cache_;
   std::shared_ptr<rocksdb::WriteBufferManager> write_buffers_;
   std::mutex budget_mu_;  // serializes SetMemoryBudget
+  // A write failed with an I/O error (SyncWal resumes the DB first).
+  std::atomic<bool> wal_failed_{false};
+  // Free bytes the disk needs before a resume is tried (a data memtable).
+  std::atomic<uint64_t> resume_free_bytes_{0};
   std::unique_ptr<KeyCache> key_cache_;
   std::function<void()> fill_hook_for_test_;
   std::function<void()> prefetch_hook_for_test_;

@@ -559,14 +559,18 @@ Status Engine::RecordImport(std::string_view name, std::span<const SlotRange> ra
   rocksdb::WriteOptions wo;
   wo.sync = true;
   const std::string key = std::string(kImportKeyPrefix) + std::string(name);
-  return FromRocks(db_->Put(wo, db_->DefaultColumnFamily(), key, bounds));
+  rocksdb::Status s = db_->Put(wo, db_->DefaultColumnFamily(), key, bounds);
+  NoteWriteStatus(s);
+  return FromRocks(s);
 }
 
 Status Engine::ForgetImport(std::string_view name) {
   rocksdb::WriteOptions wo;
   wo.sync = true;
   const std::string key = std::string(kImportKeyPrefix) + std::string(name);
-  return FromRocks(db_->Delete(wo, db_->DefaultColumnFamily(), key));
+  rocksdb::Status s = db_->Delete(wo, db_->DefaultColumnFamily(), key);
+  NoteWriteStatus(s);
+  return FromRocks(s);
 }
 
 Result<std::vector<Engine::PendingImport>> Engine::PendingImports() const {

@@ -349,6 +349,7 @@ Status Engine::LoadReplOffset() {
     wo.sync = true;
     s = db_->Put(wo, db_->DefaultColumnFamily(),
                  rocksdb::Slice(kReplIdKey.data(), kReplIdKey.size()), id);
+    NoteWriteStatus(s);
   }
   if (!s.ok()) return FromRocks(s);
   std::string master_id;

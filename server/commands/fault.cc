@@ -14,6 +14,10 @@
 //                               streaming changes and does not enter its
 //                               write pause for ms milliseconds (0 ends it):
 //                               a window to cancel or break one in.
+//   CAIRN.FAULT DISK-FULL <ms>  every write of the storage engine to a file
+//                               fails with "No space left on device" for ms
+//                               milliseconds (0 ends it): the full-disk
+//                               path, without filling a disk.
 #include <string>
 #include <string_view>
 
@@ -22,6 +26,7 @@
 #include "server/command.h"
 #include "server/config.h"
 #include "server/errors.h"
+#include "storage/engine.h"
 
 namespace cairn {
 namespace {
@@ -37,19 +42,32 @@ void FaultCommand(CommandContext& ctx) {
     return;
   }
   const bool drop = EqualsIgnoreCase(ctx.argv[1], "bus-drop");
-  if (!drop && !EqualsIgnoreCase(ctx.argv[1], "migration-hold")) {
+  const bool disk_full = EqualsIgnoreCase(ctx.argv[1], "disk-full");
+  if (!drop && !disk_full && !EqualsIgnoreCase(ctx.argv[1], "migration-hold")) {
     ctx.reply.Error(errors::UnknownSubcommand(ctx.argv[1], "cairn.fault"));
     return;
   }
+  const char* what = drop ? "drop" : disk_full ? "disk-full" : "hold";
   if (ctx.argv.size() != 3) {
-    ctx.reply.Error(
-        errors::WrongArity(drop ? "cairn.fault|bus-drop" : "cairn.fault|migration-hold"));
+    ctx.reply.Error(errors::WrongArity(std::string("cairn.fault|") +
+                                       (drop        ? "bus-drop"
+                                        : disk_full ? "disk-full"
+                                                    : "migration-hold")));
     return;
   }
   int64_t ms = 0;
   if (!ParseInt64(ctx.argv[2], &ms) || ms < 0 || ms > kMaxDropMs) {
-    ctx.reply.Error(std::string("ERR the ") + (drop ? "drop" : "hold") +
+    ctx.reply.Error(std::string("ERR the ") + what +
                     " time must be an integer between 0 and 3600000 (milliseconds)");
+    return;
+  }
+  if (disk_full) {
+    Status s = ctx.engine.InjectDiskFull(ms);
+    if (!s.ok()) {
+      ctx.reply.Error("ERR " + s.message());
+      return;
+    }
+    ctx.reply.Ok();
     return;
   }
   if (ctx.server.cluster == nullptr || ctx.server.cluster->bus() == nullptr) {
