@@ -43,6 +43,7 @@ struct ClientInfo {
   bool no_evict = false;    // CLIENT NO-EVICT on (accepted; Cairn does not evict clients)
   int sub = 0;              // Pub/Sub channels subscribed
   int psub = 0;             // Pub/Sub patterns subscribed
+  bool monitor = false;     // in MONITOR mode (flag O)
 
   // Set by CLIENT KILL from any thread; the owner closes the connection.
   std::atomic<bool> kill_requested{false};
@@ -108,6 +109,7 @@ struct Client {
   Transaction txn;
   // Pub/Sub subscriptions (the registry has the names): > 0 is Redis's
   // "subscribed" context.
+  bool monitor = false;  // MONITOR: receives a line per command run (pubsub.h)
   int pubsub_channels = 0;
   int pubsub_patterns = 0;
   // Cluster mode: READONLY (reads served by a replica) and ASKING (the next

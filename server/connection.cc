@@ -672,6 +672,14 @@ void Connection::CountCall(const CommandSpec& spec, std::span<const std::string_
   spec.calls.fetch_add(1, std::memory_order_relaxed);
   spec.ticks.fetch_add(ticks, std::memory_order_relaxed);
   ServerContext& server = worker_.server();
+  // MONITOR sees every command after it ran, but administrative ones.
+  if (server.pubsub != nullptr && server.pubsub->HasMonitors() &&
+      !(spec.flags & (kCmdAdmin | kCmdSkipMonitor))) {
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    server.pubsub->FeedMonitors(
+        MonitorLine(std::chrono::duration_cast<std::chrono::microseconds>(now).count(),
+                    client_.db, client_.info->addr, argv));
+  }
   if (failed) {
     spec.failed_calls.fetch_add(1, std::memory_order_relaxed);
     server.stats.CountError(prefix);

@@ -1,10 +1,13 @@
 #include "server/pubsub.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cstdio>
 
 #include "common/glob.h"
 #include "server/client.h"
 #include "server/command.h"
+#include "server/slowlog.h"
 
 namespace cairn {
 
@@ -100,8 +103,44 @@ std::vector<std::string> PubsubRegistry::PatternsOf(uint64_t client_id) const {
   return out;
 }
 
+void PubsubRegistry::AddMonitor(uint64_t client_id, int worker) {
+  std::lock_guard<std::mutex> lock(mu_);
+  monitors_[client_id] = worker;
+  monitor_count_.store(static_cast<int>(monitors_.size()), std::memory_order_relaxed);
+}
+
+void PubsubRegistry::RemoveMonitor(uint64_t client_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  monitors_.erase(client_id);
+  monitor_count_.store(static_cast<int>(monitors_.size()), std::memory_order_relaxed);
+}
+
+void PubsubRegistry::FeedMonitors(std::string line) {
+  std::vector<bool> woken(mailboxes_.size(), false);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto shared = std::make_shared<const std::string>(std::move(line));
+    for (const auto& [id, worker] : monitors_) {
+      if (worker < 0 || worker >= static_cast<int>(mailboxes_.size())) continue;
+      Mailbox& box = *mailboxes_[static_cast<size_t>(worker)];
+      std::lock_guard<std::mutex> box_lock(box.mu);
+      PubsubDelivery d;
+      d.client_id = id;
+      d.monitor_line = shared;
+      box.queue.push_back(std::move(d));
+      woken[static_cast<size_t>(worker)] = true;
+    }
+  }
+  for (size_t w = 0; w < woken.size(); ++w) {
+    if (woken[w] && wake_) wake_(static_cast<int>(w));
+  }
+}
+
 void PubsubRegistry::RemoveClient(uint64_t client_id) {
   std::lock_guard<std::mutex> lock(mu_);
+  if (monitors_.erase(client_id) != 0) {
+    monitor_count_.store(static_cast<int>(monitors_.size()), std::memory_order_relaxed);
+  }
   auto c = clients_.find(client_id);
   if (c == clients_.end()) return;
   for (const std::string& ch : c->second.channels) {
@@ -131,7 +170,7 @@ int64_t PubsubRegistry::Publish(std::string_view channel, std::string_view paylo
         msg = std::make_shared<const PubsubMessage>(
             PubsubMessage{std::string(channel), std::string(payload)});
       }
-      per_worker[static_cast<size_t>(worker)].push_back(PubsubDelivery{id, msg, pat});
+      per_worker[static_cast<size_t>(worker)].push_back(PubsubDelivery{id, msg, pat, nullptr});
       ++receivers;
     };
     auto it = channels_.find(std::string(channel));
@@ -204,6 +243,10 @@ std::vector<PubsubDelivery> PubsubRegistry::TakeFor(int worker, uint64_t client_
 }
 
 void WritePubsubMessage(resp::ReplyBuilder& reply, const PubsubDelivery& d) {
+  if (d.monitor_line != nullptr) {
+    reply.SimpleString(*d.monitor_line);
+    return;
+  }
   if (d.pattern != nullptr) {
     reply.PushHeader(4);
     reply.Bulk("pmessage");
@@ -216,6 +259,43 @@ void WritePubsubMessage(resp::ReplyBuilder& reply, const PubsubDelivery& d) {
   reply.Bulk(d.message->payload);
 }
 
+std::string MonitorLine(int64_t unix_micros, int db, std::string_view addr,
+                        std::span<const std::string_view> argv) {
+  char head[96];
+  snprintf(head, sizeof(head), "%lld.%06lld [%d ", static_cast<long long>(unix_micros / 1000000),
+           static_cast<long long>(unix_micros % 1000000), db);
+  std::string line = head;
+  line.append(addr);
+  line.push_back(']');
+  const std::vector<bool> secret = SecretArguments(argv);
+  for (size_t i = 0; i < argv.size(); ++i) {
+    line += " \"";
+    const std::string_view arg = secret[i] ? kRedactedArgument : argv[i];
+    for (char ch : arg) {
+      const auto c = static_cast<unsigned char>(ch);
+      switch (c) {
+        case '\\': line += "\\\\"; break;
+        case '"': line += "\\\""; break;
+        case '\n': line += "\\n"; break;
+        case '\r': line += "\\r"; break;
+        case '\t': line += "\\t"; break;
+        case '\a': line += "\\a"; break;
+        case '\b': line += "\\b"; break;
+        default:
+          if (isprint(c)) {
+            line.push_back(ch);
+          } else {
+            char hex[8];
+            snprintf(hex, sizeof(hex), "\\x%02x", c);
+            line += hex;
+          }
+      }
+    }
+    line.push_back('"');
+  }
+  return line;
+}
+
 bool AllowedWhileSubscribed(std::string_view name) {
   static const std::string_view kAllowed[] = {"ping",         "subscribe",    "ssubscribe",
                                               "unsubscribe",  "sunsubscribe", "psubscribe",
@@ -224,6 +304,12 @@ bool AllowedWhileSubscribed(std::string_view name) {
 }
 
 void ClearSubscriptions(PubsubRegistry& registry, Client& client) {
+  if (client.monitor) {
+    registry.RemoveMonitor(client.info->id);
+    client.monitor = false;
+    std::lock_guard<std::mutex> lock(client.info->mu);
+    client.info->monitor = false;
+  }
   if (client.pubsub_channels == 0 && client.pubsub_patterns == 0) return;
   registry.RemoveClient(client.info->id);
   client.pubsub_channels = 0;
@@ -243,7 +329,9 @@ void WritePendingMessages(CommandContext& ctx) {
 
 void ResetSubscriptions(CommandContext& ctx) {
   if (ctx.server.pubsub == nullptr) return;
-  if (ctx.client.pubsub_channels == 0 && ctx.client.pubsub_patterns == 0) return;
+  if (ctx.client.pubsub_channels == 0 && ctx.client.pubsub_patterns == 0 && !ctx.client.monitor) {
+    return;
+  }
   ctx.server.pubsub->RemoveClient(ctx.client.info->id);  // nothing new is queued after this
   WritePendingMessages(ctx);
   ClearSubscriptions(*ctx.server.pubsub, ctx.client);

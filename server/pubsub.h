@@ -17,10 +17,12 @@
 // (un)subscribe is ordered against every PUBLISH.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -46,6 +48,9 @@ struct PubsubDelivery {
   uint64_t client_id = 0;
   std::shared_ptr<const PubsubMessage> message;
   std::shared_ptr<const std::string> pattern;  // null for a channel subscription
+  // Instead of a message: one MONITOR line (a simple string in either
+  // protocol, as Redis sends it).
+  std::shared_ptr<const std::string> monitor_line;
 };
 
 // Redis's client-output-buffer-limit pubsub hard limit (32mb): a subscriber
@@ -75,6 +80,14 @@ class PubsubRegistry {
   // Queues the message for every channel subscriber, then every matching
   // pattern subscriber; returns how many deliveries that made.
   int64_t Publish(std::string_view channel, std::string_view payload);
+
+  // MONITOR: clients that receive a line for every command any client runs
+  // (Connection::FeedMonitors). RemoveClient forgets a monitor too.
+  void AddMonitor(uint64_t client_id, int worker);
+  void RemoveMonitor(uint64_t client_id);
+  // One relaxed load: what every command pays while nobody monitors.
+  bool HasMonitors() const { return monitor_count_.load(std::memory_order_relaxed) > 0; }
+  void FeedMonitors(std::string line);
 
   // PUBSUB CHANNELS [pattern] / NUMSUB / NUMPAT, INFO stats.
   std::vector<std::string> Channels(const std::string* pattern) const;
@@ -112,18 +125,28 @@ class PubsubRegistry {
   std::unordered_map<std::string, std::unordered_map<uint64_t, int>> channels_;  // -> id -> worker
   std::unordered_map<std::string, PatternEntry> patterns_;
   std::unordered_map<uint64_t, Subs> clients_;
+  std::unordered_map<uint64_t, int> monitors_;  // client id -> worker
+  std::atomic<int> monitor_count_{0};            // monitors_.size()
 };
 
 // Writes one delivery as Redis does: RESP2 ["message", channel, payload] or
 // ["pmessage", pattern, channel, payload]; RESP3 the same as a push.
 void WritePubsubMessage(resp::ReplyBuilder& reply, const PubsubDelivery& d);
 
+// One MONITOR line, as Redis's replicationFeedMonitors writes it:
+//   1701648000.123456 [0 127.0.0.1:54321] "set" "key" "va\"lue"
+// (time in microseconds, the client's db after the command, its address,
+// each argument quoted and escaped as sdscatrepr does, secrets redacted).
+std::string MonitorLine(int64_t unix_micros, int db, std::string_view addr,
+                        std::span<const std::string_view> argv);
+
 // RESP2 connections with subscriptions may only run these (Redis's
 // "only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET" rule).
 bool AllowedWhileSubscribed(std::string_view command_name);
 
-// Forgets every subscription of the client (connection closed): registry,
-// the loop's counts and what CLIENT LIST shows. Undelivered mail is dropped.
+// Forgets every subscription of the client, and its MONITOR (connection
+// closed): registry, the loop's counts and what CLIENT LIST shows.
+// Undelivered mail is dropped.
 void ClearSubscriptions(PubsubRegistry& registry, Client& client);
 
 // Writes to the command's reply the messages already queued for its client
@@ -133,7 +156,8 @@ void ClearSubscriptions(PubsubRegistry& registry, Client& client);
 void WritePendingMessages(CommandContext& ctx);
 
 // RESET: pending messages are written (in the old protocol), then every
-// subscription goes, without unsubscribe confirmations (as Redis).
+// subscription goes, without unsubscribe confirmations, and MONITOR ends
+// (as Redis).
 void ResetSubscriptions(CommandContext& ctx);
 
 }  // namespace cairn

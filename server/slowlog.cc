@@ -8,11 +8,16 @@
 namespace cairn {
 namespace {
 
-constexpr std::string_view kRedacted = "(redacted)";
+std::string Trimmed(std::string_view arg) {
+  if (arg.size() <= SlowLog::kMaxArgBytes) return std::string(arg);
+  std::string out(arg.substr(0, SlowLog::kMaxArgBytes));
+  out += "... (" + std::to_string(arg.size() - SlowLog::kMaxArgBytes) + " more bytes)";
+  return out;
+}
 
-// Which arguments of `argv` are secrets (Redis's redactClientCommandArgument
-// calls in AUTH, HELLO, MIGRATE and CONFIG SET).
-std::vector<bool> Secrets(std::span<const std::string_view> argv) {
+}  // namespace
+
+std::vector<bool> SecretArguments(std::span<const std::string_view> argv) {
   std::vector<bool> secret(argv.size(), false);
   if (argv.empty()) return secret;
   const std::string_view cmd = argv[0];
@@ -54,15 +59,6 @@ std::vector<bool> Secrets(std::span<const std::string_view> argv) {
   return secret;
 }
 
-std::string Trimmed(std::string_view arg) {
-  if (arg.size() <= SlowLog::kMaxArgBytes) return std::string(arg);
-  std::string out(arg.substr(0, SlowLog::kMaxArgBytes));
-  out += "... (" + std::to_string(arg.size() - SlowLog::kMaxArgBytes) + " more bytes)";
-  return out;
-}
-
-}  // namespace
-
 void SlowLog::Add(std::span<const std::string_view> argv, int64_t micros, int64_t unix_seconds,
                   std::string addr, std::string name, size_t max_len) {
   Entry e;
@@ -70,12 +66,12 @@ void SlowLog::Add(std::span<const std::string_view> argv, int64_t micros, int64_
   e.unix_seconds = unix_seconds;
   e.addr = std::move(addr);
   e.name = std::move(name);
-  const std::vector<bool> secret = Secrets(argv);
+  const std::vector<bool> secret = SecretArguments(argv);
   // At most kMaxArgs arguments: the last one kept says how many were left out.
   const size_t kept = argv.size() > kMaxArgs ? kMaxArgs - 1 : argv.size();
   e.args.reserve(std::min(argv.size(), kMaxArgs));
   for (size_t i = 0; i < kept; ++i) {
-    e.args.push_back(secret[i] ? std::string(kRedacted) : Trimmed(argv[i]));
+    e.args.push_back(secret[i] ? std::string(kRedactedArgument) : Trimmed(argv[i]));
   }
   if (kept < argv.size()) {
     e.args.push_back("... (" + std::to_string(argv.size() - kept) + " more arguments)");

@@ -15,6 +15,13 @@
 
 namespace cairn {
 
+// Which arguments of a command line are secrets, as Redis's
+// redactClientCommandArgument calls mark them (AUTH's arguments, HELLO's
+// AUTH pair, MIGRATE's passwords, CONFIG SET requirepass and masterauth):
+// SLOWLOG and MONITOR show "(redacted)" in their place.
+std::vector<bool> SecretArguments(std::span<const std::string_view> argv);
+inline constexpr std::string_view kRedactedArgument = "(redacted)";
+
 class SlowLog {
  public:
   struct Entry {

@@ -16,6 +16,7 @@
 #include "server/config.h"
 #include "server/errors.h"
 #include "server/persistence.h"
+#include "server/pubsub.h"
 #include "server/stats.h"
 #include "storage/engine.h"
 
@@ -189,6 +190,26 @@ void DebugSubcommandError(CommandContext& ctx, std::string_view sub) {
 
 // DEBUG HELP and DEBUG SLEEP only. Redis 7 disables DEBUG unless
 // enable-debug-command is set; Cairn always allows these two harmless ones.
+// MONITOR: from now on the client also receives, as simple strings, a line
+// for every command any client runs (but administrative ones), after it
+// ran (Connection::CountCall). A client already monitoring gets no reply,
+// as in Redis; one inside EXEC cannot start (Redis refuses it there as a
+// client that expects a reply per command). RESET or closing ends it.
+void MonitorCommand(CommandContext& ctx) {
+  if (ctx.client.txn.executing > 0) {
+    ctx.reply.Error("ERR MONITOR isn't allowed for DENY BLOCKING client");
+    return;
+  }
+  if (ctx.client.monitor || ctx.server.pubsub == nullptr) return;
+  ctx.client.monitor = true;
+  {
+    std::lock_guard<std::mutex> lock(ctx.client.info->mu);
+    ctx.client.info->monitor = true;
+  }
+  ctx.server.pubsub->AddMonitor(ctx.client.info->id, ctx.client.info->worker);
+  ctx.reply.Ok();
+}
+
 void DebugCommand(CommandContext& ctx) {
   std::string_view sub = ctx.argv[1];
   if (EqualsIgnoreCase(sub, "help") && ctx.argv.size() == 2) {
@@ -264,6 +285,9 @@ void RegisterAdminCommands(CommandRegistry& reg) {
   reg.Add(std::move(time));
   reg.Add(Spec("debug", -2, kAdminFlags, "A container for debugging commands", "1.0.0",
                "Depends on subcommand.", DebugCommand));
+  reg.Add(Spec("monitor", 1, kAdminFlags,
+               "Listen for all requests received by the server in real time", "1.0.0", "",
+               MonitorCommand));
 }
 
 }  // namespace cairn

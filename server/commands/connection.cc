@@ -281,7 +281,7 @@ std::string ClientLine(CommandContext& ctx, const ClientInfo& info) {
   int db, resp;
   int64_t idle_s;
   size_t qbuf, obuf, argv_mem = 0;
-  bool multi, no_evict;
+  bool multi, no_evict, monitor;
   size_t multi_queued;
   int sub, psub;
   {
@@ -298,6 +298,7 @@ std::string ClientLine(CommandContext& ctx, const ClientInfo& info) {
     multi = info.multi;
     multi_queued = info.multi_queued;
     no_evict = info.no_evict;
+    monitor = info.monitor;
     sub = info.sub;
     psub = info.psub;
   }
@@ -320,6 +321,7 @@ std::string ClientLine(CommandContext& ctx, const ClientInfo& info) {
   if (age_s < 0) age_s = 0;
 
   std::string flags;
+  if (monitor) flags.push_back('O');
   if (sub + psub > 0) flags.push_back('P');
   if (multi) flags.push_back('x');
   if (self && ctx.client.close_after_reply) flags.push_back('c');

@@ -787,15 +787,20 @@ void ReplyCommandInfo(resp::ReplyBuilder& r, const CommandSpec& c) {
 // history, arguments... (command_docs.h), then the subcommands.
 void ReplyCommandDocs(resp::ReplyBuilder& r, const CommandSpec& c) {
   const CommandDocsExtra extra = FindCommandDocsExtra(c.name);
-  r.MapHeader(4 + static_cast<size_t>(extra.fields) + (c.subcommands.empty() ? 0 : 1));
+  // A command whose docs name no complexity (MONITOR) has no such field.
+  const bool complexity = c.complexity != nullptr && c.complexity[0] != '\0';
+  r.MapHeader(3 + (complexity ? 1 : 0) + static_cast<size_t>(extra.fields) +
+              (c.subcommands.empty() ? 0 : 1));
   r.Bulk("summary");
   r.Bulk(c.summary);
   r.Bulk("since");
   r.Bulk(c.since);
   r.Bulk("group");
   r.Bulk(c.group);
-  r.Bulk("complexity");
-  r.Bulk(c.complexity);
+  if (complexity) {
+    r.Bulk("complexity");
+    r.Bulk(c.complexity);
+  }
   RenderCommandDocsExtra(r, extra.tokens);
   if (!c.subcommands.empty()) {
     r.Bulk("subcommands");

@@ -206,6 +206,47 @@ TEST_F(Pubsub, PublishReachesSubscribersOnEveryLoopInPublishOrder) {
   }
 }
 
+// MONITOR rides the same mailboxes: monitors on every loop see each
+// command of every client, once, in the order the commands ran.
+TEST_F(Pubsub, MonitorsOnEveryLoopSeeEveryClientsCommandsInOrder) {
+  constexpr int kMonitors = 6;
+  constexpr int kClients = 4;
+  constexpr int kCommands = 100;
+  std::vector<Connection> monitors;
+  for (int i = 0; i < kMonitors; ++i) {
+    monitors.push_back(Connect());
+    ASSERT_EQ(Flat(Cmd(monitors.back().get(), "MONITOR")), "OK");
+  }
+  std::vector<Connection> clients;
+  for (int i = 0; i < kClients; ++i) clients.push_back(Connect());
+  std::vector<std::string> want;
+  for (int m = 0; m < kCommands; ++m) {
+    std::string key = "mon:" + std::to_string(m);
+    Reply r = Command(clients[m % kClients].get(), {"SET", key, "v\n" + std::to_string(m)});
+    ASSERT_EQ(Flat(r), "OK");
+    want.push_back("\"SET\" \"" + key + "\" \"v\\n" + std::to_string(m) + "\"");
+  }
+  for (int i = 0; i < kMonitors; ++i) {
+    for (int m = 0; m < kCommands; ++m) {
+      Reply line = Next(monitors[i].get());
+      ASSERT_NE(line, nullptr) << "monitor " << i << " line " << m;
+      ASSERT_EQ(line->type, REDIS_REPLY_STATUS);
+      const std::string text(line->str, line->len);
+      EXPECT_NE(text.find("[0 127.0.0.1:"), std::string::npos) << text;
+      EXPECT_EQ(text.substr(text.find("] ") + 2), want[m]) << "monitor " << i;
+    }
+  }
+  // CONFIG is administrative: no monitor sees it; the next line is the ECHO.
+  ASSERT_EQ(Flat(Cmd(clients[0].get(), "CONFIG GET port")).empty(), false);
+  ASSERT_EQ(Flat(Cmd(clients[0].get(), "ECHO last")), "last");
+  for (int i = 0; i < kMonitors; ++i) {
+    Reply line = Next(monitors[i].get());
+    ASSERT_NE(line, nullptr);
+    const std::string text(line->str, line->len);
+    EXPECT_EQ(text.substr(text.find("] ") + 2), "\"ECHO\" \"last\"") << "monitor " << i;
+  }
+}
+
 TEST_F(Pubsub, ConcurrentPublishersKeepTheirOwnOrder) {
   constexpr int kPublishers = 4;
   constexpr int kMessages = 300;
