@@ -173,6 +173,7 @@ bool CommandContext::Commit(storage::WriteSet& ws) {
 void RegisterAllCommands(CommandRegistry& reg) {
   RegisterStringCommands(reg);
   RegisterBitmapCommands(reg);
+  RegisterAclCommands(reg);
   RegisterKeyCommands(reg);
   RegisterConnectionCommands(reg);
   RegisterAdminCommands(reg);

@@ -18,6 +18,7 @@
 #include "server/client.h"
 #include "server/client_pause.h"
 #include "server/resp/reply.h"
+#include "server/acl_log.h"
 #include "server/slowlog.h"
 
 namespace cairn {
@@ -200,6 +201,7 @@ struct ServerContext {
   Replication* replication = nullptr;
   cluster::Cluster* cluster = nullptr;  // null unless cluster-enabled yes
   SlowLog slowlog;                      // SLOWLOG, fed by every loop
+  AclLog acl_log;                       // ACL LOG: failed authentications
   ClientPause pause;                    // CLIENT PAUSE / UNPAUSE
 };
 
@@ -250,6 +252,7 @@ void ReplyHelpLines(resp::ReplyBuilder& reply, std::span<const char* const> line
 // Registration of each family (one file each under server/commands/).
 void RegisterStringCommands(CommandRegistry& reg);
 void RegisterBitmapCommands(CommandRegistry& reg);
+void RegisterAclCommands(CommandRegistry& reg);
 void RegisterKeyCommands(CommandRegistry& reg);
 void RegisterConnectionCommands(CommandRegistry& reg);
 void RegisterAdminCommands(CommandRegistry& reg);

@@ -51,13 +51,26 @@ bool SecretEquals(std::string_view a, std::string_view b) {
   return diff == 0;
 }
 
-// ACLAuthenticateUser for the single default user.
+std::string ClientLine(CommandContext& ctx, const ClientInfo& info);
+
+// ACLAuthenticateUser for the single default user; a failure goes to the
+// ACL log, as Redis logs it.
 bool Authenticate(CommandContext& ctx, std::string_view user, std::string_view pass) {
-  if (user != kDefaultUser) return false;
   const Config& config = ctx.server.config;
-  if (config.has_requirepass() && !SecretEquals(pass, config.requirepass())) return false;
-  ctx.client.authenticated = true;
-  return true;
+  if (user == kDefaultUser &&
+      (!config.has_requirepass() || SecretEquals(pass, config.requirepass()))) {
+    ctx.client.authenticated = true;
+    return true;
+  }
+  AclLog::Entry e;
+  e.reason = "auth";
+  e.context = ctx.client.txn.executing > 0 ? "multi" : "toplevel";
+  e.object = std::string(ctx.argv[0]);  // as the client typed it: AUTH, auth, HELLO
+  e.username = std::string(user);
+  e.updated_ms = ctx.NowMs();
+  e.client_info = ClientLine(ctx, *ctx.client.info);
+  ctx.server.acl_log.Add(std::move(e));
+  return false;
 }
 
 // CLIENT SETNAME / HELLO SETNAME: empty removes the name. False (with the

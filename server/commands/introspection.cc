@@ -26,6 +26,7 @@
 #include "common/glob.h"
 #include "common/strings.h"
 #include "server/command.h"
+#include "server/commands/acl_categories.h"
 #include "server/commands/command_docs.h"
 #include "server/config.h"
 #include "server/errors.h"
@@ -586,12 +587,16 @@ void InfoCommand(CommandContext& ctx) {
 
 // ================================================================== COMMAND
 
+}  // namespace
+
 // ACL categories in Redis's bit order, which is the order COMMAND INFO lists them.
 const char* const kAclCategories[] = {
     "keyspace", "read",   "write",       "set",       "sortedset",  "list",        "hash",
     "string",   "bitmap", "hyperloglog", "geo",       "stream",     "pubsub",      "admin",
     "fast",     "slow",   "blocking",    "dangerous", "connection", "transaction", "scripting"};
 constexpr size_t kNumAclCategories = sizeof(kAclCategories) / sizeof(kAclCategories[0]);
+
+std::span<const char* const> AllAclCategories() { return kAclCategories; }
 
 int AclCategoryIndex(std::string_view name) {
   if (!name.empty() && name[0] == '@') name.remove_prefix(1);
@@ -604,7 +609,7 @@ int AclCategoryIndex(std::string_view name) {
 // The category a command group implies (Redis's JSON files name it for every
 // command of these groups). Not "pubsub": Redis derives @pubsub from the
 // pubsub flag, so PUBSUB HELP and the PUBSUB container have none.
-const char* GroupCategory(std::string_view group) {
+static const char* GroupCategory(std::string_view group) {
   static const struct {
     const char* group;
     const char* category;
@@ -656,6 +661,8 @@ std::vector<const char*> AclCategories(const CommandSpec& c) {
   }
   return out;
 }
+
+namespace {
 
 std::vector<const char*> FlagNames(uint32_t flags) {
   static const struct {

@@ -6,6 +6,7 @@
 
 #include "common/cpu_ticks.h"
 #include "common/crc16.h"
+#include "common/sha256.h"
 #include "common/strings.h"
 
 namespace cairn {
@@ -79,3 +80,18 @@ TEST(FormatLongDoubleHuman, TrimsTrailingZeros) {
 }
 
 }  // namespace cairn
+
+// FIPS 180-4's examples, one that needs a second padding block, and the
+// hash Redis shows for requirepass "foo" (ACL LIST).
+TEST(Sha256, MatchesTheStandardVectors) {
+  EXPECT_EQ(cairn::Sha256Hex(""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(cairn::Sha256Hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(cairn::Sha256Hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  EXPECT_EQ(cairn::Sha256Hex("foo"),
+            "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae");
+  EXPECT_EQ(cairn::Sha256Hex(std::string(1000000, 'a')),
+            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
