@@ -65,14 +65,20 @@ bool DiskFullFs::Full() const {
   return until != 0 && SteadyMs() < until;
 }
 
+rocksdb::IOStatus DiskFullFs::Wrap(rocksdb::IOStatus s,
+                                   std::unique_ptr<rocksdb::FSWritableFile> file,
+                                   std::unique_ptr<rocksdb::FSWritableFile>* r) const {
+  if (s.ok()) *r = std::make_unique<DiskFullFile>(std::move(file), *this);
+  return s;
+}
+
 rocksdb::IOStatus DiskFullFs::NewWritableFile(const std::string& f, const rocksdb::FileOptions& o,
                                               std::unique_ptr<rocksdb::FSWritableFile>* r,
                                               rocksdb::IODebugContext* dbg) {
   if (Full()) return NoSpace();
   std::unique_ptr<rocksdb::FSWritableFile> file;
   rocksdb::IOStatus s = target()->NewWritableFile(f, o, &file, dbg);
-  if (s.ok()) *r = std::make_unique<DiskFullFile>(std::move(file), *this);
-  return s;
+  return Wrap(std::move(s), std::move(file), r);
 }
 
 rocksdb::IOStatus DiskFullFs::ReopenWritableFile(const std::string& f,
@@ -82,8 +88,7 @@ rocksdb::IOStatus DiskFullFs::ReopenWritableFile(const std::string& f,
   if (Full()) return NoSpace();
   std::unique_ptr<rocksdb::FSWritableFile> file;
   rocksdb::IOStatus s = target()->ReopenWritableFile(f, o, &file, dbg);
-  if (s.ok()) *r = std::make_unique<DiskFullFile>(std::move(file), *this);
-  return s;
+  return Wrap(std::move(s), std::move(file), r);
 }
 
 rocksdb::IOStatus DiskFullFs::GetFreeSpace(const std::string& path, const rocksdb::IOOptions& o,
@@ -102,8 +107,7 @@ rocksdb::IOStatus DiskFullFs::ReuseWritableFile(const std::string& f, const std:
   if (Full()) return NoSpace();
   std::unique_ptr<rocksdb::FSWritableFile> file;
   rocksdb::IOStatus s = target()->ReuseWritableFile(f, old, o, &file, dbg);
-  if (s.ok()) *r = std::make_unique<DiskFullFile>(std::move(file), *this);
-  return s;
+  return Wrap(std::move(s), std::move(file), r);
 }
 
 }  // namespace cairn::storage

@@ -39,6 +39,9 @@ class DiskFullFs : public rocksdb::FileSystemWrapper {
                                       rocksdb::IODebugContext* dbg) override;
 
  private:
+  // `file` made by the real file system, wrapped when `s` is ok.
+  rocksdb::IOStatus Wrap(rocksdb::IOStatus s, std::unique_ptr<rocksdb::FSWritableFile> file,
+                         std::unique_ptr<rocksdb::FSWritableFile>* r) const;
   std::atomic<int64_t> full_until_ms_{0};  // steady clock
 };
 
