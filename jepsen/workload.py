@@ -61,6 +61,14 @@ def free_port():
     return p
 
 
+def log_tail(path, lines=20):
+    try:
+        with open(path, "rb") as f:
+            return b"".join(f.readlines()[-lines:]).decode(errors="replace")
+    except OSError:
+        return "(no log)"
+
+
 class Node:
     def __init__(self, binary, workdir, index, node_timeout, quorum):
         self.binary = binary
@@ -73,7 +81,20 @@ class Node:
         self.proc = None
         self.paused = False
 
-    def start(self):
+    def start(self, first=False):
+        """Starts the node and waits (bounded) until it answers. A first start
+        whose ports another process took meanwhile (the node exits at once)
+        tries two more pairs of free ports; a restart keeps its ports, which
+        the cluster knows it by."""
+        for attempt in range(3 if first else 1):
+            if attempt > 0:
+                self.port, self.bus = free_port(), free_port()
+            if self._start_once():
+                return
+        raise RuntimeError(f"node on port {self.port} did not start:\n"
+                           + log_tail(os.path.join(self.dir, "log")))
+
+    def _start_once(self):
         log = open(os.path.join(self.dir, "log"), "ab")
         self.proc = subprocess.Popen(
             [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.dir,
@@ -86,12 +107,15 @@ class Node:
         log.close()
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                return False  # exited: its ports were taken, or worse (the log says)
             try:
                 if redis.Redis(port=self.port, socket_timeout=1).ping():
-                    return
+                    return True
             except redis.RedisError:
                 time.sleep(0.05)
-        raise RuntimeError(f"node on port {self.port} did not start")
+        raise RuntimeError(f"node on port {self.port} did not answer within 30 s:\n"
+                           + log_tail(os.path.join(self.dir, "log")))
 
     def kill(self):
         if self.proc is not None and self.proc.poll() is None:
@@ -139,7 +163,7 @@ class Cluster:
 
     def start(self):
         for n in self.nodes:
-            n.start()
+            n.start(first=True)
         addrs = " ".join(f"127.0.0.1:{n.port}" for n in self.nodes)
         out = subprocess.run(f"redis-cli --cluster create {addrs} --cluster-replicas 1 --cluster-yes",
                              shell=True, capture_output=True, timeout=120, text=True)

@@ -291,12 +291,20 @@ TEST(AtomicSlotMigration, CancelLeavesTheSourceOwningEverything) {
   ASSERT_EQ(Text(c0.get(), {"CAIRN.FAULT", "MIGRATION-HOLD", "60000"}), "OK");
   ASSERT_EQ(Text(c0.get(), {"CLUSTER", "MIGRATESLOTS", "SLOTSRANGE", "0", "8191", "NODE", id1}),
             "OK");
-  // The rows reach the target; the job waits in its streaming phase.
+  // The rows reach the target; the job waits in its streaming phase (which
+  // the source enters once the target acknowledged the snapshot's last
+  // chunk, a moment after the rows are there).
   ASSERT_TRUE(WaitUntil([&] { return DbSize(cluster.node(1)) == before1 + 500; }, 30))
       << cluster.Logs();
-  std::vector<Entry> running = Migrations(cluster.node(0));
-  ASSERT_EQ(running.size(), 1u);
-  EXPECT_EQ(running[0]["state"], "streaming");
+  std::vector<Entry> running;
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        running = Migrations(cluster.node(0));
+        return running.size() == 1 && running[0]["state"] == "streaming";
+      },
+      30))
+      << (running.empty() ? std::string("no migration") : running[0]["state"]) << "\n"
+      << cluster.Logs();
   // Writes go on at the source meanwhile.
   EXPECT_EQ(Text(c0.get(), {"SET", keys[0], "changed"}), "OK");
   EXPECT_EQ(Text(c0.get(), {"CLUSTER", "CANCELSLOTMIGRATIONS"}), "OK");
