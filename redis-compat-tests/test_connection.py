@@ -188,3 +188,75 @@ def test_client_list_shows_input_waiting_behind_a_blocked_command(servers, which
             admin.close()
     finally:
         s.close()
+
+
+def unblock_transcript(server):
+    """A WAIT for a replica neither server has, ended by CLIENT UNBLOCK in
+    each form; what the waiter and the unblocker see, and CLIENT LIST's b."""
+    import re as _re
+    waiter, other = server.connect(), server.connect()
+    waiter.sock.settimeout(10)
+    other.sock.settimeout(10)
+    try:
+        wid = waiter.call(["CLIENT", "ID"])[1]
+        out = [waiter.call(["SET", "k", "v"])]
+        for reason, timeout in (([], "0"), (["TIMEOUT"], "100000"), (["error"], "0"),
+                                (["foo"], "0")):
+            waiter.send(["WAIT", "1", timeout])
+            # Bounded wait until the server shows the client blocked.
+            flags = b""
+            for _ in range(200):
+                listing = other.call(["CLIENT", "LIST", "ID", str(wid)])[1]
+                flags = _re.search(rb"flags=(\w+)", listing).group(1)
+                if flags == b"b":
+                    break
+                time.sleep(0.01)
+            out.append(flags)
+            info = other.call(["INFO", "clients"])[1]
+            out.append(_re.findall(rb"(blocked_clients|clients_in_timeout_table):(\d+)", info))
+            answer = other.call(["CLIENT", "UNBLOCK", str(wid)] + reason)
+            out.append(answer)
+            if answer != (":", 1):
+                out.append(other.call(["CLIENT", "UNBLOCK", str(wid)]))
+            out.append(waiter.read_reply())
+        out += [other.call(["CLIENT", "UNBLOCK", str(wid)]),
+                other.call(["CLIENT", "UNBLOCK", "x"]),
+                other.call(["CLIENT", "UNBLOCK", "999999999"]),
+                other.call(["CLIENT", "UNBLOCK", "1", "2", "3"])]
+        return out
+    finally:
+        waiter.close()
+        other.close()
+
+
+def test_client_unblock_ends_a_wait_as_redis_does(servers):
+    assert unblock_transcript(servers["cairn"]) == unblock_transcript(servers["redis"])
+
+
+@pytest.mark.parametrize("which", ["redis", "cairn"])
+def test_a_client_gone_while_blocked_in_wait_is_dropped(servers, which):
+    # WAIT 1 0 would block forever: the server must notice the client left.
+    port = servers[which].port
+    admin = redis.Redis(host="127.0.0.1", port=port, socket_timeout=10)
+    try:
+        s = socket.create_connection(("127.0.0.1", port), timeout=10)
+        s.sendall(b"CLIENT SETNAME gone-waiter\r\n")
+        assert s.recv(100) == b"+OK\r\n"
+        s.sendall(b"WAIT 1 0\r\n")
+
+        def waiters():
+            return [l for l in admin.execute_command("CLIENT", "LIST").decode().splitlines()
+                    if "name=gone-waiter" in l]
+
+        deadline = time.time() + 10
+        while time.time() < deadline and not any(" flags=b " in l for l in waiters()):
+            time.sleep(0.02)
+        assert any(" flags=b " in l for l in waiters())
+        s.close()
+        deadline = time.time() + 10
+        while time.time() < deadline and waiters():
+            time.sleep(0.02)
+        assert waiters() == []
+        assert admin.info("clients")["blocked_clients"] == 0
+    finally:
+        admin.close()

@@ -47,6 +47,12 @@ struct ClientInfo {
 
   // Set by CLIENT KILL from any thread; the owner closes the connection.
   std::atomic<bool> kill_requested{false};
+  // In WAIT (CLIENT LIST flag b), and CLIENT UNBLOCK's request to end it
+  // (1 = as a timeout, 2 = with an error); set by any thread, acted on by
+  // the owner.
+  std::atomic<bool> blocked{false};
+  std::atomic<bool> blocked_with_timeout{false};  // a WAIT with a timeout (INFO clients)
+  std::atomic<int> unblock_requested{0};
 };
 
 // MULTI/EXEC/WATCH state of one connection (server/transaction.h).

@@ -147,7 +147,10 @@ void Connection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) {
   // command under appendfsync always) but runs nothing.
   const bool waiting = !self->closing_ && !self->CanRunInput();
   if (nread < 0) {
-    if (waiting) {
+    // A client gone while blocked in WAIT, which may never end (WAIT n 0),
+    // is closed at once, as Redis frees it. The other waits are short.
+    const bool in_wait = self->client_.replica_wait.active && self->client_.replica_wait.is_wait;
+    if (waiting && !in_wait) {
       // The peer is gone or half-closed: its replies still go out first.
       // The socket reports the end again when reading resumes after the
       // wait (MaybeResumeReading), and the connection closes then.
@@ -339,11 +342,18 @@ bool Connection::CheckReplicaWait() {
   const int acked = repl != nullptr ? repl->CountAcked(w.seq) : 0;
   const bool timed_out =
       w.deadline_ms != 0 && worker_.server().clock.MonotonicMs() >= w.deadline_ms;
-  if (acked < w.needed && !timed_out) return false;
+  // CLIENT UNBLOCK ends a WAIT as its timeout would, or with an error.
+  const int unblock =
+      w.is_wait ? client_.info->unblock_requested.exchange(0, std::memory_order_acq_rel) : 0;
+  if (acked < w.needed && !timed_out && unblock == 0) return false;
   w.active = false;
+  client_.info->blocked.store(false, std::memory_order_release);
   if (repl != nullptr) repl->RemoveWaiter();
   if (w.muted) {
     w.muted = false;
+  } else if (w.is_wait && unblock == 2) {
+    reply_.Error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+    worker_.server().stats.CountError("UNBLOCKED");
   } else if (w.is_wait) {
     reply_.Integer(acked);
   } else if (acked < w.needed) {

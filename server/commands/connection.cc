@@ -337,6 +337,7 @@ std::string ClientLine(CommandContext& ctx, const ClientInfo& info) {
   if (monitor) flags.push_back('O');
   if (sub + psub > 0) flags.push_back('P');
   if (multi) flags.push_back('x');
+  if (info.blocked.load(std::memory_order_acquire)) flags.push_back('b');
   if (self && ctx.client.close_after_reply) flags.push_back('c');
   if (info.kill_requested.load(std::memory_order_relaxed)) flags.push_back('A');
   if (no_evict) flags.push_back('e');
@@ -444,6 +445,40 @@ void ClientInfoCommand(CommandContext& ctx) {
 // CLIENT KILL <filter> <value> ... (new form: how many were killed; skips
 // the caller unless SKIPME no). Another loop's client is flagged and its
 // loop woken to close it; the caller closes after this reply.
+// CLIENT UNBLOCK id [TIMEOUT|ERROR]: ends the WAIT client `id` is blocked
+// in, as if it timed out (it answers the replicas counted so far) or with
+// an -UNBLOCKED error; 1 if there was such a wait, 0 otherwise.
+void ClientUnblockCommand(CommandContext& ctx) {
+  if (ctx.argv.size() > 4) {
+    ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" +
+                    std::string(ctx.argv[1]) + "'. Try CLIENT HELP.");
+    return;
+  }
+  int64_t id = 0;
+  if (!ParseInt64(ctx.argv[2], &id)) {
+    ctx.reply.Error(errors::kNotInteger);
+    return;
+  }
+  int how = 1;
+  if (ctx.argv.size() == 4) {
+    if (EqualsIgnoreCase(ctx.argv[3], "error")) {
+      how = 2;
+    } else if (!EqualsIgnoreCase(ctx.argv[3], "timeout")) {
+      ctx.reply.Error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+      return;
+    }
+  }
+  for (const auto& info : ctx.server.clients.Snapshot()) {
+    if (static_cast<int64_t>(info->id) != id) continue;
+    if (!info->blocked.load(std::memory_order_acquire)) break;
+    info->unblock_requested.store(how, std::memory_order_release);
+    if (ctx.server.wake_worker) ctx.server.wake_worker(info->worker);
+    ctx.reply.Integer(1);
+    return;
+  }
+  ctx.reply.Integer(0);
+}
+
 void ClientKillCommand(CommandContext& ctx) {
   std::string_view addr, laddr;
   bool has_addr = false, has_laddr = false, has_type = false;
@@ -727,6 +762,8 @@ void ClientHelpCommand(CommandContext& ctx) {
       "    Control the replies sent to the current connection.",
       "SETNAME <name>",
       "    Assign the name <name> to the current connection.",
+      "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+      "    Unblock the specified blocked client.",
       "SETINFO <option> <value>",
       "    Set client meta attr. Options are:",
       "    * LIB-NAME: the client lib name.",
@@ -790,6 +827,10 @@ void RegisterConnectionCommands(CommandRegistry& reg) {
            ClientKillCommand),
       Spec("client|list", -2, kAdmin, "Get the list of client connections", "2.4.0", kPerClient,
            ClientListCommand),
+      Spec("client|unblock", -3, kAdmin,
+           "Unblock a client blocked in a blocking command from a different connection",
+           "5.0.0", "O(log N) where N is the number of client connections",
+           ClientUnblockCommand),
       Spec("client|consistency", -2, kNS,
            "Set how many replicas must apply this connection's writes before their replies",
            "0.1.0", "O(1)", ClientConsistencyCommand),

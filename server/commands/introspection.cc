@@ -199,7 +199,13 @@ void InfoClients(CommandContext& ctx, std::string* out) {
   auto clients = ctx.server.clients.Snapshot();
   size_t max_in = 0;
   size_t max_out = 0;
+  size_t blocked = 0;
+  size_t in_timeout_table = 0;  // blocked with a timeout, as Redis's table holds them
   for (const auto& c : clients) {
+    if (c->blocked.load(std::memory_order_acquire)) {
+      ++blocked;
+      if (c->blocked_with_timeout.load(std::memory_order_relaxed)) ++in_timeout_table;
+    }
     std::lock_guard<std::mutex> lock(c->mu);
     max_in = std::max(max_in, c->qbuf);
     max_out = std::max(max_out, c->obuf);
@@ -216,7 +222,8 @@ void InfoClients(CommandContext& ctx, std::string* out) {
   Appendf(out, "maxclients:%d\r\n", ctx.server.config.maxclients());
   Appendf(out, "client_recent_max_input_buffer:%zu\r\n", max_in);
   Appendf(out, "client_recent_max_output_buffer:%zu\r\n", max_out);
-  out->append("blocked_clients:0\r\ntracking_clients:0\r\nclients_in_timeout_table:0\r\n");
+  Appendf(out, "blocked_clients:%zu\r\ntracking_clients:0\r\nclients_in_timeout_table:%zu\r\n",
+          blocked, in_timeout_table);
 }
 
 // used_memory is the C heap in use (jemalloc's stats.allocated, or glibc's

@@ -145,6 +145,10 @@ void WaitCommand(CommandContext& ctx) {
   w.needed = needed;
   w.seq = ctx.client.last_write_seq;
   w.deadline_ms = timeout == 0 ? 0 : ctx.server.clock.MonotonicMs() + timeout;
+  // CLIENT UNBLOCK may end it; a request left from an earlier WAIT may not.
+  ctx.client.info->unblock_requested.store(0, std::memory_order_relaxed);
+  ctx.client.info->blocked_with_timeout.store(timeout != 0, std::memory_order_relaxed);
+  ctx.client.info->blocked.store(true, std::memory_order_release);
   repl->AddWaiter();
   // The connection answers once enough replicas acknowledged or time is up.
 }
