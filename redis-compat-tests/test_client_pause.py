@@ -3,6 +3,7 @@ paused command waits (in order with the client's later commands) until the
 pause ends or CLIENT UNPAUSE, WRITE pauses only what may write, and expired
 keys are not deleted meanwhile. Every wait is bounded."""
 
+import socket
 import threading
 import time
 
@@ -98,3 +99,36 @@ def test_pause_errors(pair):
         "CLIENT PAUSE 0 write",
         "CLIENT UNPAUSE",
     ])
+
+
+def test_a_client_gone_while_paused_is_dropped_with_its_command(conns):
+    # Redis frees a client that disconnects while CLIENT PAUSE holds its
+    # command: the command never runs. Meanwhile CLIENT LIST shows it
+    # blocked (flag b) and INFO counts it in blocked_clients.
+    admin, client, _ = conns
+    assert admin.execute_command("CLIENT", "PAUSE", "100000", "WRITE") == b"OK"
+    port = admin.connection_pool.connection_kwargs["port"]
+    s = socket.create_connection(("127.0.0.1", port), timeout=WAIT_S)
+    try:
+        s.sendall(b"CLIENT SETNAME paused-leaver\r\n")
+        assert s.recv(100) == b"+OK\r\n"
+        s.sendall(b"SET left-behind v\r\n")
+
+        def mine():
+            return [l for l in admin.execute_command("CLIENT", "LIST").decode().splitlines()
+                    if "name=paused-leaver" in l]
+
+        deadline = time.time() + WAIT_S
+        while time.time() < deadline and not any(" flags=b " in l for l in mine()):
+            time.sleep(0.02)
+        assert any(" flags=b " in l for l in mine())
+        assert admin.info("clients")["blocked_clients"] == 1
+    finally:
+        s.close()
+    deadline = time.time() + WAIT_S
+    while time.time() < deadline and mine():
+        time.sleep(0.02)
+    assert mine() == []
+    assert admin.execute_command("CLIENT", "UNPAUSE") == b"OK"
+    time.sleep(0.2)
+    assert client.get("left-behind") is None

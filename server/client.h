@@ -47,10 +47,12 @@ struct ClientInfo {
 
   // Set by CLIENT KILL from any thread; the owner closes the connection.
   std::atomic<bool> kill_requested{false};
-  // In WAIT (CLIENT LIST flag b), and CLIENT UNBLOCK's request to end it
-  // (1 = as a timeout, 2 = with an error); set by any thread, acted on by
-  // the owner.
+  // Blocked (CLIENT LIST flag b, INFO blocked_clients): in WAIT, or with a
+  // command held by CLIENT PAUSE. Only a WAIT can be ended by CLIENT
+  // UNBLOCK (in_wait), whose request (1 = as a timeout, 2 = with an error)
+  // any thread sets and the owner acts on.
   std::atomic<bool> blocked{false};
+  std::atomic<bool> in_wait{false};
   std::atomic<bool> blocked_with_timeout{false};  // a WAIT with a timeout (INFO clients)
   std::atomic<int> unblock_requested{0};
 };

@@ -148,9 +148,11 @@ void Connection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) {
   const bool waiting = !self->closing_ && !self->CanRunInput();
   if (nread < 0) {
     // A client gone while blocked in WAIT, which may never end (WAIT n 0),
-    // is closed at once, as Redis frees it. The other waits are short.
+    // or with a command held by CLIENT PAUSE (or a slot migration's pause),
+    // is closed at once, as Redis frees it: the held command never runs.
+    // The other waits are short.
     const bool in_wait = self->client_.replica_wait.active && self->client_.replica_wait.is_wait;
-    if (waiting && !in_wait) {
+    if (waiting && !in_wait && !self->parked_) {
       // The peer is gone or half-closed: its replies still go out first.
       // The socket reports the end again when reading resumes after the
       // wait (MaybeResumeReading), and the connection closes then.
@@ -262,10 +264,10 @@ void Connection::ProcessInput() {
     std::string().swap(rbuf_);
   }
   UpdateSharedInfo();
-  if (parked_) {
-    StopReading();
-    worker_.Park(this);
-  }
+  // A parked connection keeps reading, bounded as a waiting one does
+  // (OnRead), so it notices its client leaving (then it closes, and the
+  // held command never runs, as in Redis).
+  if (parked_) worker_.Park(this);
   if (held_) return;  // FinishHeld, once the loop batch is written
   FinishInput();
 }
@@ -302,6 +304,7 @@ int Connection::AddPrefetchKeys(storage::PrefetchKeys* keys) {
 
 void Connection::Unpark() {
   parked_ = false;
+  client_.info->blocked.store(false, std::memory_order_release);
   if (closing_) return;
   if (rlen_ > 0) ProcessInput();
   MaybeResumeReading();
@@ -347,6 +350,8 @@ bool Connection::CheckReplicaWait() {
       w.is_wait ? client_.info->unblock_requested.exchange(0, std::memory_order_acq_rel) : 0;
   if (acked < w.needed && !timed_out && unblock == 0) return false;
   w.active = false;
+  client_.info->in_wait.store(false, std::memory_order_release);
+  client_.info->blocked_with_timeout.store(false, std::memory_order_relaxed);
   client_.info->blocked.store(false, std::memory_order_release);
   if (repl != nullptr) repl->RemoveWaiter();
   if (w.muted) {
@@ -465,6 +470,7 @@ void Connection::Execute(const std::vector<std::string_view>& argv) {
     // CLIENT PAUSE: it runs, in order, once the pause ends (Worker::Park).
     server.stats.commands_processed.fetch_sub(1, std::memory_order_relaxed);
     parked_ = true;
+    client_.info->blocked.store(true, std::memory_order_release);  // flag b, as Redis shows it
     return;
   }
   // Held through Run when the keys' slot is being migrated (cluster_redirect.h).

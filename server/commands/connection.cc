@@ -470,7 +470,9 @@ void ClientUnblockCommand(CommandContext& ctx) {
   }
   for (const auto& info : ctx.server.clients.Snapshot()) {
     if (static_cast<int64_t>(info->id) != id) continue;
-    if (!info->blocked.load(std::memory_order_acquire)) break;
+    // A command held by CLIENT PAUSE is not unblocked (Redis 7.0 aborts on
+    // that; later versions answer 0).
+    if (!info->in_wait.load(std::memory_order_acquire)) break;
     info->unblock_requested.store(how, std::memory_order_release);
     if (ctx.server.wake_worker) ctx.server.wake_worker(info->worker);
     ctx.reply.Integer(1);

@@ -148,6 +148,7 @@ void WaitCommand(CommandContext& ctx) {
   // CLIENT UNBLOCK may end it; a request left from an earlier WAIT may not.
   ctx.client.info->unblock_requested.store(0, std::memory_order_relaxed);
   ctx.client.info->blocked_with_timeout.store(timeout != 0, std::memory_order_relaxed);
+  ctx.client.info->in_wait.store(true, std::memory_order_release);
   ctx.client.info->blocked.store(true, std::memory_order_release);
   repl->AddWaiter();
   // The connection answers once enough replicas acknowledged or time is up.
