@@ -115,11 +115,11 @@ inline std::string ExecAbortBecause(std::string_view error) {
   if (error.substr(0, 4) == "ERR ") error.remove_prefix(4);
   return "EXECABORT Transaction discarded because of: " + std::string(error);
 }
-// ---- Pub/Sub
 // "ERR unknown subcommand or wrong number of arguments for 'x'. Try PUBSUB HELP."
 // (Redis's addReplySubcommandSyntaxError: the subcommand as given, the
-// command upper-cased).
+// command upper-cased); PUBSUB, ACL, CLIENT UNBLOCK, DEBUG.
 std::string SubcommandSyntax(std::string_view sub, std::string_view command);
+// ---- Pub/Sub
 // A RESP2 connection with subscriptions ran another command; `command` is
 // the full name ("get", "client|list").
 inline std::string NotAllowedWhileSubscribed(std::string_view command) {

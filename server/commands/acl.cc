@@ -33,12 +33,6 @@ std::string PasswordHash(const Config& config) {
   return config.has_requirepass() ? Sha256Hex(config.requirepass()) : std::string();
 }
 
-// Redis's addReplySubcommandSyntaxError, the subcommand as the client typed it.
-std::string SubcommandSyntaxError(std::string_view sub) {
-  return "ERR unknown subcommand or wrong number of arguments for '" + std::string(sub) +
-         "'. Try ACL HELP.";
-}
-
 void AclWhoamiCommand(CommandContext& ctx) { ctx.reply.Bulk(kDefaultUser); }
 
 void AclUsersCommand(CommandContext& ctx) {
@@ -87,7 +81,7 @@ void AclCatCommand(CommandContext& ctx) {
     return;
   }
   if (ctx.argv.size() > 3) {
-    ctx.reply.Error(SubcommandSyntaxError(ctx.argv[1]));
+    ctx.reply.Error(errors::SubcommandSyntax(ctx.argv[1], "acl"));
     return;
   }
   const std::string_view wanted = ctx.argv[2];
@@ -175,7 +169,7 @@ void AclGenPassCommand(CommandContext& ctx) {
 // unless told).
 void AclLogCommand(CommandContext& ctx) {
   if (ctx.argv.size() > 3) {
-    ctx.reply.Error(SubcommandSyntaxError(ctx.argv[1]));
+    ctx.reply.Error(errors::SubcommandSyntax(ctx.argv[1], "acl"));
     return;
   }
   int64_t count = 10;

@@ -184,8 +184,7 @@ void TimeCommand(CommandContext& ctx) {
 // ---- DEBUG ----
 
 void DebugSubcommandError(CommandContext& ctx, std::string_view sub) {
-  ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" +
-                  std::string(sub.substr(0, 128)) + "'. Try DEBUG HELP.");
+  ctx.reply.Error(errors::SubcommandSyntax(sub, "debug"));
 }
 
 // DEBUG HELP and DEBUG SLEEP only. Redis 7 disables DEBUG unless

@@ -450,8 +450,7 @@ void ClientInfoCommand(CommandContext& ctx) {
 // an -UNBLOCKED error; 1 if there was such a wait, 0 otherwise.
 void ClientUnblockCommand(CommandContext& ctx) {
   if (ctx.argv.size() > 4) {
-    ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" +
-                    std::string(ctx.argv[1]) + "'. Try CLIENT HELP.");
+    ctx.reply.Error(errors::SubcommandSyntax(ctx.argv[1], "client"));
     return;
   }
   int64_t id = 0;
