@@ -94,6 +94,18 @@ def test_too_big_bulk_count_string_closes(pair):
     pair.check([Step(raw=b"*1\r\n$" + b"1" * (70 * 1024), expect_close=True)])
 
 
+def test_a_nul_byte_hides_the_end_of_its_line(pair):
+    # Redis looks for line ends with strchr: a NUL before one hides it, and
+    # the line waits for more until it is too big.
+    filler = b"a" * (70 * 1024)
+    pair.check([Step(raw=b"PING\r\nPI\x00NG\r\nPING\r\n" + filler, replies=2,
+                      expect_close=True)])
+    pair.check([Step(raw=b"*1\x00\r\n$4\r\nPING\r\n" + filler, expect_close=True)])
+    pair.check([Step(raw=b"*1\r\n$4\x00\r\nPING\r\n" + filler, expect_close=True)])
+    pair.check([Step(raw=b"PING\r\n\x00", replies=1), Step(raw=b"\n*1\r\n$4\r\nPING\r\n" + filler,
+                                                        expect_close=True)])
+
+
 def test_big_declared_bulk_arrives_in_pieces(pair):
     payload = b"z" * 300000
     pair.check([

@@ -8,15 +8,25 @@
 namespace cairn::resp {
 namespace {
 
+// The first `c` at or after `from`, as Redis's strchr finds it in its
+// query buffer: a NUL byte before it hides it, and the line stays
+// incomplete (until the buffer outgrows the line limits). npos if none.
+size_t FindBeforeNul(std::string_view buf, size_t from, char c) {
+  if (from >= buf.size()) return std::string_view::npos;
+  const char* begin = buf.data() + from;
+  const void* p = memchr(begin, c, buf.size() - from);
+  if (p == nullptr) return std::string_view::npos;
+  size_t at = static_cast<const char*>(p) - buf.data();
+  if (memchr(begin, '\0', at - from) != nullptr) return std::string_view::npos;
+  return at;
+}
+
 // Where a header line (`*<count>`, `$<length>`) ends, as Redis finds it:
 // the first '\r' at or after `from`, with one more byte after it, which is
 // skipped unchecked like the '\n' it should be. npos until both arrived.
 size_t FindLineEnd(std::string_view buf, size_t from) {
-  if (from >= buf.size()) return std::string_view::npos;
-  const void* p = memchr(buf.data() + from, '\r', buf.size() - from);
-  if (p == nullptr) return std::string_view::npos;
-  size_t at = static_cast<const char*>(p) - buf.data();
-  if (at + 1 >= buf.size()) return std::string_view::npos;
+  size_t at = FindBeforeNul(buf, from, '\r');
+  if (at == std::string_view::npos || at + 1 >= buf.size()) return std::string_view::npos;
   return at;
 }
 
@@ -61,12 +71,11 @@ RequestParser::Result RequestParser::Parse(std::string_view buf, size_t* consume
 }
 
 RequestParser::Result RequestParser::ParseInline(std::string_view buf, size_t* consumed) {
-  const void* nl = memchr(buf.data(), '\n', buf.size());
-  if (nl == nullptr) {
+  const size_t end = FindBeforeNul(buf, 0, '\n');
+  if (end == std::string_view::npos) {
     if (buf.size() > limits_.max_inline_len) return Fail("too big inline request");
     return Result::kNeedMore;
   }
-  size_t end = static_cast<const char*>(nl) - buf.data();
   if (end > limits_.max_inline_len) return Fail("too big inline request");
   std::string_view line = buf.substr(0, end);
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);

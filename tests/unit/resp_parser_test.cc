@@ -269,6 +269,29 @@ TEST(RequestParser, TooBigBulkCountString) {
               "Protocol error: too big bulk count string");
 }
 
+// Redis finds line ends with strchr in its NUL-terminated query buffer, so a
+// NUL byte before the end of an inline or header line hides the end: the
+// line stays incomplete until it outgrows the line limit. (A NUL inside a
+// bulk payload is data, MultibulkArgumentsAreBinarySafe.)
+TEST(RequestParser, ANulByteHidesTheEndOfItsLine) {
+  const std::string lines[] = {std::string("PING\0x\r\n", 8), std::string("\0\n", 2),
+                               std::string("*1\0\r\n$4\r\nPING\r\n", 15),
+                               std::string("*1\r\n$4\0\r\nPING\r\n", 15)};
+  for (const std::string& wire : lines) {
+    RequestParser p;
+    size_t consumed = 0;
+    EXPECT_EQ(p.Parse(wire, &consumed), Result::kNeedMore) << wire;
+    EXPECT_EQ(consumed, 0u);
+  }
+  // A NUL after the line end is the next line's business.
+  EXPECT_THAT(ParseOne(std::string("PING\r\n\0", 7)), ElementsAre("PING"));
+  const std::string filler(64 * 1024, 'a');
+  ExpectError(std::string("PING\0\r\n", 7) + filler, "Protocol error: too big inline request");
+  ExpectError(std::string("*1\0\r\n", 5) + filler, "Protocol error: too big mbulk count string");
+  ExpectError(std::string("*1\r\n$4\0\r\n", 9) + filler,
+              "Protocol error: too big bulk count string");
+}
+
 // ---- no allocation from declared sizes --------------------------------------------------
 
 TEST(RequestParser, HugeDeclaredBulkReservesNothing) {
