@@ -217,6 +217,26 @@ def test_append_keeps_ttl(pair):
     ])
 
 
+def test_appends_to_a_long_value_pipelined_and_one_by_one(pair):
+    # Past 16 KB Cairn writes the bytes an APPEND, SETRANGE or SETBIT changes
+    # as a merge operand instead of the whole value: the value, its encoding,
+    # its TTL and its DUMP payload are still Redis's, whether the commands
+    # come in one write or not.
+    base = bytes(range(256)) * 80
+    pieces = [b"<%d>" % i for i in range(400)]
+    pipelined = b"".join(b"*3\r\n$6\r\nAPPEND\r\n$3\r\nlog\r\n$%d\r\n%s\r\n" % (len(p), p)
+                         for p in pieces[:200])
+    pair.check(
+        [["SET", "log", base], "EXPIRE log 1000", Step(raw=pipelined, replies=200),
+         "STRLEN log", "GET log"]
+        + [["APPEND", "log", p] for p in pieces[200:]]
+        + ["GET log", "GETRANGE log 20470 20600", "OBJECT ENCODING log", Step("TTL log", norm=TTL),
+           "DUMP log", "SETRANGE log 3 xyz", "GET log", "APPEND log end", "GET log",
+           "SETBIT log 9 1", "SETBIT log 9 0", "SETBIT log 300000 1", "GETBIT log 300000",
+           "STRLEN log", "BITCOUNT log", "SETRANGE log 40000 far", "GETRANGE log 37490 40010",
+           "DUMP log"])
+
+
 def test_getrange_and_substr(pair):
     pair.check([
         "SET k 'This is a string'",

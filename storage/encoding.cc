@@ -98,6 +98,53 @@ bool DecodeMetaValue(std::string_view raw, ValueType* type, int64_t* expire_ms,
   return true;
 }
 
+std::string EncodeAppendOperand(std::string_view bytes) {
+  std::string out;
+  out.reserve(1 + bytes.size());
+  out.push_back(kAppendOperand);
+  out.append(bytes);
+  return out;
+}
+
+std::string EncodeOverwriteOperand(uint64_t offset, std::string_view bytes) {
+  std::string out;
+  out.reserve(9 + bytes.size());
+  out.push_back(kOverwriteOperand);
+  PutFixed64BE(&out, offset);
+  out.append(bytes);
+  return out;
+}
+
+bool ValidMetaOperand(std::string_view operand) {
+  if (operand.empty()) return false;
+  if (operand[0] == kAppendOperand) return true;
+  // Writers check offsets against proto-max-bulk-len; one past a terabyte
+  // is corruption, not a value to allocate.
+  return operand[0] == kOverwriteOperand && operand.size() >= 9 &&
+         DecodeFixed64BE(operand.data() + 1) <= kMaxOverwriteOffset;
+}
+
+bool ApplyMetaOperand(std::string* row, std::string_view operand) {
+  if (!ValidMetaOperand(operand)) return false;
+  if (row->empty()) EncodeMetaValue(row, ValueType::kString, 0, "", StringForm::kRaw);
+  ValueType type;
+  int64_t expire_ms;
+  std::string_view payload;
+  if (!DecodeMetaValue(*row, &type, &expire_ms, &payload) || type != ValueType::kString) {
+    return false;
+  }
+  if (operand[0] == kAppendOperand) {
+    row->append(operand.substr(1));
+    return true;
+  }
+  const uint64_t offset = DecodeFixed64BE(operand.data() + 1);
+  const std::string_view bytes = operand.substr(9);
+  const size_t at = kMetaValueHeader + static_cast<size_t>(offset);
+  if (row->size() < at + bytes.size()) row->resize(at + bytes.size(), '\0');
+  row->replace(at, bytes.size(), bytes);
+  return true;
+}
+
 std::string EncodeDataKey(uint8_t db, uint16_t slot, std::string_view key, uint64_t version,
                           std::string_view member) {
   std::string out;
@@ -199,6 +246,7 @@ bool ReadSlotChunkRecord(std::string_view chunk, size_t* pos, SlotChunkRecord* o
   switch (op) {
     case SlotChunkOp::kMetaPut:
     case SlotChunkOp::kMetaDelete:
+    case SlotChunkOp::kMetaMerge:
     case SlotChunkOp::kDataPut:
     case SlotChunkOp::kDataDelete:
     case SlotChunkOp::kDropRanges:

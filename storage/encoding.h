@@ -81,6 +81,30 @@ void EncodeMetaValue(std::string* dst, ValueType type, int64_t expire_ms, std::s
 bool DecodeMetaValue(std::string_view raw, ValueType* type, int64_t* expire_ms,
                      std::string_view* payload, StringForm* form = nullptr);
 
+// ---- meta merge operands (the meta column family's merge operator) ----
+// A change to a stored string that does not rewrite its row: the WAL and
+// the memtable carry only the change, and RocksDB applies it to the row
+// when the row is read, flushed or compacted. The row keeps its header
+// (type, form, deadline).
+//   operand = ['a'][bytes ...]     append the bytes to the value (APPEND)
+//           | ['r'][offset:8 BE][bytes ...]
+//                                  write the bytes at offset, zero-filling
+//                                  from the value's end if it is shorter
+//                                  (SETRANGE, SETBIT)
+// Applied to no row (which the writers never make happen: they merge only
+// into a stored string), an operand makes an empty raw string first.
+inline constexpr char kAppendOperand = 'a';
+inline constexpr char kOverwriteOperand = 'r';
+inline constexpr uint64_t kMaxOverwriteOffset = uint64_t{1} << 40;
+std::string EncodeAppendOperand(std::string_view bytes);
+std::string EncodeOverwriteOperand(uint64_t offset, std::string_view bytes);
+// Whether `operand` is one of the above (an overwrite's offset at most
+// kMaxOverwriteOffset).
+bool ValidMetaOperand(std::string_view operand);
+// Applies one operand to a whole meta row; false if the operand is not one
+// or the row not a string's.
+bool ApplyMetaOperand(std::string* row, std::string_view operand);
+
 // ---- data ----
 inline constexpr size_t kDataKeyPrefix = 7;  // db + slot + keylen
 std::string EncodeDataKey(uint8_t db, uint16_t slot, std::string_view key, uint64_t version,
@@ -128,6 +152,7 @@ bool DecodeU64(std::string_view raw, uint64_t* out);
 //       'm' meta delete   key = meta key, value empty
 //       'D' data put      key = data key, value = the member's value
 //       'd' data delete   key = data key, value empty
+//       'a' meta merge    key = meta key, value = a meta merge operand
 //       'X' drop ranges   key empty, value = ([first:2 BE][last:2 BE])+
 //           (FLUSHDB/FLUSHALL of db 0: delete every row of these slot
 //           ranges that the target stores at that point of the stream)
@@ -137,6 +162,7 @@ bool DecodeU64(std::string_view raw, uint64_t* out);
 enum class SlotChunkOp : uint8_t {
   kMetaPut = 'M',
   kMetaDelete = 'm',
+  kMetaMerge = 'a',
   kDataPut = 'D',
   kDataDelete = 'd',
   kDropRanges = 'X',

@@ -23,6 +23,7 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <filesystem>
 
 #include "common/crc16.h"
@@ -43,6 +44,10 @@ constexpr int kExpireBatch = 64;
 // Batches of at least this many entries are written in key order: below
 // it the sort costs more than the inserts it shortens.
 constexpr uint32_t kSortedBatchMin = 32;
+// An APPEND to a value at least this long writes a merge operand instead of
+// the whole value again (WriteSet::Append); below it a rewrite costs about
+// what the merge costs later, at every read until a compaction.
+constexpr size_t kAppendMergeMin = 16 << 10;
 // log2 of the block cache's shard count.
 constexpr int kBlockCacheShardBits = 4;
 
@@ -106,6 +111,41 @@ class Int64AddOperator : public rocksdb::AssociativeMergeOperator {
     return true;
   }
   const char* Name() const override { return "cairn.Int64Add"; }
+};
+
+// Applies meta merge operands (encoding.h) to a string's row: an APPEND to a
+// long value writes the appended bytes, not the whole value again.
+class MetaMergeOperator : public rocksdb::MergeOperator {
+ public:
+  bool FullMergeV2(const MergeOperationInput& in, MergeOperationOutput* out) const override {
+    std::string& row = out->new_value;
+    size_t added = 0;
+    for (const rocksdb::Slice& op : in.operand_list) added += op.size();
+    row.clear();
+    if (in.existing_value != nullptr) {
+      row.reserve(in.existing_value->size() + added);
+      row.assign(in.existing_value->data(), in.existing_value->size());
+    }
+    for (const rocksdb::Slice& op : in.operand_list) {
+      if (!ApplyMetaOperand(&row, std::string_view(op.data(), op.size()))) return false;
+    }
+    return true;
+  }
+  // Appends in a row make one append.
+  bool PartialMergeMulti(const rocksdb::Slice&, const std::deque<rocksdb::Slice>& operands,
+                         std::string* new_value, rocksdb::Logger*) const override {
+    size_t size = 1;
+    for (const rocksdb::Slice& op : operands) {
+      if (op.empty() || op[0] != kAppendOperand) return false;
+      size += op.size() - 1;
+    }
+    new_value->clear();
+    new_value->reserve(size);
+    new_value->push_back(kAppendOperand);
+    for (const rocksdb::Slice& op : operands) new_value->append(op.data() + 1, op.size() - 1);
+    return true;
+  }
+  const char* Name() const override { return "cairn.MetaMerge"; }
 };
 
 rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
@@ -259,6 +299,57 @@ void WriteSet::PutRaw(KeyState& ks, ValueType type, std::string_view value, int6
   if (!ks.skip_payload) ks.payload.assign(value.data(), value.size());
   Touched(ks, false);
   ++ops_;
+}
+
+bool WriteSet::MergesInto(const KeyState& ks) const {
+  // A transaction's batch is neither a standalone batch nor a pipeline's.
+  const bool in_transaction = batch_ == nullptr && index_ == nullptr;
+  return ks.payload.size() >= kAppendMergeMin && ks.form == StringForm::kRaw && !in_transaction;
+}
+
+void WriteSet::PutOperand(KeyState& ks, std::string_view operand) {
+  key_scratch_.clear();
+  AppendMetaKey(&key_scratch_, ks.db, ks.slot, ks.key);
+  out_->Merge(engine_.meta_cf_, key_scratch_, ToSlice(operand));
+  if (index_ != nullptr) {
+    // The batch holds the operand only: the index keeps the whole row for
+    // the pipeline's later reads of the key.
+    const uint64_t hash = KeyCache::Hash(key_scratch_);
+    if (!index_->MergeOwned(key_scratch_, hash, operand)) {
+      std::string row;
+      EncodeMetaValue(&row, ValueType::kString, ks.expire_ms, ks.payload, StringForm::kRaw);
+      index_->PutOwned(key_scratch_, hash, std::move(row));
+    }
+  }
+  Touched(ks, false);
+  ++ops_;
+}
+
+void WriteSet::Append(KeyState& ks, std::string_view bytes) {
+  if (!MergesInto(ks)) {
+    std::string joined;
+    joined.reserve(ks.payload.size() + bytes.size());
+    joined.append(ks.payload).append(bytes);
+    PutRaw(ks, ValueType::kString, joined, ks.expire_ms, StringForm::kRaw);
+    return;
+  }
+  ks.payload.append(bytes);
+  PutOperand(ks, EncodeAppendOperand(bytes));
+}
+
+void WriteSet::Overwrite(KeyState& ks, uint64_t offset, std::string_view bytes) {
+  const bool merge = MergesInto(ks);
+  const size_t at = static_cast<size_t>(offset);
+  std::string patched;
+  if (!merge) patched = ks.payload;
+  std::string& value = merge ? ks.payload : patched;
+  if (value.size() < at + bytes.size()) value.resize(at + bytes.size(), '\0');
+  value.replace(at, bytes.size(), bytes);
+  if (!merge) {
+    PutRaw(ks, ValueType::kString, patched, ks.expire_ms, StringForm::kRaw);
+    return;
+  }
+  PutOperand(ks, EncodeOverwriteOperand(offset, bytes));
 }
 
 void WriteSet::SetExpire(KeyState& ks, int64_t expire_ms) {
@@ -429,6 +520,7 @@ Status Engine::OpenDb() {
   // each insert of a pipeline's batch walks only the part of the skiplist
   // between its key and the last one.
   meta_opts.memtable_insert_with_hint_prefix_extractor = std::make_shared<HintPrefix>(1);  // [db]
+  meta_opts.merge_operator = std::make_shared<MetaMergeOperator>();
 
   // Small column families get small memtables: their entries are tiny, so a
   // big memtable would hold millions of them and every insert would walk a
@@ -639,8 +731,7 @@ bool Engine::LookupPending(std::string_view mkey, uint64_t hash, KeyState* out,
         *status = Status::Ok();  // deleted in the batch: absent
         return true;
       case PendingIndex::Found::kPut:
-        *status =
-            DecodeInto(std::string_view(pending->plain.Data()).substr(ref.offset, ref.size), out);
+        *status = DecodeInto(pending->index.Value(ref, pending->plain.Data()), out);
         return true;
     }
   }

@@ -124,6 +124,16 @@ class WriteSet {
   // so a command may write the same key twice.
   void PutString(KeyState& ks, std::string_view value, int64_t expire_ms,
                  StringForm form = StringForm::kAsSet);
+  // Appends to a stored string (ks read with its payload), keeping its
+  // deadline; the value becomes raw (OBJECT ENCODING). A long value is not
+  // written again: the batch carries the appended bytes as a merge operand
+  // (encoding.h), except in a transaction, whose reads of its own batch see
+  // whole rows only. Updates `ks` as PutString does.
+  void Append(KeyState& ks, std::string_view bytes);
+  // Writes `bytes` at `offset` of a stored string (ks read with its
+  // payload), zero-filling past its end, as SETRANGE and SETBIT change a
+  // value; otherwise as Append (a long value gets a merge operand).
+  void Overwrite(KeyState& ks, uint64_t offset, std::string_view bytes);
   // Changes only the deadline of a stored key.
   void SetExpire(KeyState& ks, int64_t expire_ms);
   // Removes a stored key (live or expired). No-op if nothing is stored.
@@ -140,6 +150,10 @@ class WriteSet {
   void PutRaw(KeyState& ks, ValueType type, std::string_view payload, int64_t expire_ms,
               StringForm form);
   void AddCount(char kind, uint8_t db, uint16_t slot, int64_t delta);
+  // Whether a change to ks's value goes as a merge operand (Append).
+  bool MergesInto(const KeyState& ks) const;
+  // Writes a merge operand for ks, whose payload already holds its result.
+  void PutOperand(KeyState& ks, std::string_view operand);
   // In a pipeline: records the meta row just put in the batch.
   void IndexPut(std::string_view mkey, std::string_view value);
   // Remembers a changed key for WATCH (only while someone watches).

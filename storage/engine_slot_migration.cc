@@ -152,10 +152,15 @@ class SlotChangeFilter : public rocksdb::WriteBatch::Handler {
   rocksdb::Status SingleDeleteCF(uint32_t cf, const rocksdb::Slice& key) override {
     return DeleteCF(cf, key);
   }
-  rocksdb::Status MergeCF(uint32_t cf, const rocksdb::Slice&, const rocksdb::Slice&) override {
-    // Only the counts are merged; the target derives its own.
+  rocksdb::Status MergeCF(uint32_t cf, const rocksdb::Slice& key,
+                          const rocksdb::Slice& value) override {
+    // The target derives its own counts.
     if (Derived(cf)) return rocksdb::Status::OK();
-    return Unexpected(cf, "merge");
+    if (cf != meta_id_) return Unexpected(cf, "merge");
+    if (InRanges(View(key), ranges_)) {
+      AppendSlotChunkRecord(out_, SlotChunkOp::kMetaMerge, View(key), View(value));
+    }
+    return rocksdb::Status::OK();
   }
   rocksdb::Status DeleteRangeCF(uint32_t cf, const rocksdb::Slice& begin,
                                 const rocksdb::Slice& end) override {
@@ -372,6 +377,12 @@ Status Engine::ImportSlotChanges(std::string_view chunk, std::span<const SlotRan
       case SlotChunkOp::kMetaDelete:
         s = CheckMetaKey(rec.key, &key);
         break;
+      case SlotChunkOp::kMetaMerge:
+        s = CheckMetaKey(rec.key, &key);
+        if (s.ok() && !ValidMetaOperand(rec.value)) {
+          s = Status::Corruption("bad meta merge operand in chunk");
+        }
+        break;
       case SlotChunkOp::kDataPut:
       case SlotChunkOp::kDataDelete:
         s = CheckDataKey(rec.key);
@@ -415,7 +426,8 @@ Status Engine::ImportSlotChanges(std::string_view chunk, std::span<const SlotRan
 Status Engine::ApplySlotChangeRecords(const std::vector<SlotChunkRecord>& records) {
   std::vector<std::string_view> lock_keys;
   for (const SlotChunkRecord& rec : records) {
-    if (rec.op == SlotChunkOp::kMetaPut || rec.op == SlotChunkOp::kMetaDelete) {
+    if (rec.op == SlotChunkOp::kMetaPut || rec.op == SlotChunkOp::kMetaDelete ||
+        rec.op == SlotChunkOp::kMetaMerge) {
       lock_keys.push_back(rec.key.substr(kMetaKeyPrefix));
     }
   }
@@ -441,6 +453,28 @@ Status Engine::ApplySlotChangeRecords(const std::vector<SlotChunkRecord>& record
     }
     if (rec.op == SlotChunkOp::kMetaDelete) {
       ws.Delete(ks);
+      continue;
+    }
+    if (rec.op == SlotChunkOp::kMetaMerge) {
+      // An APPEND's or SETRANGE's operand, applied to the row as the
+      // source's merge operator applied it there.
+      if (!ValidMetaOperand(rec.value)) return Status::Corruption("bad meta merge operand in chunk");
+      const std::string_view bytes = rec.value.substr(rec.value[0] == kAppendOperand ? 1 : 9);
+      if (ks.stored && ks.type == ValueType::kString) {
+        uint64_t offset = 0;
+        if (rec.value[0] == kAppendOperand) {
+          ws.Append(ks, bytes);
+        } else if (DecodeU64(rec.value.substr(1, 8), &offset)) {
+          ws.Overwrite(ks, offset, bytes);
+        }
+      } else {
+        std::string row;
+        if (!ApplyMetaOperand(&row, rec.value)) {
+          return Status::Corruption("bad meta merge operand in chunk");
+        }
+        ws.PutRaw(ks, ValueType::kString, std::string_view(row).substr(kMetaValueHeader), 0,
+                  StringForm::kRaw);
+      }
       continue;
     }
     ValueType type;

@@ -4,6 +4,8 @@
 #include <bit>
 #include <cstring>
 
+#include "storage/encoding.h"
+
 namespace cairn::storage {
 namespace {
 constexpr size_t kMinEntries = 64;
@@ -46,6 +48,23 @@ void PendingIndex::Put(std::string_view mkey, uint64_t hash, ValueRef value) {
   Record(mkey, hash, value, Entry::kPut);
 }
 
+void PendingIndex::PutOwned(std::string_view mkey, uint64_t hash, std::string row) {
+  ValueRef ref;
+  if (Find(mkey, hash, &ref) == Found::kPut && ref.owned) {
+    owned_[ref.offset] = std::move(row);
+    return;
+  }
+  ref = ValueRef{owned_.size(), 0, true};
+  owned_.push_back(std::move(row));
+  Record(mkey, hash, ref, Entry::kPut);
+}
+
+bool PendingIndex::MergeOwned(std::string_view mkey, uint64_t hash, std::string_view operand) {
+  ValueRef ref;
+  if (Find(mkey, hash, &ref) != Found::kPut || !ref.owned) return false;
+  return ApplyMetaOperand(&owned_[ref.offset], operand);
+}
+
 void PendingIndex::Delete(std::string_view mkey, uint64_t hash) {
   Record(mkey, hash, ValueRef(), Entry::kDeleted);
 }
@@ -65,6 +84,7 @@ void PendingIndex::Clear() {
   for (uint32_t i : filled_) table_[i] = Entry();
   filled_.clear();
   arena_.clear();
+  owned_.clear();
   if (++recent_batches_ < kShrinkAfterBatches) return;
   // Grow keeps the table at most half full: what the biggest recent batch
   // needed is twice its entries, rounded up to a power of two.

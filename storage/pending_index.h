@@ -27,13 +27,25 @@ class PendingIndex {
  public:
   enum class Found { kAbsent, kPut, kDeleted };
 
-  // Where a value lies in the batch representation.
+  // Where a value lies in the batch representation, or (owned) which of
+  // the index's own rows it is.
   struct ValueRef {
     uint64_t offset = 0;
     uint64_t size = 0;
+    bool owned = false;
   };
   // `hash` is KeyCache::Hash(mkey): the caller computes it once per lookup.
   void Put(std::string_view mkey, uint64_t hash, ValueRef value);
+  // A row the batch holds no copy of (a merge operand changed it): the
+  // index keeps it, replacing the one it kept for the key before.
+  void PutOwned(std::string_view mkey, uint64_t hash, std::string row);
+  // Applies a meta merge operand (encoding.h) to the key's newest row if
+  // the index keeps it (PutOwned); false if it does not.
+  bool MergeOwned(std::string_view mkey, uint64_t hash, std::string_view operand);
+  // The value of a ref Find returned, `rep` being the batch representation.
+  std::string_view Value(const ValueRef& ref, std::string_view rep) const {
+    return ref.owned ? std::string_view(owned_[ref.offset]) : rep.substr(ref.offset, ref.size);
+  }
   void Delete(std::string_view mkey, uint64_t hash);
   // kPut sets *value to the newest value written.
   Found Find(std::string_view mkey, uint64_t hash, ValueRef* value) const;
@@ -60,6 +72,7 @@ class PendingIndex {
   std::vector<Entry> table_;      // size a power of two (or empty)
   std::vector<uint32_t> filled_;  // indices of non-free entries, for Clear
   std::string arena_;             // keys
+  std::vector<std::string> owned_;  // PutOwned's rows
   // The most entries one batch held in the current round of batches, and
   // how many batches the round has had (Clear shrinks after a round).
   size_t recent_most_ = 0;

@@ -41,6 +41,7 @@ class BatchInspector : public rocksdb::WriteBatch::Handler {
   }
   rocksdb::Status MergeCF(uint32_t cf, const rocksdb::Slice& key,
                           const rocksdb::Slice& value) override {
+    if (cf == meta_id_) AddKey(key, false);  // an APPEND's operand
     auto* h = Handle(cf);
     if (h == nullptr) return Skip(cf);
     rocksdb::Status ms = filtered.Merge(h, key, value);

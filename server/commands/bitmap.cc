@@ -101,19 +101,28 @@ void SetBitCommand(CommandContext& ctx) {
   storage::KeyLockGuard guard(ctx.engine.locks(), ctx.db(), key);
   storage::KeyState ks;
   if (!LookupOrReply(ctx, key, &ks)) return;
-  std::string bitmap;
-  if (!BitmapForWrite(ctx, ks, offset, &bitmap)) return;
-  const bool grown = !ks.live || bitmap.size() != ks.payload.size();
+  if (WrongType(ctx, ks)) return;
   const uint64_t byte = offset >> 3;
   const int bit = 7 - static_cast<int>(offset & 7);
-  const bool was = (static_cast<uint8_t>(bitmap[byte]) >> bit) & 1;
+  const bool grown = !ks.live || byte >= ks.payload.size();
+  const uint8_t old = grown ? 0 : static_cast<uint8_t>(ks.payload[byte]);
+  const bool was = (old >> bit) & 1;
   // As Redis: nothing is written (nor WATCH told) when the bit already
   // had its value and the string did not grow.
   if (grown || was != (on == 1)) {
-    uint8_t b = static_cast<uint8_t>(bitmap[byte]);
-    b = static_cast<uint8_t>((b & ~(1u << bit)) | (static_cast<unsigned>(on) << bit));
-    bitmap[byte] = static_cast<char>(b);
-    if (!CommitBitmap(ctx, ks, bitmap)) return;
+    const char b =
+        static_cast<char>((old & ~(1u << bit)) | (static_cast<unsigned>(on) << bit));
+    storage::WriteSet ws(ctx.engine);
+    if (ks.live) {
+      // Only the byte changes (a merge operand on a long value); a gap
+      // before it is zero-filled.
+      ws.Overwrite(ks, byte, std::string_view(&b, 1));
+    } else {
+      std::string bitmap(static_cast<size_t>(byte) + 1, '\0');
+      bitmap[byte] = b;
+      ws.PutString(ks, bitmap, 0, storage::StringForm::kRaw);
+    }
+    if (!ctx.Commit(ws)) return;
   }
   ctx.reply.Integer(was ? 1 : 0);
 }

@@ -320,12 +320,9 @@ void AppendCommand(CommandContext& ctx) {
   } else {
     if (WrongType(ctx, ks)) return;
     if (!CheckStringLength(ctx, ks.payload.size(), value.size())) return;
-    std::string joined = ks.payload;
-    joined.append(value);
-    int64_t deadline = ks.expire_ms;
     // Redis appends in place to a raw copy of the object, whatever its
     // encoding was; a new key is stored as SET would store it.
-    ws.PutString(ks, joined, deadline, storage::StringForm::kRaw);
+    ws.Append(ks, value);
   }
   if (!ctx.Commit(ws)) return;
   ctx.reply.Integer(static_cast<int64_t>(ks.payload.size()));
@@ -386,32 +383,24 @@ void SetRangeCommand(CommandContext& ctx) {
   storage::KeyLockGuard guard(ctx.engine.locks(), ctx.db(), key);
   storage::KeyState ks;
   if (!LookupOrReply(ctx, key, &ks)) return;
-  std::string updated;
-  int64_t deadline = 0;
-  if (!ks.live) {
-    if (value.empty()) {
-      ctx.reply.Integer(0);
-      return;
-    }
-    if (!CheckStringLength(ctx, static_cast<uint64_t>(offset), value.size())) return;
-  } else {
-    if (WrongType(ctx, ks)) return;
-    if (value.empty()) {
-      ctx.reply.Integer(static_cast<int64_t>(ks.payload.size()));
-      return;
-    }
-    if (!CheckStringLength(ctx, static_cast<uint64_t>(offset), value.size())) return;
-    updated = ks.payload;
-    deadline = ks.expire_ms;
+  if (ks.live && WrongType(ctx, ks)) return;
+  if (value.empty()) {
+    ctx.reply.Integer(ks.live ? static_cast<int64_t>(ks.payload.size()) : 0);
+    return;
   }
-  size_t off = static_cast<size_t>(offset);
-  if (updated.size() < off + value.size()) updated.resize(off + value.size(), '\0');
-  updated.replace(off, value.size(), value);
+  if (!CheckStringLength(ctx, static_cast<uint64_t>(offset), value.size())) return;
+  const size_t off = static_cast<size_t>(offset);
   storage::WriteSet ws(ctx.engine);
   // Redis builds the new value as a raw string, for a new key too.
-  ws.PutString(ks, updated, deadline, storage::StringForm::kRaw);
+  if (ks.live) {
+    ws.Overwrite(ks, off, value);
+  } else {
+    std::string created(off + value.size(), '\0');
+    created.replace(off, value.size(), value);
+    ws.PutString(ks, created, 0, storage::StringForm::kRaw);
+  }
   if (!ctx.Commit(ws)) return;
-  ctx.reply.Integer(static_cast<int64_t>(updated.size()));
+  ctx.reply.Integer(static_cast<int64_t>(ks.payload.size()));
 }
 
 // ------------------------------------------------------------- counters

@@ -330,5 +330,62 @@ TEST(PrefixSuccessor, IsAnUpperBoundOfEveryExtension) {
   }
 }
 
+TEST(MetaOperand, AnAppendGoesAtTheValuesEndAndKeepsTheHeader) {
+  std::string row;
+  EncodeMetaValue(&row, ValueType::kString, 1234, "abc", StringForm::kRaw);
+  ASSERT_TRUE(ApplyMetaOperand(&row, EncodeAppendOperand("de")));
+  ASSERT_TRUE(ApplyMetaOperand(&row, EncodeAppendOperand(std::string("\0f", 2))));
+  ValueType type;
+  int64_t expire_ms;
+  std::string_view payload;
+  StringForm form;
+  ASSERT_TRUE(DecodeMetaValue(row, &type, &expire_ms, &payload, &form));
+  EXPECT_EQ(type, ValueType::kString);
+  EXPECT_EQ(expire_ms, 1234);
+  EXPECT_EQ(form, StringForm::kRaw);
+  EXPECT_EQ(payload, std::string("abcde\0f", 7));
+  // No row yet: an empty raw string without a deadline first.
+  std::string none;
+  ASSERT_TRUE(ApplyMetaOperand(&none, EncodeAppendOperand("x")));
+  ASSERT_TRUE(DecodeMetaValue(none, &type, &expire_ms, &payload, &form));
+  EXPECT_EQ(expire_ms, 0);
+  EXPECT_EQ(form, StringForm::kRaw);
+  EXPECT_EQ(payload, "x");
+}
+
+TEST(MetaOperand, AnOverwriteWritesAtItsOffsetAndZeroFillsAGap) {
+  std::string row;
+  EncodeMetaValue(&row, ValueType::kString, 99, "abcdef", StringForm::kRaw);
+  ASSERT_TRUE(ApplyMetaOperand(&row, EncodeOverwriteOperand(1, "XY")));
+  ValueType type;
+  int64_t expire_ms;
+  std::string_view payload;
+  ASSERT_TRUE(DecodeMetaValue(row, &type, &expire_ms, &payload));
+  EXPECT_EQ(payload, "aXYdef");
+  ASSERT_TRUE(ApplyMetaOperand(&row, EncodeOverwriteOperand(5, "long")));  // grows
+  ASSERT_TRUE(DecodeMetaValue(row, &type, &expire_ms, &payload));
+  EXPECT_EQ(payload, "aXYdelong");
+  ASSERT_TRUE(ApplyMetaOperand(&row, EncodeOverwriteOperand(12, "z")));  // past the end
+  ASSERT_TRUE(DecodeMetaValue(row, &type, &expire_ms, &payload));
+  EXPECT_EQ(payload, std::string("aXYdelong\0\0\0z", 13));
+  EXPECT_EQ(expire_ms, 99);
+  EXPECT_TRUE(ValidMetaOperand(EncodeOverwriteOperand(kMaxOverwriteOffset, "")));
+  EXPECT_FALSE(ValidMetaOperand(EncodeOverwriteOperand(kMaxOverwriteOffset + 1, "x")));
+  EXPECT_FALSE(ApplyMetaOperand(&row, EncodeOverwriteOperand(kMaxOverwriteOffset + 1, "x")));
+  EXPECT_FALSE(ApplyMetaOperand(&row, "r1234567"));  // an offset cut short
+}
+
+TEST(MetaOperand, RefusesWhatIsNotAnAppendOrNotAString) {
+  std::string row;
+  EncodeMetaValue(&row, ValueType::kString, 0, "abc");
+  EXPECT_FALSE(ApplyMetaOperand(&row, ""));
+  EXPECT_FALSE(ApplyMetaOperand(&row, "zabc"));
+  std::string list;
+  EncodeMetaValue(&list, ValueType::kList, 0, std::string(16, '\0'));
+  EXPECT_FALSE(ApplyMetaOperand(&list, EncodeAppendOperand("x")));
+  std::string torn(4, '\0');  // shorter than a header
+  EXPECT_FALSE(ApplyMetaOperand(&torn, EncodeAppendOperand("x")));
+}
+
 }  // namespace
 }  // namespace cairn::storage

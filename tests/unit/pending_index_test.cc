@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "storage/encoding.h"
 #include "storage/key_cache.h"
 
 namespace cairn::storage {
@@ -37,6 +38,36 @@ TEST(PendingIndex, NewestWriteOfAKeyWins) {
   EXPECT_EQ(ref.offset, 90u);
   EXPECT_EQ(index.size(), 1u);
   EXPECT_EQ(FindIn(index, "other", &ref), Found::kAbsent);
+}
+
+TEST(PendingIndex, KeepsTheRowsItOwnsUntilTheBatchIsCleared) {
+  PendingIndex index;
+  const std::string rep = "....batch....";
+  const uint64_t h = KeyCache::Hash("k");
+  auto row = [](std::string_view value) {
+    std::string r;
+    EncodeMetaValue(&r, ValueType::kString, 0, value, StringForm::kRaw);
+    return r;
+  };
+  Ref ref;
+  EXPECT_FALSE(index.MergeOwned("k", h, EncodeAppendOperand("x")));  // nothing kept yet
+  index.PutOwned("k", h, row("row"));
+  EXPECT_TRUE(index.MergeOwned("k", h, EncodeAppendOperand("+1")));
+  EXPECT_TRUE(index.MergeOwned("k", h, EncodeOverwriteOperand(0, "R")));
+  ASSERT_EQ(FindIn(index, "k", &ref), Found::kPut);
+  EXPECT_EQ(index.Value(ref, rep), row("Row+1"));
+  EXPECT_FALSE(index.MergeOwned("k", h, "?"));  // not an operand
+  index.PutOwned("k", h, row("again"));  // replaces the kept row
+  ASSERT_EQ(FindIn(index, "k", &ref), Found::kPut);
+  EXPECT_EQ(index.Value(ref, rep), row("again"));
+  // A row in the batch wins over the kept one, and is not merged into.
+  index.Put("k", h, {4, 5});
+  EXPECT_FALSE(index.MergeOwned("k", h, EncodeAppendOperand("x")));
+  ASSERT_EQ(FindIn(index, "k", &ref), Found::kPut);
+  EXPECT_EQ(index.Value(ref, rep), "batch");
+  index.Clear();
+  EXPECT_EQ(FindIn(index, "k", &ref), Found::kAbsent);
+  EXPECT_FALSE(index.MergeOwned("k", h, EncodeAppendOperand("x")));
 }
 
 TEST(PendingIndex, KeysOfOneHashAreToldApartByTheirBytes) {
