@@ -44,10 +44,11 @@ constexpr int kExpireBatch = 64;
 // Batches of at least this many entries are written in key order: below
 // it the sort costs more than the inserts it shortens.
 constexpr uint32_t kSortedBatchMin = 32;
-// An APPEND to a value at least this long writes a merge operand instead of
-// the whole value again (WriteSet::Append); below it a rewrite costs about
-// what the merge costs later, at every read until a compaction.
-constexpr size_t kAppendMergeMin = 16 << 10;
+// An APPEND, SETRANGE or SETBIT on a value at least this long writes a merge
+// operand instead of the whole value again (WriteSet::Append, Overwrite);
+// below it a rewrite costs about what the operand costs later, at every
+// read until a compaction.
+constexpr size_t kMergeMinValue = 16 << 10;
 // log2 of the block cache's shard count.
 constexpr int kBlockCacheShardBits = 4;
 
@@ -113,8 +114,9 @@ class Int64AddOperator : public rocksdb::AssociativeMergeOperator {
   const char* Name() const override { return "cairn.Int64Add"; }
 };
 
-// Applies meta merge operands (encoding.h) to a string's row: an APPEND to a
-// long value writes the appended bytes, not the whole value again.
+// Applies meta merge operands (encoding.h) to a string's row: an APPEND,
+// SETRANGE or SETBIT on a long value writes the bytes it changes, not the
+// whole value again.
 class MetaMergeOperator : public rocksdb::MergeOperator {
  public:
   bool FullMergeV2(const MergeOperationInput& in, MergeOperationOutput* out) const override {
@@ -304,7 +306,7 @@ void WriteSet::PutRaw(KeyState& ks, ValueType type, std::string_view value, int6
 bool WriteSet::MergesInto(const KeyState& ks) const {
   // A transaction's batch is neither a standalone batch nor a pipeline's.
   const bool in_transaction = batch_ == nullptr && index_ == nullptr;
-  return ks.payload.size() >= kAppendMergeMin && ks.form == StringForm::kRaw && !in_transaction;
+  return ks.payload.size() >= kMergeMinValue && ks.form == StringForm::kRaw && !in_transaction;
 }
 
 void WriteSet::PutOperand(KeyState& ks, std::string_view operand) {

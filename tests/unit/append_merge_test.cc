@@ -21,6 +21,7 @@ namespace cairn::storage {
 namespace {
 
 using cairn::testing::TempDir;
+using test_ops::OpenEngine;
 using test_ops::Put;
 using test_ops::Value;
 
@@ -28,14 +29,6 @@ using test_ops::Value;
 const std::string kLong(20 << 10, 'L');
 // Cluster mode keeps every key in db 0.
 constexpr uint8_t kDb0 = 0;
-
-std::unique_ptr<Engine> OpenEngine(const std::string& dir, const Clock& clock) {
-  EngineOptions o;
-  o.dir = dir;
-  auto r = Engine::Open(o, clock);
-  EXPECT_TRUE(r.ok()) << r.status().ToString();
-  return r.ok() ? std::move(*r) : nullptr;
-}
 
 // APPEND as the command does it, on a stored key; a missing one is set.
 void Append(Engine& e, uint8_t db, std::string_view key, std::string_view bytes) {

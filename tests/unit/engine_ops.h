@@ -6,12 +6,24 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
+#include "common/clock.h"
 #include "storage/engine.h"
 
 namespace cairn::storage::test_ops {
+
+// An engine on `dir` with the default options; null (and a failed
+// expectation) if it does not open.
+inline std::unique_ptr<Engine> OpenEngine(const std::string& dir, const Clock& clock) {
+  EngineOptions o;
+  o.dir = dir;
+  auto r = Engine::Open(o, clock);
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  return r.ok() ? std::move(*r) : nullptr;
+}
 
 inline void Put(Engine& e, uint8_t db, std::string_view key, std::string_view value,
                 int64_t expire_ms = 0) {

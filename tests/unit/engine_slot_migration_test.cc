@@ -15,11 +15,13 @@
 #include "common/crc16.h"
 #include "storage/encoding.h"
 #include "storage/engine.h"
+#include "tests/unit/engine_ops.h"
 #include "tests/unit/temp_dir.h"
 
 namespace cairn::storage {
 namespace {
 
+using test_ops::OpenEngine;
 using cairn::testing::TempDir;
 
 const std::vector<SlotRange> kRanges = {{0, 100}, {5000, 5000}};
@@ -47,14 +49,6 @@ std::string KeyOfSlot(uint16_t slot, const std::string& prefix) {
     std::string k = prefix + std::to_string(i);
     if (KeyHashSlot(k) == slot) return k;
   }
-}
-
-std::unique_ptr<Engine> OpenEngine(const std::string& dir, const Clock& clock) {
-  EngineOptions o;
-  o.dir = dir;
-  auto r = Engine::Open(o, clock);
-  EXPECT_TRUE(r.ok()) << r.status().ToString();
-  return r.ok() ? std::move(*r) : nullptr;
 }
 
 void Put(Engine& e, std::string_view key, std::string_view value, int64_t expire_ms = 0) {

@@ -16,19 +16,12 @@
 namespace cairn::storage {
 namespace {
 
+using test_ops::OpenEngine;
 using test_ops::Del;
 using test_ops::Put;
 using test_ops::Value;
 
 using cairn::testing::TempDir;
-
-std::unique_ptr<Engine> OpenEngine(const std::string& dir, const Clock& clock) {
-  EngineOptions o;
-  o.dir = dir;
-  auto r = Engine::Open(o, clock);
-  EXPECT_TRUE(r.ok()) << r.status().ToString();
-  return r.ok() ? std::move(*r) : nullptr;
-}
 
 class ReplicationLogTest : public ::testing::Test {
  protected:

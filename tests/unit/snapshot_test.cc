@@ -17,19 +17,12 @@
 namespace cairn::storage {
 namespace {
 
+using test_ops::OpenEngine;
 using test_ops::Put;
 
 namespace fs = std::filesystem;
 
 using cairn::testing::TempDir;
-
-std::unique_ptr<Engine> OpenAt(const std::string& dir, const Clock& clock) {
-  EngineOptions o;
-  o.dir = dir;
-  auto r = Engine::Open(o, clock);
-  EXPECT_TRUE(r.ok()) << r.status().ToString();
-  return r.ok() ? std::move(*r) : nullptr;
-}
 
 std::string Get(Engine& e, uint8_t db, const std::string& key) {
   KeyState ks;
@@ -44,7 +37,7 @@ class SnapshotTest : public ::testing::Test {
 };
 
 TEST_F(SnapshotTest, RestoredStoreHasExactlyTheDataAsOfTheCheckpoint) {
-  auto e = OpenAt(source_.path(), clock_);
+  auto e = OpenEngine(source_.path(), clock_);
   ASSERT_NE(e, nullptr);
   // Only in the memtable and the WAL when the checkpoint starts.
   Put(*e, 0, "a", "1");
@@ -57,7 +50,7 @@ TEST_F(SnapshotTest, RestoredStoreHasExactlyTheDataAsOfTheCheckpoint) {
 
   TempDir target;
   ASSERT_TRUE(RestoreCheckpoint(source_.path() + "/checkpoints/latest", target.path()).ok());
-  auto r = OpenAt(target.path(), clock_);
+  auto r = OpenEngine(target.path(), clock_);
   ASSERT_NE(r, nullptr);
   EXPECT_EQ(Get(*r, 0, "a"), "1");
   EXPECT_EQ(Get(*r, 7, "b"), "2");
@@ -76,7 +69,7 @@ TEST_F(SnapshotTest, RestoredStoreHasExactlyTheDataAsOfTheCheckpoint) {
 }
 
 TEST_F(SnapshotTest, WritesOfARestoredNodeNeverReachTheCheckpoint) {
-  auto e = OpenAt(source_.path(), clock_);
+  auto e = OpenEngine(source_.path(), clock_);
   ASSERT_NE(e, nullptr);
   for (int i = 0; i < 100; ++i) Put(*e, 0, "k" + std::to_string(i), "v");
   ASSERT_TRUE(e->Flush().ok());  // some SSTs before, a memtable tail after
@@ -87,7 +80,7 @@ TEST_F(SnapshotTest, WritesOfARestoredNodeNeverReachTheCheckpoint) {
   TempDir first;
   ASSERT_TRUE(RestoreCheckpoint(saved->path, first.path()).ok());
   {
-    auto r = OpenAt(first.path(), clock_);
+    auto r = OpenEngine(first.path(), clock_);
     ASSERT_NE(r, nullptr);
     for (int i = 0; i < 100; ++i) Put(*r, 0, "k" + std::to_string(i), "overwritten");
     Put(*r, 0, "new", "n");
@@ -97,7 +90,7 @@ TEST_F(SnapshotTest, WritesOfARestoredNodeNeverReachTheCheckpoint) {
   // the first node appended to or rewrote were its own copies.
   TempDir second;
   ASSERT_TRUE(RestoreCheckpoint(saved->path, second.path()).ok());
-  auto r2 = OpenAt(second.path(), clock_);
+  auto r2 = OpenEngine(second.path(), clock_);
   ASSERT_NE(r2, nullptr);
   EXPECT_EQ(Get(*r2, 0, "k5"), "v");
   EXPECT_EQ(Get(*r2, 0, "tail"), "t");
@@ -106,7 +99,7 @@ TEST_F(SnapshotTest, WritesOfARestoredNodeNeverReachTheCheckpoint) {
 }
 
 TEST_F(SnapshotTest, SaveKeepsTheNewestTwoAndCleansLeftovers) {
-  auto e = OpenAt(source_.path(), clock_);
+  auto e = OpenEngine(source_.path(), clock_);
   ASSERT_NE(e, nullptr);
   const fs::path root = fs::path(source_.path()) / "checkpoints";
   std::string newest;
@@ -134,7 +127,7 @@ TEST_F(SnapshotTest, SaveKeepsTheNewestTwoAndCleansLeftovers) {
 }
 
 TEST_F(SnapshotTest, RestoreRefusesToOverwriteAndForeignSources) {
-  auto e = OpenAt(source_.path(), clock_);
+  auto e = OpenEngine(source_.path(), clock_);
   ASSERT_NE(e, nullptr);
   Put(*e, 0, "a", "1");
   auto saved = SaveCheckpoint(*e, source_.path(), clock_.NowMs());
@@ -161,7 +154,7 @@ TEST_F(SnapshotTest, RestoreRefusesToOverwriteAndForeignSources) {
   // An existing but empty db directory is fine.
   fs::create_directories(fresh.path() + "/db");
   ASSERT_TRUE(RestoreCheckpoint(saved->path, fresh.path()).ok());
-  auto r = OpenAt(fresh.path(), clock_);
+  auto r = OpenEngine(fresh.path(), clock_);
   ASSERT_NE(r, nullptr);
   EXPECT_EQ(Get(*r, 0, "a"), "1");
 }
