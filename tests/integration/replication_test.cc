@@ -192,6 +192,33 @@ TEST_F(ReplicationTest, StaleReadsRefusedWhenConfigured) {
   EXPECT_EQ(InfoField(r.get(), "master_link_status"), "down");
 }
 
+// APPEND, SETRANGE and SETBIT on a long value replicate as the merge
+// operands the master wrote; the replica builds the same value, before and
+// after a full sync of a master holding operands not yet compacted away.
+TEST_F(ReplicationTest, ChangesToALongValueReplicateAsTheyWereWritten) {
+  std::string expect(30000, 'x');
+  Command(m_.get(), {"SET", "log", expect});
+  auto change = [&](int i) {
+    const std::string piece = "<" + std::to_string(i) + ">";
+    Command(m_.get(), {"APPEND", "log", piece});
+    expect += piece;
+    Command(m_.get(), {"SETRANGE", "log", std::to_string(7 * i), "#"});
+    expect[7 * i] = '#';
+    Command(m_.get(), {"SETBIT", "log", std::to_string(8 * (11 * i) + 7), "1"});
+    expect[11 * i] = static_cast<char>(expect[11 * i] | 1);
+  };
+  for (int i = 0; i < 100; ++i) change(i);
+  auto replica = StartReplica();  // full sync
+  Connection r = replica->Connect();
+  ASSERT_TRUE(r);
+  ASSERT_TRUE(WaitUntil([&] { return InSync(r.get()); }, 60)) << replica->ReadLog();
+  EXPECT_EQ(Str(Command(r.get(), {"GET", "log"})), expect);
+  for (int i = 100; i < 300; ++i) change(i);  // streamed
+  ASSERT_TRUE(WaitUntil([&] { return InSync(r.get()); })) << replica->ReadLog();
+  EXPECT_EQ(Str(Command(m_.get(), {"GET", "log"})), expect);
+  EXPECT_EQ(Str(Command(r.get(), {"GET", "log"})), expect);
+}
+
 TEST_F(ReplicationTest, ExpiryReplicatesAsDeletion) {
   auto replica = StartReplica();
   Connection r = replica->Connect();
