@@ -218,10 +218,10 @@ def test_append_keeps_ttl(pair):
 
 
 def test_appends_to_a_long_value_pipelined_and_one_by_one(pair):
-    # Past 16 KB Cairn writes the bytes an APPEND, SETRANGE or SETBIT changes
-    # as a merge operand instead of the whole value: the value, its encoding,
-    # its TTL and its DUMP payload are still Redis's, whether the commands
-    # come in one write or not.
+    # Past 16 KB Cairn writes the bytes an APPEND, SETRANGE, SETBIT or
+    # BITFIELD changes as a merge operand instead of the whole value: the
+    # value, its encoding, its TTL and its DUMP payload are still Redis's,
+    # whether the commands come in one write or not.
     base = bytes(range(256)) * 80
     pieces = [b"<%d>" % i for i in range(400)]
     pipelined = b"".join(b"*3\r\n$6\r\nAPPEND\r\n$3\r\nlog\r\n$%d\r\n%s\r\n" % (len(p), p)
@@ -234,7 +234,9 @@ def test_appends_to_a_long_value_pipelined_and_one_by_one(pair):
            "DUMP log", "SETRANGE log 3 xyz", "GET log", "APPEND log end", "GET log",
            "SETBIT log 9 1", "SETBIT log 9 0", "SETBIT log 300000 1", "GETBIT log 300000",
            "STRLEN log", "BITCOUNT log", "SETRANGE log 40000 far", "GETRANGE log 37490 40010",
-           "DUMP log"])
+           "BITFIELD log SET u8 #100 255 INCRBY i16 3000 7 GET u8 0",
+           "BITFIELD log OVERFLOW FAIL INCRBY u2 #200000 9", "STRLEN log",
+           "BITFIELD log SET i64 320010 -3", "GETRANGE log 39990 40100", "DUMP log"])
 
 
 def test_getrange_and_substr(pair):

@@ -20,7 +20,8 @@
 // back at once, and every command on a long string allocates a copy of it
 // (the read of a 20 MB bitmap for a SETBIT), so each copy page-faulted the
 // whole value in again: 2,000 SETBITs on a 20 MB bitmap took 25.6 s with
-// it, 3.9 s without (README, "APPEND, SETRANGE and SETBIT on a long value").
+// it, 3.6 s without (README, "APPEND, SETRANGE, SETBIT and BITFIELD on a
+// long value").
 extern "C" {
 const char* malloc_conf = "oversize_threshold:0";
 }

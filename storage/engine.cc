@@ -44,10 +44,10 @@ constexpr int kExpireBatch = 64;
 // Batches of at least this many entries are written in key order: below
 // it the sort costs more than the inserts it shortens.
 constexpr uint32_t kSortedBatchMin = 32;
-// An APPEND, SETRANGE or SETBIT on a value at least this long writes a merge
-// operand instead of the whole value again (WriteSet::Append, Overwrite);
-// below it a rewrite costs about what the operand costs later, at every
-// read until a compaction.
+// An APPEND, SETRANGE, SETBIT or BITFIELD on a value at least this long
+// writes a merge operand instead of the whole value (WriteSet::Append,
+// Overwrite); below it a rewrite costs about what the operand costs later,
+// at every read until a compaction.
 constexpr size_t kMergeMinValue = 16 << 10;
 // log2 of the block cache's shard count.
 constexpr int kBlockCacheShardBits = 4;
@@ -115,8 +115,8 @@ class Int64AddOperator : public rocksdb::AssociativeMergeOperator {
 };
 
 // Applies meta merge operands (encoding.h) to a string's row: an APPEND,
-// SETRANGE or SETBIT on a long value writes the bytes it changes, not the
-// whole value again.
+// SETRANGE, SETBIT or BITFIELD on a long value writes the bytes it changes,
+// not the whole value again.
 class MetaMergeOperator : public rocksdb::MergeOperator {
  public:
   bool FullMergeV2(const MergeOperationInput& in, MergeOperationOutput* out) const override {

@@ -131,8 +131,8 @@ class WriteSet {
   // whole rows only. Updates `ks` as PutString does.
   void Append(KeyState& ks, std::string_view bytes);
   // Writes `bytes` at `offset` of a stored string (ks read with its
-  // payload), zero-filling past its end, as SETRANGE and SETBIT change a
-  // value; otherwise as Append (a long value gets a merge operand).
+  // payload), zero-filling past its end, as SETRANGE, SETBIT and BITFIELD
+  // change a value; otherwise as Append (a long value gets a merge operand).
   void Overwrite(KeyState& ks, uint64_t offset, std::string_view bytes);
   // Changes only the deadline of a stored key.
   void SetExpire(KeyState& ks, int64_t expire_ms);

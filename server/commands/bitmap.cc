@@ -80,13 +80,6 @@ bool BitmapForWrite(CommandContext& ctx, const storage::KeyState& ks, uint64_t h
   return true;
 }
 
-// Stores a changed bitmap, keeping the key's TTL.
-bool CommitBitmap(CommandContext& ctx, storage::KeyState& ks, const std::string& value) {
-  storage::WriteSet ws(ctx.engine);
-  ws.PutString(ks, value, ks.live ? ks.expire_ms : 0, storage::StringForm::kRaw);
-  return ctx.Commit(ws);
-}
-
 // ------------------------------------------------------------ SETBIT/GETBIT
 
 void SetBitCommand(CommandContext& ctx) {
@@ -513,6 +506,13 @@ void BitFieldGeneric(CommandContext& ctx, bool read_only_command) {
   // Written when an operation wrote, or the key was made or grown (which
   // Redis does even when every write failed); else WATCH is left alone.
   bool changed = writes && (!ks.live || bitmap.size() != ks.payload.size());
+  // The bytes the writes change, [first, last]: a growth, and each field set.
+  uint64_t first = ks.live && writes ? ks.payload.size() : 0;
+  uint64_t last = bitmap.empty() ? 0 : bitmap.size() - 1;
+  if (first > last) {
+    first = UINT64_MAX;
+    last = 0;
+  }
   // The replies wait for the commit: a failed write answers one error.
   std::vector<std::optional<int64_t>> replies;
   replies.reserve(ops.size());
@@ -536,9 +536,20 @@ void BitFieldGeneric(CommandContext& ctx, bool read_only_command) {
     }
     SetField(&bitmap, op.offset, op.bits, stored);
     changed = true;
+    first = std::min(first, op.offset >> 3);
+    last = std::max(last, (op.offset + op.bits - 1) >> 3);
     replies.emplace_back(op.kind == FieldOp::kIncrBy ? static_cast<int64_t>(stored) : old_value);
   }
-  if (changed && !CommitBitmap(ctx, ks, bitmap)) return;
+  if (changed) {
+    storage::WriteSet ws(ctx.engine);
+    if (ks.live) {
+      // Only the changed bytes (a merge operand on a long value).
+      ws.Overwrite(ks, first, std::string_view(bitmap).substr(first, last - first + 1));
+    } else {
+      ws.PutString(ks, bitmap, 0, storage::StringForm::kRaw);
+    }
+    if (!ctx.Commit(ws)) return;
+  }
   ctx.reply.ArrayHeader(replies.size());
   for (const auto& r : replies) {
     if (r.has_value()) {
