@@ -49,6 +49,12 @@ constexpr uint32_t kSortedBatchMin = 32;
 // Overwrite); below it a rewrite costs about what the operand costs later,
 // at every read until a compaction.
 constexpr size_t kMergeMinValue = 16 << 10;
+// A key's merge operands in one memtable: at this many the memtable gets the
+// merged row instead of another operand. Else a read of the key collects
+// every operand of every memtable (16 immutable ones and more wait to be
+// flushed together), and many small APPENDs to one key made each APPEND's
+// read slower than the one before.
+constexpr size_t kMaxSuccessiveMerges = 64;
 // log2 of the block cache's shard count.
 constexpr int kBlockCacheShardBits = 4;
 
@@ -523,6 +529,7 @@ Status Engine::OpenDb() {
   // between its key and the last one.
   meta_opts.memtable_insert_with_hint_prefix_extractor = std::make_shared<HintPrefix>(1);  // [db]
   meta_opts.merge_operator = std::make_shared<MetaMergeOperator>();
+  meta_opts.max_successive_merges = kMaxSuccessiveMerges;
 
   // Small column families get small memtables: their entries are tiny, so a
   // big memtable would hold millions of them and every insert would walk a
@@ -1153,6 +1160,18 @@ Status Engine::ResumeAfterWriteError() {
   wal_failed_.store(false, std::memory_order_release);
   LOG_NOTICE("storage writable again after a write error");
   return Status::Ok();
+}
+
+int Engine::MetaMergeOperandsForTest(uint8_t db, std::string_view key) const {
+  const std::string mkey = EncodeMetaKey(db, KeyHashSlot(key), key);
+  constexpr int kMax = 1 << 16;
+  std::vector<rocksdb::PinnableSlice> operands(kMax);
+  rocksdb::GetMergeOperandsOptions opts;
+  opts.expected_max_number_of_operands = kMax;
+  int n = 0;
+  rocksdb::Status s = db_->GetMergeOperands(rocksdb::ReadOptions(), meta_cf_, ToSlice(mkey),
+                                            operands.data(), &opts, &n);
+  return s.ok() ? n : -1;
 }
 
 Status Engine::SyncWal() {

@@ -396,6 +396,9 @@ class Engine {
   void SetPrefetchHookForTest(std::function<void()> hook) {
     prefetch_hook_for_test_ = std::move(hook);
   }
+  // Tests: how many entries a read of the key's meta row merges (its merge
+  // operands down to the newest whole row, that row included); -1 on error.
+  int MetaMergeOperandsForTest(uint8_t db, std::string_view key) const;
   uint64_t DiskUsage() const;
   // RocksDB's background work right now (INFO persistence; bench/compare.sh
   // waits for it to end between runs).

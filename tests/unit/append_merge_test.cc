@@ -122,6 +122,20 @@ TEST_F(AppendMergeTest, AnOverwriteOfALongValueWritesTheChangedBytesOnly) {
   EXPECT_EQ(Value(*engine_, 0, "bits"), expect);
 }
 
+TEST_F(AppendMergeTest, AReadMergesABoundedNumberOfOperands) {
+  Put(*engine_, 0, "log", kLong);
+  std::string expect = kLong;
+  for (int i = 0; i < 1000; ++i) {
+    Append(*engine_, 0, "log", "+");
+    expect += "+";
+  }
+  // Every 64th operand, the memtable took the merged row instead.
+  const int n = engine_->MetaMergeOperandsForTest(0, "log");
+  EXPECT_GE(n, 1);
+  EXPECT_LE(n, 65);
+  EXPECT_EQ(Value(*engine_, 0, "log"), expect);
+}
+
 TEST_F(AppendMergeTest, AppendedValuesReadBackFromMemtablesFilesAndAfterReopen) {
   const int64_t deadline = clock_.NowMs() + 100000;
   Put(*engine_, 2, "log", kLong, deadline);
