@@ -346,7 +346,7 @@ void WriteSet::Append(KeyState& ks, std::string_view bytes) {
 }
 
 void WriteSet::Overwrite(KeyState& ks, uint64_t offset, std::string_view bytes) {
-  const bool merge = MergesInto(ks);
+  const bool merge = MergesInto(ks) && offset <= kMaxOverwriteOffset;
   const size_t at = static_cast<size_t>(offset);
   std::string patched;
   if (!merge) patched = ks.payload;
