@@ -456,9 +456,11 @@ Status Engine::ApplySlotChangeRecords(const std::vector<SlotChunkRecord>& record
       continue;
     }
     if (rec.op == SlotChunkOp::kMetaMerge) {
-      // An APPEND's or SETRANGE's operand, applied to the row as the
-      // source's merge operator applied it there.
-      if (!ValidMetaOperand(rec.value)) return Status::Corruption("bad meta merge operand in chunk");
+      // An APPEND's, SETRANGE's, SETBIT's or BITFIELD's operand, applied to
+      // the row as the source's merge operator applied it there.
+      if (!ValidMetaOperand(rec.value)) {
+        return Status::Corruption("bad meta merge operand in chunk");
+      }
       const std::string_view bytes = rec.value.substr(rec.value[0] == kAppendOperand ? 1 : 9);
       if (ks.stored && ks.type == ValueType::kString) {
         uint64_t offset = 0;

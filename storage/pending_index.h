@@ -69,9 +69,9 @@ class PendingIndex {
   void Record(std::string_view mkey, uint64_t hash, ValueRef value, Entry::State state);
   void Grow();
 
-  std::vector<Entry> table_;      // size a power of two (or empty)
-  std::vector<uint32_t> filled_;  // indices of non-free entries, for Clear
-  std::string arena_;             // keys
+  std::vector<Entry> table_;        // size a power of two (or empty)
+  std::vector<uint32_t> filled_;    // indices of non-free entries, for Clear
+  std::string arena_;               // keys
   std::vector<std::string> owned_;  // PutOwned's rows
   // The most entries one batch held in the current round of batches, and
   // how many batches the round has had (Clear shrinks after a round).

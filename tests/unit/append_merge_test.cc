@@ -1,9 +1,10 @@
-// WriteSet::Append and Overwrite: an APPEND or SETRANGE to a long value
-// writes a merge operand of the changed bytes, not the whole value again. The value reads back whole from
-// the memtable, from SST files and after a reopen; a pipeline reads its own
-// appends before its batch is written; a transaction writes whole rows; a
-// replica and a slot migration target apply the operands to the same value.
-// (Overwrite is SETRANGE's and SETBIT's change.)
+// WriteSet::Append and Overwrite: an APPEND, SETRANGE, SETBIT or BITFIELD on
+// a long value writes a merge operand of the bytes it changes, not the whole
+// value again. The value reads back whole from the memtable, from SST files
+// and after a reopen; a read merges a bounded number of operands; a pipeline
+// reads its own changes before its batch is written; a transaction writes
+// whole rows; a replica and a slot migration target apply the operands to
+// the same value.
 #include <gtest/gtest.h>
 
 #include <memory>

@@ -57,7 +57,7 @@ TEST(PendingIndex, KeepsTheRowsItOwnsUntilTheBatchIsCleared) {
   ASSERT_EQ(FindIn(index, "k", &ref), Found::kPut);
   EXPECT_EQ(index.Value(ref, rep), row("Row+1"));
   EXPECT_FALSE(index.MergeOwned("k", h, "?"));  // not an operand
-  index.PutOwned("k", h, row("again"));  // replaces the kept row
+  index.PutOwned("k", h, row("again"));         // replaces the kept row
   ASSERT_EQ(FindIn(index, "k", &ref), Found::kPut);
   EXPECT_EQ(index.Value(ref, rep), row("again"));
   // A row in the batch wins over the kept one, and is not merged into.
