@@ -216,72 +216,80 @@ TEST_F(AppendMergeTest, ATransactionAppendsWholeRowsAndReadsThem) {
   EXPECT_EQ(Value(*engine_, 0, "log"), kLong + "!onetwo");
 }
 
-TEST(AppendMergeReplication, AReplicaAppliesTheAppendsToTheSameValue) {
-  FakeClock clock;
-  TempDir master_dir("cairn-append-master");
-  TempDir replica_dir("cairn-append-replica");
-  auto master = OpenEngine(master_dir.path(), clock);
-  auto replica = OpenEngine(replica_dir.path(), clock);
-  ASSERT_TRUE(master && replica);
-  replica->SetReplica(true);
-  Put(*master, 0, "log", kLong);
+// A source and a target: a master and its replica, or a slot migration's
+// two ends.
+class AppendMergeTwoEngines : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    a_ = OpenEngine(a_dir_.path(), clock_);
+    b_ = OpenEngine(b_dir_.path(), clock_);
+    ASSERT_TRUE(a_ && b_);
+  }
+  FakeClock clock_;
+  TempDir a_dir_{"cairn-append-a"};
+  TempDir b_dir_{"cairn-append-b"};
+  std::unique_ptr<Engine> a_;
+  std::unique_ptr<Engine> b_;
+};
+
+TEST_F(AppendMergeTwoEngines, AReplicaAppliesTheOperandsToTheSameValue) {
+  Engine& master = *a_;
+  Engine& replica = *b_;
+  replica.SetReplica(true);
+  Put(master, 0, "log", kLong);
   std::string expect = kLong;
   for (int i = 0; i < 50; ++i) {
-    Append(*master, 0, "log", std::to_string(i));
+    Append(master, 0, "log", std::to_string(i));
     expect += std::to_string(i);
-    Overwrite(*master, 0, "log", 3 * i, "^");
+    Overwrite(master, 0, "log", 3 * i, "^");
     expect[3 * i] = '^';
   }
-  auto r = master->ReadUpdatesSince(1, 64 << 20);
+  auto r = master.ReadUpdatesSince(1, 64 << 20);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  for (const auto& b : *r) ASSERT_TRUE(replica->ApplyReplicated(b).ok());
-  EXPECT_EQ(Value(*replica, 0, "log"), expect);
-  EXPECT_EQ(replica->KeyCount(0), 1);
+  for (const auto& b : *r) ASSERT_TRUE(replica.ApplyReplicated(b).ok());
+  EXPECT_EQ(Value(replica, 0, "log"), expect);
+  EXPECT_EQ(replica.KeyCount(0), 1);
 }
 
-TEST(AppendMergeSlotMigration, AppendsAfterTheExportReachTheTargetAsAppends) {
-  FakeClock clock;
-  TempDir a_dir("cairn-append-a");
-  TempDir b_dir("cairn-append-b");
-  auto a = OpenEngine(a_dir.path(), clock);
-  auto b = OpenEngine(b_dir.path(), clock);
-  ASSERT_TRUE(a && b);
+TEST_F(AppendMergeTwoEngines, ChangesAfterASlotExportReachTheTargetAsOperands) {
+  Engine& source = *a_;
+  Engine& target = *b_;
   const std::string key = "log";
   const uint16_t slot = KeyHashSlot(key);
   const std::vector<SlotRange> ranges = {{slot, slot}};
-  Put(*a, kDb0, key, kLong);
-  Append(*a, kDb0, key, "!");
-  Engine::SlotExport exp(*a, ranges);
+  Put(source, kDb0, key, kLong);
+  Append(source, kDb0, key, "!");
+  Engine::SlotExport exp(source, ranges);
   for (bool done = false; !done;) {
     std::string chunk;
     ASSERT_TRUE(exp.Next(1 << 20, &chunk, &done).ok());
-    ASSERT_TRUE(b->ImportSlotRows(chunk, ranges).ok());
+    ASSERT_TRUE(target.ImportSlotRows(chunk, ranges).ok());
   }
   std::string expect = kLong + "!";
   for (int i = 0; i < 5; ++i) {
-    Append(*a, kDb0, key, std::to_string(i));
+    Append(source, kDb0, key, std::to_string(i));
     expect += std::to_string(i);
-    Overwrite(*a, kDb0, key, 100 * i, "@");
+    Overwrite(source, kDb0, key, 100 * i, "@");
     expect[100 * i] = '@';
   }
-  auto r = a->ReadUpdatesSince(exp.sequence() + 1, 64 << 20);
+  auto r = source.ReadUpdatesSince(exp.sequence() + 1, 64 << 20);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   int merges = 0;
   for (const auto& batch : *r) {
     std::string chunk;
-    ASSERT_TRUE(a->FilterSlotChanges(batch, ranges, &chunk).ok());
+    ASSERT_TRUE(source.FilterSlotChanges(batch, ranges, &chunk).ok());
     size_t pos = 0;
     SlotChunkRecord rec;
     while (ReadSlotChunkRecord(chunk, &pos, &rec)) merges += rec.op == SlotChunkOp::kMetaMerge;
-    ASSERT_TRUE(b->ImportSlotChanges(chunk, ranges).ok());
+    ASSERT_TRUE(target.ImportSlotChanges(chunk, ranges).ok());
   }
   EXPECT_EQ(merges, 10);
-  EXPECT_EQ(Value(*b, kDb0, key), expect);
+  EXPECT_EQ(Value(target, kDb0, key), expect);
   // A merge record that is not an append is refused, and changes nothing.
   std::string bad;
   AppendSlotChunkRecord(&bad, SlotChunkOp::kMetaMerge, EncodeMetaKey(kDb0, slot, key), "z");
-  EXPECT_FALSE(b->ImportSlotChanges(bad, ranges).ok());
-  EXPECT_EQ(Value(*b, kDb0, key), expect);
+  EXPECT_FALSE(target.ImportSlotChanges(bad, ranges).ok());
+  EXPECT_EQ(Value(target, kDb0, key), expect);
 }
 
 }  // namespace
