@@ -105,16 +105,10 @@ void SetBitCommand(CommandContext& ctx) {
   if (grown || was != (on == 1)) {
     const char b =
         static_cast<char>((old & ~(1u << bit)) | (static_cast<unsigned>(on) << bit));
+    // Only the byte changes (a merge operand on a long value); a gap
+    // before it is zero-filled.
     storage::WriteSet ws(ctx.engine);
-    if (ks.live) {
-      // Only the byte changes (a merge operand on a long value); a gap
-      // before it is zero-filled.
-      ws.Overwrite(ks, byte, std::string_view(&b, 1));
-    } else {
-      std::string bitmap(static_cast<size_t>(byte) + 1, '\0');
-      bitmap[byte] = b;
-      ws.PutString(ks, bitmap, 0, storage::StringForm::kRaw);
-    }
+    WriteAt(ws, ks, byte, std::string_view(&b, 1));
     if (!ctx.Commit(ws)) return;
   }
   ctx.reply.Integer(was ? 1 : 0);
@@ -507,12 +501,9 @@ void BitFieldGeneric(CommandContext& ctx, bool read_only_command) {
   // Redis does even when every write failed); else WATCH is left alone.
   bool changed = writes && (!ks.live || bitmap.size() != ks.payload.size());
   // The bytes the writes change, [first, last]: a growth, and each field set.
-  uint64_t first = ks.live && writes ? ks.payload.size() : 0;
-  uint64_t last = bitmap.empty() ? 0 : bitmap.size() - 1;
-  if (first > last) {
-    first = UINT64_MAX;
-    last = 0;
-  }
+  const bool grown = ks.live && bitmap.size() > ks.payload.size();
+  uint64_t first = grown ? ks.payload.size() : UINT64_MAX;
+  uint64_t last = grown ? bitmap.size() - 1 : 0;
   // The replies wait for the commit: a failed write answers one error.
   std::vector<std::optional<int64_t>> replies;
   replies.reserve(ops.size());
@@ -541,13 +532,14 @@ void BitFieldGeneric(CommandContext& ctx, bool read_only_command) {
     replies.emplace_back(op.kind == FieldOp::kIncrBy ? static_cast<int64_t>(stored) : old_value);
   }
   if (changed) {
-    storage::WriteSet ws(ctx.engine);
-    if (ks.live) {
-      // Only the changed bytes (a merge operand on a long value).
-      ws.Overwrite(ks, first, std::string_view(bitmap).substr(first, last - first + 1));
-    } else {
-      ws.PutString(ks, bitmap, 0, storage::StringForm::kRaw);
+    // Only the changed bytes (a merge operand on a long value); a new key
+    // is all of them.
+    if (!ks.live) {
+      first = 0;
+      last = bitmap.size() - 1;
     }
+    storage::WriteSet ws(ctx.engine);
+    WriteAt(ws, ks, first, std::string_view(bitmap).substr(first, last - first + 1));
     if (!ctx.Commit(ws)) return;
   }
   ctx.reply.ArrayHeader(replies.size());

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "common/strings.h"
@@ -98,6 +99,21 @@ inline bool CheckStringLength(CommandContext& ctx, uint64_t size, uint64_t appen
     return false;
   }
   return true;
+}
+
+// SETRANGE, SETBIT and BITFIELD: writes `bytes` at `offset` of a live
+// string, keeping its TTL (a long value gets a merge operand,
+// WriteSet::Overwrite); a key that is not live becomes a new raw string of
+// zero bytes up to `offset`, then `bytes`, without a TTL.
+inline void WriteAt(storage::WriteSet& ws, storage::KeyState& ks, uint64_t offset,
+                    std::string_view bytes) {
+  if (ks.live) {
+    ws.Overwrite(ks, offset, bytes);
+    return;
+  }
+  std::string created(static_cast<size_t>(offset), '\0');
+  created.append(bytes);
+  ws.PutString(ks, created, 0, storage::StringForm::kRaw);
 }
 
 }  // namespace cairn

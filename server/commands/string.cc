@@ -392,13 +392,7 @@ void SetRangeCommand(CommandContext& ctx) {
   const size_t off = static_cast<size_t>(offset);
   storage::WriteSet ws(ctx.engine);
   // Redis builds the new value as a raw string, for a new key too.
-  if (ks.live) {
-    ws.Overwrite(ks, off, value);
-  } else {
-    std::string created(off + value.size(), '\0');
-    created.replace(off, value.size(), value);
-    ws.PutString(ks, created, 0, storage::StringForm::kRaw);
-  }
+  WriteAt(ws, ks, off, value);
   if (!ctx.Commit(ws)) return;
   ctx.reply.Integer(static_cast<int64_t>(ks.payload.size()));
 }
