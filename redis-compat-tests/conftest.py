@@ -133,6 +133,7 @@ def servers():
     redis = ServerProcess("redis", lambda p: [
         redis_bin, "--port", str(p), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
         "--daemonize", "no", "--dir", redis_dir, "--protected-mode", "no",
+        "--enable-debug-command", "yes",
     ], tmp)
     cairn = ServerProcess("cairn", lambda p: [
         cairn_bin, "--port", str(p), "--bind", "127.0.0.1", "--dir", cairn_dir,

@@ -2,6 +2,7 @@
 
 #include "common/strings.h"
 #include "server/errors.h"
+#include "server/pubsub.h"
 #include "server/stats.h"
 #include "storage/engine.h"
 
@@ -167,6 +168,7 @@ bool CommandContext::Commit(storage::WriteSet& ws) {
   }
   if (seq > client.pending_write_seq) client.pending_write_seq = seq;
   server.stats.changes.fetch_add(static_cast<uint64_t>(ws.size()), std::memory_order_relaxed);
+  WriteOwnKeyEvents(*this);
   return true;
 }
 

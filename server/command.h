@@ -203,6 +203,8 @@ struct ServerContext {
   SlowLog slowlog;                      // SLOWLOG, fed by every loop
   AclLog acl_log;                       // ACL LOG: failed authentications
   ClientPause pause;                    // CLIENT PAUSE / UNPAUSE
+  // DEBUG SET-ACTIVE-EXPIRE: whether the housekeeper deletes due keys.
+  std::atomic<bool> active_expire{true};
 };
 
 // What one command invocation may touch.

@@ -16,6 +16,7 @@
 #include "common/glob.h"
 #include "common/log.h"
 #include "common/strings.h"
+#include "server/notify.h"
 #include "server/resp/parser.h"
 
 namespace cairn {
@@ -407,6 +408,23 @@ const std::vector<Config::Option>& Config::Options() {
                        [](const std::vector<std::string>& v) -> std::string {
                          std::vector<double> parsed;
                          return ParsePercentiles(v.empty() ? "" : v[0], &parsed);
+                       }});
+    o.push_back(Option{"notify-keyspace-events",
+                       Kind::kString,
+                       true,
+                       0,
+                       0,
+                       {},
+                       [](Config& c, int64_t, const std::vector<std::string>& v) {
+                         c.notify_keyspace_events_ =
+                             ParseKeyspaceEvents(v.empty() ? "" : v[0]).value_or(0);
+                       },
+                       [](const Config& c) {
+                         return FormatKeyspaceEvents(c.notify_keyspace_events_.load());
+                       },
+                       [](const std::vector<std::string>& v) -> std::string {
+                         if (ParseKeyspaceEvents(v.empty() ? "" : v[0])) return "";
+                         return kInvalidKeyspaceEvents;
                        }});
     int_opt(
         "slowlog-log-slower-than", true, -1, INT64_MAX,

@@ -70,6 +70,8 @@ class Config {
   // and the percentiles INFO reports.
   bool latency_tracking() const { return latency_tracking_.load(std::memory_order_relaxed); }
   std::vector<double> latency_tracking_info_percentiles() const;
+  // notify-keyspace-events, as storage::KeyEventClass bits (server/notify.h).
+  uint32_t notify_keyspace_events() const { return notify_keyspace_events_.load(); }
   // A checkpoint to seed an empty data directory from at start-up; "" = none.
   std::string restore_from() const;
 
@@ -149,6 +151,7 @@ class Config {
   std::atomic<int64_t> slowlog_log_slower_than_{10000};
   std::atomic<int64_t> slowlog_max_len_{128};
   std::atomic<bool> latency_tracking_{true};
+  std::atomic<uint32_t> notify_keyspace_events_{0};
   std::vector<double> latency_percentiles_{50, 99, 99.9};  // guarded by mu_
   std::atomic<int> tcp_keepalive_;
   std::atomic<int> tcp_backlog_;

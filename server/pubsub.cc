@@ -8,6 +8,7 @@
 #include "server/client.h"
 #include "server/command.h"
 #include "server/slowlog.h"
+#include "storage/engine.h"
 
 namespace cairn {
 
@@ -325,6 +326,12 @@ void WritePendingMessages(CommandContext& ctx) {
   for (const PubsubDelivery& d : ctx.server.pubsub->TakeFor(info.worker, info.id)) {
     WritePubsubMessage(ctx.reply, d);
   }
+}
+
+void WriteOwnKeyEvents(CommandContext& ctx) {
+  if (ctx.client.pubsub_channels == 0 && ctx.client.pubsub_patterns == 0) return;
+  if (ctx.client.txn.executing > 0 || !ctx.engine.WantsKeyEvent(~0u)) return;
+  WritePendingMessages(ctx);
 }
 
 void ResetSubscriptions(CommandContext& ctx) {

@@ -155,6 +155,11 @@ void ClearSubscriptions(PubsubRegistry& registry, Client& client);
 // have been written.
 void WritePendingMessages(CommandContext& ctx);
 
+// After a command's keyspace notifications were published: a (RESP3)
+// client subscribed to them gets them before the command's reply, as in
+// Redis, except inside EXEC, whose reply is one array (they follow it).
+void WriteOwnKeyEvents(CommandContext& ctx);
+
 // RESET: pending messages are written (in the old protocol), then every
 // subscription goes, without unsubscribe confirmations, and MONITOR ends
 // (as Redis).

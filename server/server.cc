@@ -14,6 +14,7 @@
 #include "common/log.h"
 #include "server/durability.h"
 #include "server/persistence.h"
+#include "server/notify.h"
 #include "server/pubsub.h"
 #include "server/replication.h"
 #include "server/worker.h"
@@ -60,6 +61,7 @@ Server::~Server() {
   persistence_.reset();  // waits for a background save
   context_.reset();
   cluster_.reset();
+  if (engine_ != nullptr) engine_->SetKeyEventSink(nullptr);  // it publishes through pubsub_
   pubsub_.reset();
   engine_.reset();
   for (int fd : shutdown_pipe_) {
@@ -132,6 +134,11 @@ Status Server::Start(const std::string& executable) {
   }
   pubsub_ = std::make_unique<PubsubRegistry>(threads, context_->wake_worker);
   context_->pubsub = pubsub_.get();
+  engine_->SetKeyEventSink([pubsub = pubsub_.get()](uint32_t classes,
+                                                    std::span<const storage::KeyEvent> events) {
+    PublishKeyEvents(*pubsub, classes, events);
+  });
+  engine_->SetKeyEventClasses(config_.notify_keyspace_events());
   int port = config_.port();
   for (int i = 0; i < threads; ++i) {
     auto w = std::make_unique<Worker>(i, *context_, *durability_);
@@ -294,7 +301,7 @@ void Server::Housekeeping() {
   while (!stop_) {
     auto t0 = std::chrono::steady_clock::now();
     int rounds = 0;
-    while (!stop_ && rounds < 20) {
+    while (!stop_ && rounds < 20 && context_->active_expire.load()) {
       auto deleted = engine_->ExpireCycle(kBudget);
       if (!deleted.ok()) {
         LOG_WARNING("active expiry: %s", deleted.status().ToString().c_str());

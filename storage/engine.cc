@@ -281,8 +281,14 @@ void WriteSet::PutString(KeyState& ks, std::string_view value, int64_t expire_ms
   PutRaw(ks, ValueType::kString, value, expire_ms, form);
 }
 
+void WriteSet::NotifyReplaced(const KeyState& ks, bool put) {
+  if (ks.stored) Notify(kEventExpired, "expired", ks);
+  if (put) Notify(kEventNew, "new", ks);
+}
+
 void WriteSet::PutRaw(KeyState& ks, ValueType type, std::string_view value, int64_t expire_ms,
                       StringForm form) {
+  if (!ks.live) NotifyReplaced(ks, true);
   key_scratch_.clear();
   AppendMetaKey(&key_scratch_, ks.db, ks.slot, ks.key);
   EncodeMetaValue(&scratch_, type, expire_ms, value, form);
@@ -381,6 +387,7 @@ void WriteSet::SetExpire(KeyState& ks, int64_t expire_ms) {
 
 void WriteSet::Delete(KeyState& ks) {
   if (!ks.stored) return;
+  if (!ks.live) NotifyReplaced(ks, false);
   const std::string mkey = EncodeMetaKey(ks.db, ks.slot, ks.key);
   out_->Delete(engine_.meta_cf_, mkey);
   if (index_ != nullptr) index_->Delete(mkey, KeyCache::Hash(mkey));
@@ -804,6 +811,15 @@ void Engine::ApplyDeltas(const std::vector<WriteSet::Delta>& deltas) {
 }
 
 Status Engine::Commit(WriteSet& ws, uint64_t* seq) {
+  Status s = CommitOps(ws, seq);
+  if (s.ok() && !ws.events_.empty()) {
+    PublishKeyEvents(ws.events_);
+    ws.events_.clear();
+  }
+  return s;
+}
+
+Status Engine::CommitOps(WriteSet& ws, uint64_t* seq) {
   if (seq != nullptr) *seq = 0;
   if (ws.empty()) return Status::Ok();
   if (ws.out_ != ws.batch_.get()) {
@@ -822,6 +838,16 @@ Status Engine::Commit(WriteSet& ws, uint64_t* seq) {
   ReportTouched(ws.touched_);
   if (seq != nullptr) *seq = db_->GetLatestSequenceNumber();
   return Status::Ok();
+}
+
+void Engine::SetKeyEventClasses(uint32_t classes) {
+  const bool channels = (classes & (kEventKeyspace | kEventKeyevent)) != 0;
+  key_event_classes_.store(channels ? classes : 0, std::memory_order_relaxed);
+}
+
+void Engine::PublishKeyEvents(std::span<const KeyEvent> events) const {
+  const uint32_t classes = key_event_classes_.load(std::memory_order_relaxed);
+  if (key_event_sink_ && classes != 0) key_event_sink_(classes, events);
 }
 
 void Engine::ReportTouched(const std::vector<WriteSet::TouchedKey>& touched) {

@@ -26,6 +26,7 @@
 #include "common/status.h"
 #include "storage/encoding.h"
 #include "storage/key_cache.h"
+#include "storage/key_events.h"
 #include "storage/key_locks.h"
 #include "storage/prefetch_keys.h"
 #include "storage/scan_cursors.h"
@@ -139,6 +140,16 @@ class WriteSet {
   // Removes a stored key (live or expired). No-op if nothing is stored.
   void Delete(KeyState& ks);
 
+  // Keyspace notifications: records event `name` of class `cls` for ks's
+  // key, if that class is asked for; Commit hands the events to the sink.
+  // The writes add their own "new" (a key that was not live is put) and
+  // "expired" (an expired row is put over or deleted), before the
+  // command's event, as Redis orders them.
+  void Notify(uint32_t cls, const char* name, const KeyState& ks) {
+    Notify(cls, name, ks.db, ks.key);
+  }
+  void Notify(uint32_t cls, const char* name, uint8_t db, std::string_view key);
+
   bool empty() const { return ops_ == 0; }
   // Keys written or deleted (INFO's rdb_changes_since_last_save).
   int size() const { return ops_; }
@@ -150,6 +161,8 @@ class WriteSet {
   void PutRaw(KeyState& ks, ValueType type, std::string_view payload, int64_t expire_ms,
               StringForm form);
   void AddCount(char kind, uint8_t db, uint16_t slot, int64_t delta);
+  // The events of putting or deleting ks when it is not live.
+  void NotifyReplaced(const KeyState& ks, bool put);
   // Whether a change to ks's value goes as a merge operand (Append).
   bool MergesInto(const KeyState& ks) const;
   // Writes a merge operand for ks, whose payload already holds its result.
@@ -178,6 +191,7 @@ class WriteSet {
     bool deleted;
   };
   std::vector<TouchedKey> touched_;
+  std::vector<KeyEvent> events_;
   int ops_ = 0;
   std::string scratch_;
   std::string key_scratch_;
@@ -223,8 +237,21 @@ class Engine {
   static constexpr size_t kMultiGetMin = 2;
 
   // Applies a WriteSet. On success *seq (if given) is a sequence number at or
-  // after the write: durable once SyncedSequence() >= it.
+  // after the write: durable once SyncedSequence() >= it. Its events then go
+  // to the key event sink (in a transaction or pipeline, once queued in the
+  // batch: the order is the commands', as in Redis).
   Status Commit(WriteSet& ws, uint64_t* seq = nullptr);
+
+  // Keyspace notifications (notify-keyspace-events). The sink is set once,
+  // before any command runs; the classes change at run time. Events are
+  // recorded only while the classes include K or E and the event's class.
+  void SetKeyEventSink(KeyEventSink sink) { key_event_sink_ = std::move(sink); }
+  void SetKeyEventClasses(uint32_t classes);
+  bool WantsKeyEvent(uint32_t cls) const {
+    return (key_event_classes_.load(std::memory_order_relaxed) & cls) != 0;
+  }
+  // Hands events made outside a WriteSet (a read's "keymiss") to the sink.
+  void PublishKeyEvents(std::span<const KeyEvent> events) const;
 
   // Transactions (EXEC). Between BeginBatch and CommitBatch, every WriteSet
   // committed by this thread goes into one pending batch instead of the
@@ -523,6 +550,8 @@ class Engine {
   // A pipeline's lock was busy: write its batch, release its kept locks.
   static void OnLockContention(void* engine);
   void FlushPipeline();
+  // Commit without the events.
+  Status CommitOps(WriteSet& ws, uint64_t* seq);
   // Writes p's batch (deltas, watch touches) and empties it.
   Status WriteBatchOf(PendingBatch* p, uint64_t* seq);
   void ReportTouched(const std::vector<WriteSet::TouchedKey>& touched);
@@ -582,6 +611,8 @@ class Engine {
   std::unique_ptr<std::atomic<int64_t>[]> key_counts_;
   std::unique_ptr<std::atomic<int64_t>[]> expire_counts_;
   std::atomic<uint64_t> lazy_expired_{0};
+  KeyEventSink key_event_sink_;
+  std::atomic<uint32_t> key_event_classes_{0};  // 0 unless K or E is on
   std::atomic<uint64_t> repl_offset_{0};
   std::atomic<bool> replica_{false};
   std::atomic<int64_t> expiry_paused_until_ms_{0};
@@ -590,5 +621,9 @@ class Engine {
   std::string master_id_;
   ScanCursors scan_cursors_;  // SCAN positions (engine_keyspace.cc)
 };
+
+inline void WriteSet::Notify(uint32_t cls, const char* name, uint8_t db, std::string_view key) {
+  if (engine_.WantsKeyEvent(cls)) events_.push_back({cls, name, db, std::string(key)});
+}
 
 }  // namespace cairn::storage

@@ -74,6 +74,7 @@ void ConfigSetCommand(CommandContext& ctx) {
     ctx.reply.Error(s.message());
     return;
   }
+  ctx.engine.SetKeyEventClasses(ctx.server.config.notify_keyspace_events());
   // The memory budget is the storage engine's to share out again.
   const int64_t maxmemory = ctx.server.config.maxmemory();
   if (maxmemory != maxmemory_before) {
@@ -187,8 +188,6 @@ void DebugSubcommandError(CommandContext& ctx, std::string_view sub) {
   ctx.reply.Error(errors::SubcommandSyntax(sub, "debug"));
 }
 
-// DEBUG HELP and DEBUG SLEEP only. Redis 7 disables DEBUG unless
-// enable-debug-command is set; Cairn always allows these two harmless ones.
 // MONITOR: from now on the client also receives, as simple strings, a line
 // for every command any client runs (but administrative ones), after it
 // ran (Connection::CountCall). A client already monitoring gets no reply,
@@ -209,11 +208,23 @@ void MonitorCommand(CommandContext& ctx) {
   ctx.reply.Ok();
 }
 
+// DEBUG HELP, SLEEP and SET-ACTIVE-EXPIRE only. Redis 7 disables DEBUG
+// unless enable-debug-command is set; Cairn always allows these harmless ones.
 void DebugCommand(CommandContext& ctx) {
   std::string_view sub = ctx.argv[1];
   if (EqualsIgnoreCase(sub, "help") && ctx.argv.size() == 2) {
     ReplyHelp(ctx, "DEBUG",
-              {"SLEEP <seconds>", "    Stop the server for <seconds>. Decimals allowed."});
+              {"SLEEP <seconds>", "    Stop the server for <seconds>. Decimals allowed.",
+               "SET-ACTIVE-EXPIRE <0|1>",
+               "    Setting it to 0 disables expiring keys in background when they are not",
+               "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
+               "    default."});
+    return;
+  }
+  if (EqualsIgnoreCase(sub, "set-active-expire") && ctx.argv.size() == 3) {
+    // As Redis: atoi, so anything but a number turns it off.
+    ctx.server.active_expire.store(atoi(std::string(ctx.argv[2]).c_str()) != 0);
+    ctx.reply.Ok();
     return;
   }
   if (EqualsIgnoreCase(sub, "sleep") && ctx.argv.size() == 3) {

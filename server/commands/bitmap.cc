@@ -109,6 +109,7 @@ void SetBitCommand(CommandContext& ctx) {
     // before it is zero-filled.
     storage::WriteSet ws(ctx.engine);
     WriteAt(ws, ks, byte, std::string_view(&b, 1));
+    ws.Notify(storage::kEventString, "setbit", ks);
     if (!ctx.Commit(ws)) return;
   }
   ctx.reply.Integer(was ? 1 : 0);
@@ -119,7 +120,7 @@ void GetBitCommand(CommandContext& ctx) {
   if (!BitOffsetOrReply(ctx, ctx.argv[2], 0, &offset)) return;
   storage::KeyState ks;
   if (!ReadOrReply(ctx, ctx.argv[1], &ks)) return;
-  CountLookup(ctx, ks.live);
+  CountLookup(ctx, ks);
   if (WrongType(ctx, ks)) return;
   ctx.reply.Integer(ks.live && BitAt(ks.payload, offset) ? 1 : 0);
 }
@@ -181,7 +182,7 @@ bool RangeUnitOrReply(CommandContext& ctx, std::string_view arg, bool* in_bits) 
 void BitCountCommand(CommandContext& ctx) {
   storage::KeyState ks;
   if (!ReadOrReply(ctx, ctx.argv[1], &ks)) return;
-  CountLookup(ctx, ks.live);
+  CountLookup(ctx, ks);
   if (!ks.live) {
     ctx.reply.Integer(0);
     return;
@@ -237,7 +238,7 @@ void BitPosCommand(CommandContext& ctx) {
   }
   storage::KeyState ks;
   if (!ReadOrReply(ctx, ctx.argv[1], &ks)) return;
-  CountLookup(ctx, ks.live);
+  CountLookup(ctx, ks);
   if (!ks.live) {
     ctx.reply.Integer(bit ? -1 : 0);
     return;
@@ -304,7 +305,7 @@ void BitOpCommand(CommandContext& ctx) {
   size_t maxlen = 0;
   for (size_t i = 0; i < sources.size(); ++i) {
     if (!LookupOrReply(ctx, ctx.argv[i + 3], &sources[i])) return;
-    CountLookup(ctx, sources[i].live);
+    CountLookup(ctx, sources[i]);
     if (WrongType(ctx, sources[i])) return;
     if (!sources[i].live) sources[i].payload.clear();
     maxlen = std::max(maxlen, sources[i].payload.size());
@@ -331,8 +332,11 @@ void BitOpCommand(CommandContext& ctx) {
   storage::WriteSet ws(ctx.engine);
   if (maxlen > 0) {
     ws.PutString(target, result, 0, storage::StringForm::kRaw);
+    ws.Notify(storage::kEventString, "set", target);
   } else if (target.stored) {
+    const bool live = target.live;
     ws.Delete(target);
+    if (live) ws.Notify(storage::kEventGeneric, "del", target);
   }
   if (!ws.empty() && !ctx.Commit(ws)) return;
   ctx.reply.Integer(static_cast<int64_t>(maxlen));
@@ -484,7 +488,7 @@ void BitFieldGeneric(CommandContext& ctx, bool read_only_command) {
   std::string bitmap;
   if (!writes) {
     if (!ReadOrReply(ctx, ctx.argv[1], &ks)) return;
-    CountLookup(ctx, ks.live);
+    CountLookup(ctx, ks);
     if (WrongType(ctx, ks)) return;
     if (ks.live) bitmap = std::move(ks.payload);
   } else {
@@ -540,6 +544,7 @@ void BitFieldGeneric(CommandContext& ctx, bool read_only_command) {
     }
     storage::WriteSet ws(ctx.engine);
     WriteAt(ws, ks, first, std::string_view(bitmap).substr(first, last - first + 1));
+    ws.Notify(storage::kEventString, "setbit", ks);
     if (!ctx.Commit(ws)) return;
   }
   ctx.reply.ArrayHeader(replies.size());

@@ -57,8 +57,10 @@ void DelCommand(CommandContext& ctx) {
     if (!seen.insert(ctx.argv[i + 1]).second) continue;
     storage::KeyState& ks = states[i];
     if (!ks.stored) continue;
-    ++(ks.live ? removed : expired);
-    ws.Delete(ks);
+    const bool live = ks.live;
+    ++(live ? removed : expired);
+    ws.Delete(ks);  // an expired row gets its "expired"
+    if (live) ws.Notify(storage::kEventGeneric, "del", ks);
   }
   if (!ctx.Commit(ws)) return;
   CountExpired(ctx, expired);
@@ -76,12 +78,15 @@ void CountExisting(CommandContext& ctx) {
   int64_t count = 0;
   for (size_t i = 0; i < states.size(); ++i) {
     storage::KeyState& ks = states[i];
-    CountLookup(ctx, ks.live);
+    // The "keymiss" goes with the WriteSet's events, after the "expired"
+    // of a row this deletes, as Redis's lookup orders them.
+    CountLookup(ctx, ks, /*notify=*/false);
     if (ks.live) {
       ++count;
-    } else if (ks.stored && expired.insert(ctx.argv[i + 1]).second) {
-      ws.Delete(ks);
+      continue;
     }
+    if (ks.stored && expired.insert(ctx.argv[i + 1]).second) ws.Delete(ks);
+    ws.Notify(storage::kEventKeyMiss, "keymiss", ks);
   }
   Status s = ctx.engine.Commit(ws);
   if (!s.ok()) {
@@ -103,7 +108,7 @@ void TypeCommand(CommandContext& ctx) {
     ctx.reply.Error(errors::ReadFailed(s.ToString()));
     return;
   }
-  CountLookup(ctx, ks.live);
+  CountLookup(ctx, ks);
   ctx.reply.SimpleString(ks.live ? storage::TypeName(ks.type) : "none");
 }
 
@@ -196,8 +201,10 @@ void ExpireGeneric(CommandContext& ctx, int64_t basetime, bool seconds) {
   }
   if (when <= ctx.NowMs()) {
     ws.Delete(ks);
+    ws.Notify(storage::kEventGeneric, "del", ks);
   } else {
     ws.SetExpire(ks, when);
+    ws.Notify(storage::kEventGeneric, "expire", ks);
   }
   if (!ctx.Commit(ws)) return;
   ctx.reply.Integer(1);
@@ -217,7 +224,7 @@ void TtlGeneric(CommandContext& ctx, bool ms, bool absolute) {
     ctx.reply.Error(errors::ReadFailed(s.ToString()));
     return;
   }
-  CountLookup(ctx, ks.live);
+  CountLookup(ctx, ks);
   if (!ks.live) {
     ctx.reply.Integer(-2);
     return;
@@ -261,6 +268,7 @@ void PersistCommand(CommandContext& ctx) {
     return;
   }
   ws.SetExpire(ks, 0);
+  ws.Notify(storage::kEventGeneric, "persist", ks);
   if (!ctx.Commit(ws)) return;
   ctx.reply.Integer(1);
 }

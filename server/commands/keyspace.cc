@@ -52,6 +52,9 @@ bool CommitOrReply(CommandContext& ctx, WriteSet& ws, int expired) {
 // in the same encoding, so a shared integer's copy is not shared. Only
 // strings exist in Cairn today; other types will copy their members here.
 void PutCopy(WriteSet& ws, KeyState& dst, const KeyState& src, bool duplicate) {
+  // Redis deletes a destination it replaces and adds the key anew: "new"
+  // either way (a destination that was not live gets it from the put).
+  if (dst.live) ws.Notify(storage::kEventNew, "new", dst);
   storage::StringForm form = src.form;
   if (duplicate && form == storage::StringForm::kAsSet) form = storage::StringForm::kCopy;
   ws.PutString(dst, src.payload, src.expire_ms, form);
@@ -110,6 +113,8 @@ void RenameGeneric(CommandContext& ctx, bool nx) {
   if (!dst.live) expired += DropIfExpired(ws, dst);
   PutCopy(ws, dst, src, false);
   ws.Delete(src);
+  ws.Notify(storage::kEventGeneric, "rename_from", src);
+  ws.Notify(storage::kEventGeneric, "rename_to", dst);
   if (!CommitOrReply(ctx, ws, expired)) return;
   nx ? ctx.reply.Integer(1) : ctx.reply.Ok();
 }
@@ -150,14 +155,15 @@ void CopyCommand(CommandContext& ctx) {
   storage::KeyLockGuard guard(ctx.engine.locks(), {{ctx.db(), src_key}, {dst_db, dst_key}});
   KeyState src;
   if (!LookupOrReply(ctx, ctx.db(), src_key, &src)) return;
-  CountLookup(ctx, src.live);
   WriteSet ws(ctx.engine);
   int expired = DropIfExpired(ws, src);
   if (!src.live) {
     if (!CommitOrReply(ctx, ws, expired)) return;
+    CountLookup(ctx, src);  // after the "expired" of the row dropped
     ctx.reply.Integer(0);
     return;
   }
+  CountLookup(ctx, src);
   KeyState dst;
   if (!LookupOrReply(ctx, dst_db, dst_key, &dst)) return;
   if (dst.live && !replace) {
@@ -166,6 +172,7 @@ void CopyCommand(CommandContext& ctx) {
   }
   if (!dst.live) expired += DropIfExpired(ws, dst);
   PutCopy(ws, dst, src, true);
+  ws.Notify(storage::kEventGeneric, "copy_to", dst);
   if (!CommitOrReply(ctx, ws, expired)) return;
   ctx.reply.Integer(1);
 }
@@ -203,6 +210,8 @@ void MoveCommand(CommandContext& ctx) {
   expired += DropIfExpired(ws, dst);
   PutCopy(ws, dst, src, false);
   ws.Delete(src);
+  ws.Notify(storage::kEventGeneric, "move_from", src);
+  ws.Notify(storage::kEventGeneric, "move_to", dst);
   if (!CommitOrReply(ctx, ws, expired)) return;
   ctx.reply.Integer(1);
 }
@@ -392,7 +401,7 @@ void ScanCommand(CommandContext& ctx) {
 // Looks up OBJECT's key; nil (and false) when it does not exist.
 bool ObjectLookup(CommandContext& ctx, KeyState* ks) {
   if (!ReadOrReply(ctx, ctx.argv[2], ks)) return false;
-  CountLookup(ctx, ks->live);
+  CountLookup(ctx, *ks, /*notify=*/false);
   if (!ks->live) {
     ctx.reply.Null();
     return false;
@@ -460,7 +469,7 @@ void ObjectHelpCommand(CommandContext& ctx) {
 void DumpCommand(CommandContext& ctx) {
   KeyState ks;
   if (!ReadOrReply(ctx, ctx.argv[1], &ks)) return;
-  CountLookup(ctx, ks.live);
+  CountLookup(ctx, ks);
   if (!ks.live) {
     ctx.reply.Null();
     return;
@@ -539,9 +548,13 @@ void RestoreCommand(CommandContext& ctx) {
   }
   if (ttl != 0 && ttl <= now) {
     // Already expired: the old value (REPLACE) goes, nothing is created.
+    if (ks.live) ws.Notify(storage::kEventGeneric, "del", ks);
     ws.Delete(ks);
   } else {
+    // REPLACE deletes the old key and adds the restored one anew.
+    if (ks.live) ws.Notify(storage::kEventNew, "new", ks);
     ws.PutString(ks, value, ttl);
+    ws.Notify(storage::kEventGeneric, "restore", ks);
   }
   if (!CommitOrReply(ctx, ws, expired)) return;
   ctx.reply.Ok();

@@ -12,6 +12,7 @@
 #include "server/command.h"
 #include "server/config.h"
 #include "server/errors.h"
+#include "server/pubsub.h"
 #include "server/stats.h"
 #include "storage/engine.h"
 
@@ -42,14 +43,24 @@ inline bool ReadOrReply(CommandContext& ctx, std::string_view key, storage::KeyS
   return true;
 }
 
+// The "keymiss" keyspace notification of a read that found no key.
+inline void NotifyKeyMiss(CommandContext& ctx, uint8_t db, std::string_view key) {
+  if (!ctx.engine.WantsKeyEvent(storage::kEventKeyMiss)) return;
+  const storage::KeyEvent e{storage::kEventKeyMiss, "keymiss", db, std::string(key)};
+  ctx.engine.PublishKeyEvents({&e, 1});
+  WriteOwnKeyEvents(ctx);
+}
+
 // keyspace_hits/misses, as Redis's lookupKeyRead counts them (the string and
 // bitmap reads, GET-like writes, EXISTS, TYPE, TOUCH, the TTL family, the
-// keyspace reads; write lookups do not).
-inline void CountLookup(CommandContext& ctx, bool hit) {
-  (hit ? ctx.server.stats.keyspace_hits : ctx.server.stats.keyspace_misses)
+// keyspace reads; write lookups do not), and a miss's "keymiss" unless
+// `notify` is false (OBJECT, as Redis's LOOKUP_NONOTIFY).
+inline void CountLookup(CommandContext& ctx, const storage::KeyState& ks, bool notify = true) {
+  (ks.live ? ctx.server.stats.keyspace_hits : ctx.server.stats.keyspace_misses)
       .fetch_add(1, std::memory_order_relaxed);
+  if (!ks.live && notify) NotifyKeyMiss(ctx, ks.db, ks.key);
 }
-// The same for many keys at once (MGET).
+// The counts for many keys at once (MGET); the caller notifies the misses.
 inline void CountLookups(CommandContext& ctx, uint64_t hits, uint64_t misses) {
   if (hits != 0) ctx.server.stats.keyspace_hits.fetch_add(hits, std::memory_order_relaxed);
   if (misses != 0) ctx.server.stats.keyspace_misses.fetch_add(misses, std::memory_order_relaxed);

@@ -419,6 +419,7 @@ AttemptEnd MigrateOnce(CommandContext& ctx, const MigrateOptions& o,
       }
     } else if (!o.copy) {
       ws.Delete(*ks);
+      ws.Notify(storage::kEventGeneric, "del", *ks);
     }
   }
   if (!ws.empty()) {

@@ -64,15 +64,23 @@ bool ExpireDeadlineOrReply(CommandContext& ctx, std::string_view arg, ExpireUnit
   return true;
 }
 
-// Writes a string with a deadline. A deadline already reached (an EXAT/PXAT
-// in the past) deletes the key instead: Redis never shows such a key again.
+// Writes a string with a deadline, with SET's events ("set", then "expire"
+// for a deadline given by the command, not kept by KEEPTTL). A deadline already reached (an EXAT/PXAT in the past)
+// deletes the key instead: Redis never shows such a key again, and its
+// events are those of a key set and then expired.
 void PutWithDeadline(CommandContext& ctx, storage::WriteSet& ws, storage::KeyState& ks,
-                     std::string_view value, int64_t deadline) {
-  if (deadline != 0 && deadline <= ctx.NowMs()) {
+                     std::string_view value, int64_t deadline, bool deadline_given) {
+  const bool gone = deadline != 0 && deadline <= ctx.NowMs();
+  if (gone) {
+    const bool created = !ks.live;
     ws.Delete(ks);
+    if (created) ws.Notify(storage::kEventNew, "new", ks);
   } else {
     ws.PutString(ks, value, deadline);
   }
+  ws.Notify(storage::kEventString, "set", ks);
+  if (deadline_given) ws.Notify(storage::kEventGeneric, "expire", ks);
+  if (gone) ws.Notify(storage::kEventExpired, "expired", ks);
 }
 
 // ------------------------------------------------------------ SET family
@@ -157,7 +165,7 @@ void SetGeneric(CommandContext& ctx, std::string_view key, std::string_view valu
   // Only GET and IFEQ read the old value; a plain SET replaces it unread.
   ks.skip_payload = !get && !ifeq;
   if (!LookupOrReply(ctx, key, &ks)) return;
-  if (get) CountLookup(ctx, ks.live);  // Redis reads the old value as GET does
+  if (get) CountLookup(ctx, ks);  // Redis reads the old value as GET does
   if ((get || ifeq) && WrongType(ctx, ks)) return;
   std::optional<std::string> old;
   if (get && ks.live && ks.type == storage::ValueType::kString) {
@@ -178,7 +186,7 @@ void SetGeneric(CommandContext& ctx, std::string_view key, std::string_view valu
   }
   if (o.unit == ExpireUnit::kNone && (o.flags & kSetKeepTtl) && found) deadline = ks.expire_ms;
   storage::WriteSet ws(ctx.engine);
-  PutWithDeadline(ctx, ws, ks, value, deadline);
+  PutWithDeadline(ctx, ws, ks, value, deadline, o.unit != ExpireUnit::kNone);
   if (!ctx.Commit(ws)) return;
   if (get) {
     ReplyOptional(ctx, old);
@@ -193,7 +201,7 @@ void SetGeneric(CommandContext& ctx, std::string_view key, std::string_view valu
 void GetCommand(CommandContext& ctx) {
   storage::KeyState ks;
   if (!ReadOrReply(ctx, ctx.argv[1], &ks)) return;
-  CountLookup(ctx, ks.live);
+  CountLookup(ctx, ks);
   if (!ks.live) {
     ctx.reply.Null();
     return;
@@ -246,7 +254,7 @@ void GetExCommand(CommandContext& ctx) {
   storage::KeyLockGuard guard(ctx.engine.locks(), ctx.db(), ctx.argv[1]);
   storage::KeyState ks;
   if (!LookupOrReply(ctx, ctx.argv[1], &ks)) return;
-  CountLookup(ctx, ks.live);
+  CountLookup(ctx, ks);
   if (!ks.live) {
     ctx.reply.Null();
     return;
@@ -261,11 +269,14 @@ void GetExCommand(CommandContext& ctx) {
   if (o.unit != ExpireUnit::kNone) {
     if (deadline <= ctx.NowMs()) {
       ws.Delete(ks);
+      ws.Notify(storage::kEventGeneric, "del", ks);
     } else {
       ws.SetExpire(ks, deadline);
+      ws.Notify(storage::kEventGeneric, "expire", ks);
     }
-  } else if (o.flags & kSetPersist) {
+  } else if ((o.flags & kSetPersist) && ks.expire_ms != 0) {
     ws.SetExpire(ks, 0);
+    ws.Notify(storage::kEventGeneric, "persist", ks);
   }
   if (!ctx.Commit(ws)) return;
   ctx.reply.Bulk(value);
@@ -275,7 +286,7 @@ void GetDelCommand(CommandContext& ctx) {
   storage::KeyLockGuard guard(ctx.engine.locks(), ctx.db(), ctx.argv[1]);
   storage::KeyState ks;
   if (!LookupOrReply(ctx, ctx.argv[1], &ks)) return;
-  CountLookup(ctx, ks.live);
+  CountLookup(ctx, ks);
   if (!ks.live) {
     ctx.reply.Null();
     return;
@@ -284,6 +295,7 @@ void GetDelCommand(CommandContext& ctx) {
   std::string value = ks.payload;
   storage::WriteSet ws(ctx.engine);
   ws.Delete(ks);
+  ws.Notify(storage::kEventGeneric, "del", ks);
   if (!ctx.Commit(ws)) return;
   ctx.reply.Bulk(value);
 }
@@ -302,6 +314,7 @@ void DelIfEqCommand(CommandContext& ctx) {
   }
   storage::WriteSet ws(ctx.engine);
   ws.Delete(ks);
+  ws.Notify(storage::kEventGeneric, "del", ks);
   if (!ctx.Commit(ws)) return;
   ctx.reply.Integer(1);
 }
@@ -324,6 +337,7 @@ void AppendCommand(CommandContext& ctx) {
     // encoding was; a new key is stored as SET would store it.
     ws.Append(ks, value);
   }
+  ws.Notify(storage::kEventString, "append", ks);
   if (!ctx.Commit(ws)) return;
   ctx.reply.Integer(static_cast<int64_t>(ks.payload.size()));
 }
@@ -331,7 +345,7 @@ void AppendCommand(CommandContext& ctx) {
 void StrlenCommand(CommandContext& ctx) {
   storage::KeyState ks;
   if (!ReadOrReply(ctx, ctx.argv[1], &ks)) return;
-  CountLookup(ctx, ks.live);
+  CountLookup(ctx, ks);
   if (WrongType(ctx, ks)) return;
   ctx.reply.Integer(ks.live ? static_cast<int64_t>(ks.payload.size()) : 0);
 }
@@ -345,7 +359,7 @@ void GetRangeCommand(CommandContext& ctx) {
   if (!ParseIntOrReply(ctx, ctx.argv[3], &end)) return;
   storage::KeyState ks;
   if (!ReadOrReply(ctx, ctx.argv[1], &ks)) return;
-  CountLookup(ctx, ks.live);
+  CountLookup(ctx, ks);
   if (!ks.live) {
     ctx.reply.Bulk("");
     return;
@@ -393,6 +407,7 @@ void SetRangeCommand(CommandContext& ctx) {
   storage::WriteSet ws(ctx.engine);
   // Redis builds the new value as a raw string, for a new key too.
   WriteAt(ws, ks, off, value);
+  ws.Notify(storage::kEventString, "setrange", ks);
   if (!ctx.Commit(ws)) return;
   ctx.reply.Integer(static_cast<int64_t>(ks.payload.size()));
 }
@@ -417,6 +432,7 @@ void IncrDecr(CommandContext& ctx, int64_t incr) {
   storage::WriteSet ws(ctx.engine);
   int64_t deadline = ks.live ? ks.expire_ms : 0;
   ws.PutString(ks, std::to_string(result), deadline);
+  ws.Notify(storage::kEventString, "incrby", ks);
   if (!ctx.Commit(ws)) return;
   ctx.reply.Integer(result);
 }
@@ -463,6 +479,7 @@ void IncrByFloatCommand(CommandContext& ctx) {
   int64_t deadline = ks.live ? ks.expire_ms : 0;
   // Redis stores the formatted number as a string object, never as "int".
   ws.PutString(ks, text, deadline, storage::StringForm::kNoInt);
+  ws.Notify(storage::kEventString, "incrbyfloat", ks);
   if (!ctx.Commit(ws)) return;
   ctx.reply.Bulk(text);
 }
@@ -483,6 +500,7 @@ void MGetCommand(CommandContext& ctx) {
       storage::KeyState ks;
       if (!LookupOrReply(ctx, key, &ks)) return;
       hits += ks.live ? 1 : 0;
+      if (!ks.live) NotifyKeyMiss(ctx, ks.db, ks.key);
       if (ks.live && ks.type == storage::ValueType::kString) {
         values.emplace_back(std::move(ks.payload));
       } else {
@@ -539,7 +557,23 @@ void MSetGeneric(CommandContext& ctx, bool nx) {
     }
   }
   storage::WriteSet ws(ctx.engine);
-  for (size_t i = 0; i < keys.size(); ++i) ws.PutString(states[i], values[i], 0);
+  if (keys.size() == pairs || !ctx.engine.WantsKeyEvent(storage::kEventString)) {
+    for (size_t i = 0; i < keys.size(); ++i) {
+      ws.PutString(states[i], values[i], 0);
+      ws.Notify(storage::kEventString, "set", states[i]);
+    }
+  } else {
+    // A key named again gets a "set" of its own, in argument order, as
+    // Redis's repeated setKey: first appearances are `keys` in order.
+    size_t next = 0;
+    for (size_t i = 1; i + 1 < ctx.argv.size(); i += 2) {
+      if (next < keys.size() && ctx.argv[i] == keys[next]) {
+        ws.PutString(states[next], values[next], 0);
+        ++next;
+      }
+      ws.Notify(storage::kEventString, "set", ctx.db(), ctx.argv[i]);
+    }
+  }
   if (!ctx.Commit(ws)) return;
   if (nx) {
     ctx.reply.Integer(1);
@@ -560,8 +594,8 @@ void LcsCommand(CommandContext& ctx) {
   storage::KeyState ka, kb;
   if (!ReadOrReply(ctx, ctx.argv[1], &ka)) return;
   if (!ReadOrReply(ctx, ctx.argv[2], &kb)) return;
-  CountLookup(ctx, ka.live);
-  CountLookup(ctx, kb.live);
+  CountLookup(ctx, ka);
+  CountLookup(ctx, kb);
   if ((ka.live && ka.type != storage::ValueType::kString) ||
       (kb.live && kb.type != storage::ValueType::kString)) {
     ctx.reply.Error(errors::kLcsNotStrings);
