@@ -37,9 +37,10 @@ def both(servers):
             r.close()
 
 
-def events_of(r, steps, classes=ALL):
-    """Runs `steps` (argv tuples; ("SLEEP", s) sleeps) on r and returns the
-    (channel, payload) pairs a pattern subscriber saw, and the replies."""
+def events_of(r, steps, classes=ALL, pipelined=False):
+    """Runs `steps` (argv tuples; ("SLEEP", s) sleeps) on r, or sends them
+    all in one write when `pipelined`, and returns the (channel, payload)
+    pairs a pattern subscriber saw, and the replies."""
     r.execute_command("SELECT", 0)
     r.flushall()
     r.config_set("notify-keyspace-events", classes)
@@ -49,6 +50,12 @@ def events_of(r, steps, classes=ALL):
         sub.psubscribe("__key*__:*")
         sub.subscribe(MARKER)
         replies = []
+        if pipelined:
+            pipe = r.pipeline(transaction=False)
+            for step in steps:
+                pipe.execute_command(*step)
+            replies = [str(x) for x in pipe.execute(raise_on_error=False)]
+            steps = []
         for step in steps:
             if step[0] == "SLEEP":
                 time.sleep(step[1])
@@ -75,8 +82,8 @@ def events_of(r, steps, classes=ALL):
         r.config_set("notify-keyspace-events", "")
 
 
-def same_events(both, steps, classes=ALL):
-    out = {which: events_of(r, steps, classes) for which, r in both.items()}
+def same_events(both, steps, classes=ALL, pipelined=False):
+    out = {which: events_of(r, steps, classes, pipelined) for which, r in both.items()}
     assert out["cairn"] == out["redis"], (
         f"redis-server: {out['redis']!r}\ncairn-server: {out['cairn']!r}")
     return out["cairn"][0]
@@ -153,6 +160,55 @@ SCENARIOS = {
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_events_of_commands(both, name):
     same_events(both, SCENARIOS[name])
+
+
+def test_events_of_one_pipeline_in_order(both):
+    """Cairn writes a pipeline's commands as one batch and publishes their
+    events once it is written: the order is still the commands'."""
+    steps = []
+    for i in range(40):
+        steps += [("SET", f"k{i}", "v"), ("GET", f"miss{i}"), ("INCR", f"n{i % 3}"),
+                  ("EXPIRE", f"k{i}", "100"), ("DEL", f"k{i // 2}")]
+    got = same_events(both, steps, pipelined=True)
+    assert len(got) > 400
+
+
+def test_a_subscriber_reading_the_key_on_its_event_finds_the_write(servers):
+    """The common use of notifications: on "set", read the key. Writes come
+    pipelined from one client; the subscriber reads on another connection."""
+    for which in ("redis", "cairn"):
+        port = servers[which].port
+        writer = redis.Redis(host="127.0.0.1", port=port, socket_timeout=10)
+        reader = redis.Redis(host="127.0.0.1", port=port, socket_timeout=10)
+        sub = writer.pubsub()
+        try:
+            writer.flushall()
+            writer.config_set("notify-keyspace-events", "E$")
+            sub.subscribe("__keyevent@0__:set")
+            sub.get_message(timeout=2)  # the confirmation
+            n = 300
+            pipe = writer.pipeline(transaction=False)
+            for i in range(n):
+                pipe.set(f"key:{i}", f"value:{i}")
+            pipe.execute()
+            stale = []
+            seen = 0
+            deadline = time.monotonic() + 20
+            while seen < n and time.monotonic() < deadline:
+                m = sub.get_message(timeout=0.5)
+                if m is None or m["type"] != "message":
+                    continue
+                seen += 1
+                key = m["data"].decode()
+                if reader.get(key) != ("value:" + key.split(":")[1]).encode():
+                    stale.append(key)
+            assert seen == n, f"{which}: {seen} of {n} events"
+            assert stale == [], f"{which}: read before the write: {stale[:5]}"
+        finally:
+            sub.close()
+            writer.config_set("notify-keyspace-events", "")
+            writer.close()
+            reader.close()
 
 
 def test_events_of_restore(both):

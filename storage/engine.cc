@@ -187,6 +187,9 @@ struct Engine::PendingBatch {
   PendingIndex index;
   std::vector<WriteSet::Delta> deltas;
   std::vector<WriteSet::TouchedKey> touched;
+  // Key events of the commands so far, published once the batch is written:
+  // a subscriber that reads the key on the event finds the write.
+  std::vector<KeyEvent> events;
   // Pipelines only (BeginPipeline).
   bool pipeline = false;
   int commands = 0;    // PipelineCommand calls
@@ -208,6 +211,7 @@ struct Engine::PendingBatch {
     index.Clear();
     deltas.clear();
     touched.clear();
+    events.clear();
   }
   void Reset() {
     ClearWrites();
@@ -813,7 +817,11 @@ void Engine::ApplyDeltas(const std::vector<WriteSet::Delta>& deltas) {
 Status Engine::Commit(WriteSet& ws, uint64_t* seq) {
   Status s = CommitOps(ws, seq);
   if (s.ok() && !ws.events_.empty()) {
-    PublishKeyEvents(ws.events_);
+    if (PendingBatch* p = Pending(); p != nullptr && ws.out_ == p->out()) {
+      for (KeyEvent& e : ws.events_) p->events.push_back(std::move(e));
+    } else {
+      PublishKeyEvents(ws.events_);
+    }
     ws.events_.clear();
   }
   return s;
@@ -846,8 +854,20 @@ void Engine::SetKeyEventClasses(uint32_t classes) {
 }
 
 void Engine::PublishKeyEvents(std::span<const KeyEvent> events) const {
+  // Behind events an open batch still holds: after them, in command order.
+  if (PendingBatch* p = Pending(); p != nullptr && !p->events.empty()) {
+    p->events.insert(p->events.end(), events.begin(), events.end());
+    return;
+  }
   const uint32_t classes = key_event_classes_.load(std::memory_order_relaxed);
   if (key_event_sink_ && classes != 0) key_event_sink_(classes, events);
+}
+
+void Engine::PublishBatchEvents(PendingBatch* p) {
+  if (p->events.empty()) return;
+  std::vector<KeyEvent> events;
+  events.swap(p->events);
+  PublishKeyEvents(events);
 }
 
 void Engine::ReportTouched(const std::vector<WriteSet::TouchedKey>& touched) {
@@ -872,13 +892,17 @@ void Engine::AbortBatch() {
 
 Status Engine::WriteBatchOf(PendingBatch* p, uint64_t* seq) {
   rocksdb::WriteBatch* batch = p->rep();
-  if (batch->Count() == 0) return Status::Ok();
+  if (batch->Count() == 0) {
+    PublishBatchEvents(p);  // a read's "keymiss" behind a write's nothing
+    return Status::Ok();
+  }
   rocksdb::WriteOptions wo;
   wo.sync = false;  // durability is the server's group-commit policy (SyncWal)
   rocksdb::Status s = WriteDb(wo, batch);
   if (!s.ok()) return FromRocks(s);
   ApplyDeltas(p->deltas);
   ReportTouched(p->touched);
+  PublishBatchEvents(p);
   p->ClearWrites();
   if (seq != nullptr) *seq = db_->GetLatestSequenceNumber();
   return Status::Ok();

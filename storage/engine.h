@@ -238,8 +238,9 @@ class Engine {
 
   // Applies a WriteSet. On success *seq (if given) is a sequence number at or
   // after the write: durable once SyncedSequence() >= it. Its events then go
-  // to the key event sink (in a transaction or pipeline, once queued in the
-  // batch: the order is the commands', as in Redis).
+  // to the key event sink; in a transaction or pipeline, once the batch is
+  // written (a subscriber reading the key on an event finds the write),
+  // still in command order, and not at all if the batch's write fails.
   Status Commit(WriteSet& ws, uint64_t* seq = nullptr);
 
   // Keyspace notifications (notify-keyspace-events). The sink is set once,
@@ -250,7 +251,8 @@ class Engine {
   bool WantsKeyEvent(uint32_t cls) const {
     return (key_event_classes_.load(std::memory_order_relaxed) & cls) != 0;
   }
-  // Hands events made outside a WriteSet (a read's "keymiss") to the sink.
+  // Hands events made outside a WriteSet (a read's "keymiss") to the sink,
+  // after those an open batch of this thread holds.
   void PublishKeyEvents(std::span<const KeyEvent> events) const;
 
   // Transactions (EXEC). Between BeginBatch and CommitBatch, every WriteSet
@@ -552,6 +554,8 @@ class Engine {
   void FlushPipeline();
   // Commit without the events.
   Status CommitOps(WriteSet& ws, uint64_t* seq);
+  // Publishes the key events p holds (its writes are written).
+  void PublishBatchEvents(PendingBatch* p);
   // Writes p's batch (deltas, watch touches) and empties it.
   Status WriteBatchOf(PendingBatch* p, uint64_t* seq);
   void ReportTouched(const std::vector<WriteSet::TouchedKey>& touched);

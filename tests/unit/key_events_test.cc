@@ -94,13 +94,34 @@ TEST_F(KeyEventsTest, OnlyTheClassesAskedForAreRecorded) {
   EXPECT_EQ(batches_, 1);
 }
 
-TEST_F(KeyEventsTest, ATransactionsEventsComeOnceInCommandOrder) {
+TEST_F(KeyEventsTest, ATransactionsEventsComeOnceWrittenInCommandOrder) {
   engine_->BeginBatch();
   Set("t1");
+  const KeyEvent miss{kEventKeyMiss, "keymiss", 0, "gone"};
+  engine_->PublishKeyEvents({&miss, 1});  // a read's miss between the writes
   Set("t2");
+  EXPECT_TRUE(seen_.empty());  // nobody may read the keys yet
   ASSERT_TRUE(engine_->CommitBatch().ok());
-  // Queued in command order, once each.
-  EXPECT_EQ(seen_, (std::vector<std::string>{"new t1", "set t1", "new t2", "set t2"}));
+  EXPECT_EQ(seen_, (std::vector<std::string>{"new t1", "set t1", "keymiss gone", "new t2",
+                                             "set t2"}));
+  EXPECT_EQ(batches_, 1);
+}
+
+TEST_F(KeyEventsTest, APipelinesEventsArePublishedWhenItsBatchIsWritten) {
+  engine_->BeginPipeline();
+  engine_->PipelineCommand();
+  Set("p1");
+  engine_->PipelineCommand();
+  Set("p2");
+  EXPECT_TRUE(seen_.empty());
+  uint64_t seq = 0;
+  int lost_from = 0;
+  ASSERT_TRUE(engine_->EndPipeline(&seq, &lost_from).ok());
+  EXPECT_EQ(lost_from, -1);
+  EXPECT_EQ(seen_, (std::vector<std::string>{"new p1", "set p1", "new p2", "set p2"}));
+  // Outside a batch, at once.
+  Set("p3");
+  EXPECT_EQ(seen_.back(), "set p3");
 }
 
 TEST(KeyspaceEventsText, ParsesAndFormatsAsRedis) {
