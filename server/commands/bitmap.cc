@@ -305,6 +305,7 @@ void BitOpCommand(CommandContext& ctx) {
   size_t maxlen = 0;
   for (size_t i = 0; i < sources.size(); ++i) {
     if (!LookupOrReply(ctx, ctx.argv[i + 3], &sources[i])) return;
+    if (!ExpireMetOrReply(ctx, sources[i])) return;
     CountLookup(ctx, sources[i]);
     if (WrongType(ctx, sources[i])) return;
     if (!sources[i].live) sources[i].payload.clear();
@@ -334,9 +335,11 @@ void BitOpCommand(CommandContext& ctx) {
     ws.PutString(target, result, 0, storage::StringForm::kRaw);
     ws.Notify(storage::kEventString, "set", target);
   } else if (target.stored) {
-    const bool live = target.live;
+    // Redis deletes the destination without looking at its deadline: an
+    // expired one gets "del" too, not "expired".
+    target.live = true;
     ws.Delete(target);
-    if (live) ws.Notify(storage::kEventGeneric, "del", target);
+    ws.Notify(storage::kEventGeneric, "del", target);
   }
   if (!ws.empty() && !ctx.Commit(ws)) return;
   ctx.reply.Integer(static_cast<int64_t>(maxlen));

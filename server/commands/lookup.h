@@ -74,6 +74,27 @@ inline void CountExpired(CommandContext& ctx, int64_t n) {
   }
 }
 
+// A command met `ks` expired under its lock (a Lookup, which never
+// deletes): the row goes now, as Redis's lookupKeyRead/Write expire a key,
+// so its "expired" comes before what the command publishes next (a
+// "keymiss", its own events) and is published once. Counted in
+// expired_keys. No-op for a live or absent key, on a replica and while
+// CLIENT PAUSE holds expiry. Replies with the error if the delete fails.
+inline bool ExpireMetOrReply(CommandContext& ctx, storage::KeyState& ks) {
+  if (!ks.stored || ks.live || ctx.engine.replica() || ctx.engine.ExpiryPaused()) return true;
+  storage::WriteSet ws(ctx.engine);
+  ws.Delete(ks);
+  // As a read's lazy expiry: the reply need not wait for the WAL, and a
+  // read-only command may be running off its loop (a cold read).
+  Status s = ctx.engine.Commit(ws);
+  if (!s.ok()) {
+    ctx.reply.Error(errors::WriteFailed(s.ToString()));
+    return false;
+  }
+  CountExpired(ctx, 1);
+  return true;
+}
+
 // ------------------------------------------- string and bitmap arguments
 
 // Redis compares option words as C strings (strcasecmp, opt[2] == '\0'), so

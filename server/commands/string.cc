@@ -64,13 +64,14 @@ bool ExpireDeadlineOrReply(CommandContext& ctx, std::string_view arg, ExpireUnit
   return true;
 }
 
-// Writes a string with a deadline, with SET's events ("set", then "expire"
-// for a deadline given by the command, not kept by KEEPTTL). A deadline already reached (an EXAT/PXAT in the past)
-// deletes the key instead: Redis never shows such a key again, and its
-// events are those of a key set and then expired.
+// Writes a string with SET's events: "set", then "expire" for a deadline
+// the command gave (`unit`), not one KEEPTTL kept. An EXAT/PXAT already
+// past deletes the key instead: Redis never shows such a key again, and
+// its events are those of a key set and then expired.
 void PutWithDeadline(CommandContext& ctx, storage::WriteSet& ws, storage::KeyState& ks,
-                     std::string_view value, int64_t deadline, bool deadline_given) {
-  const bool gone = deadline != 0 && deadline <= ctx.NowMs();
+                     std::string_view value, int64_t deadline, ExpireUnit unit) {
+  const bool absolute = unit == ExpireUnit::kExAt || unit == ExpireUnit::kPxAt;
+  const bool gone = absolute && deadline <= ctx.NowMs();
   if (gone) {
     const bool created = !ks.live;
     ws.Delete(ks);
@@ -79,7 +80,7 @@ void PutWithDeadline(CommandContext& ctx, storage::WriteSet& ws, storage::KeySta
     ws.PutString(ks, value, deadline);
   }
   ws.Notify(storage::kEventString, "set", ks);
-  if (deadline_given) ws.Notify(storage::kEventGeneric, "expire", ks);
+  if (unit != ExpireUnit::kNone) ws.Notify(storage::kEventGeneric, "expire", ks);
   if (gone) ws.Notify(storage::kEventExpired, "expired", ks);
 }
 
@@ -165,6 +166,7 @@ void SetGeneric(CommandContext& ctx, std::string_view key, std::string_view valu
   // Only GET and IFEQ read the old value; a plain SET replaces it unread.
   ks.skip_payload = !get && !ifeq;
   if (!LookupOrReply(ctx, key, &ks)) return;
+  if (!ExpireMetOrReply(ctx, ks)) return;
   if (get) CountLookup(ctx, ks);  // Redis reads the old value as GET does
   if ((get || ifeq) && WrongType(ctx, ks)) return;
   std::optional<std::string> old;
@@ -186,7 +188,7 @@ void SetGeneric(CommandContext& ctx, std::string_view key, std::string_view valu
   }
   if (o.unit == ExpireUnit::kNone && (o.flags & kSetKeepTtl) && found) deadline = ks.expire_ms;
   storage::WriteSet ws(ctx.engine);
-  PutWithDeadline(ctx, ws, ks, value, deadline, o.unit != ExpireUnit::kNone);
+  PutWithDeadline(ctx, ws, ks, value, deadline, o.unit);
   if (!ctx.Commit(ws)) return;
   if (get) {
     ReplyOptional(ctx, old);
@@ -254,6 +256,7 @@ void GetExCommand(CommandContext& ctx) {
   storage::KeyLockGuard guard(ctx.engine.locks(), ctx.db(), ctx.argv[1]);
   storage::KeyState ks;
   if (!LookupOrReply(ctx, ctx.argv[1], &ks)) return;
+  if (!ExpireMetOrReply(ctx, ks)) return;
   CountLookup(ctx, ks);
   if (!ks.live) {
     ctx.reply.Null();
@@ -286,6 +289,7 @@ void GetDelCommand(CommandContext& ctx) {
   storage::KeyLockGuard guard(ctx.engine.locks(), ctx.db(), ctx.argv[1]);
   storage::KeyState ks;
   if (!LookupOrReply(ctx, ctx.argv[1], &ks)) return;
+  if (!ExpireMetOrReply(ctx, ks)) return;
   CountLookup(ctx, ks);
   if (!ks.live) {
     ctx.reply.Null();
@@ -397,6 +401,7 @@ void SetRangeCommand(CommandContext& ctx) {
   storage::KeyLockGuard guard(ctx.engine.locks(), ctx.db(), key);
   storage::KeyState ks;
   if (!LookupOrReply(ctx, key, &ks)) return;
+  if (!ExpireMetOrReply(ctx, ks)) return;  // even if nothing is written
   if (ks.live && WrongType(ctx, ks)) return;
   if (value.empty()) {
     ctx.reply.Integer(ks.live ? static_cast<int64_t>(ks.payload.size()) : 0);
@@ -421,6 +426,7 @@ void IncrDecr(CommandContext& ctx, int64_t incr) {
   storage::KeyLockGuard guard(ctx.engine.locks(), ctx.db(), key);
   storage::KeyState ks;
   if (!LookupOrReply(ctx, key, &ks)) return;
+  if (!ExpireMetOrReply(ctx, ks)) return;  // even if an error follows
   if (WrongType(ctx, ks)) return;
   int64_t value = 0;
   if (ks.live && !ParseIntOrReply(ctx, ks.payload, &value)) return;
@@ -463,6 +469,7 @@ void IncrByFloatCommand(CommandContext& ctx) {
   storage::KeyLockGuard guard(ctx.engine.locks(), ctx.db(), key);
   storage::KeyState ks;
   if (!LookupOrReply(ctx, key, &ks)) return;
+  if (!ExpireMetOrReply(ctx, ks)) return;  // even if an error follows
   if (WrongType(ctx, ks)) return;
   long double value = 0, incr = 0;
   if ((ks.live && !ParseLongDouble(ks.payload, &value)) || !ParseLongDouble(ctx.argv[2], &incr)) {
@@ -499,6 +506,7 @@ void MGetCommand(CommandContext& ctx) {
     for (std::string_view key : keys) {
       storage::KeyState ks;
       if (!LookupOrReply(ctx, key, &ks)) return;
+      if (!ExpireMetOrReply(ctx, ks)) return;
       hits += ks.live ? 1 : 0;
       if (!ks.live) NotifyKeyMiss(ctx, ks.db, ks.key);
       if (ks.live && ks.type == storage::ValueType::kString) {
@@ -551,6 +559,8 @@ void MSetGeneric(CommandContext& ctx, bool nx) {
   for (size_t i = 0; i < keys.size(); ++i) {
     states[i].skip_payload = true;  // replaced unread
     if (!LookupOrReply(ctx, keys[i], &states[i])) return;
+    // MSETNX's existence check expires what it meets, as Redis's does.
+    if (nx && !ExpireMetOrReply(ctx, states[i])) return;
     if (nx && states[i].live) {
       ctx.reply.Integer(0);
       return;
@@ -592,9 +602,10 @@ void MSetNxCommand(CommandContext& ctx) { MSetGeneric(ctx, true); }
 // ranges from the last to the first exactly as lcsCommand does.
 void LcsCommand(CommandContext& ctx) {
   storage::KeyState ka, kb;
+  // Each read's miss before the next read (its lazy expiry), as in Redis.
   if (!ReadOrReply(ctx, ctx.argv[1], &ka)) return;
-  if (!ReadOrReply(ctx, ctx.argv[2], &kb)) return;
   CountLookup(ctx, ka);
+  if (!ReadOrReply(ctx, ctx.argv[2], &kb)) return;
   CountLookup(ctx, kb);
   if ((ka.live && ka.type != storage::ValueType::kString) ||
       (kb.live && kb.type != storage::ValueType::kString)) {
