@@ -16,6 +16,7 @@ import pytest
 import redis
 
 MARKER = "kn-scenario-end"
+CHANNEL = "kn-channel"  # a scenario's own PUBLISHes, seen among the events
 ALL = "AKEmn"  # every class, key misses and new keys included
 
 
@@ -48,7 +49,7 @@ def events_of(r, steps, classes=ALL, pipelined=False):
     sub = r.pubsub()
     try:
         sub.psubscribe("__key*__:*")
-        sub.subscribe(MARKER)
+        sub.subscribe(MARKER, CHANNEL)
         replies = []
         if pipelined:
             pipe = r.pipeline(transaction=False)
@@ -144,6 +145,12 @@ SCENARIOS = {
                                        ("SET", "b", "1"), ("FLUSHALL",)],
     "transaction": [("SET", "a", "1"), ("MULTI",), ("SET", "b", "2"), ("INCR", "a"),
                     ("GET", "zz"), ("DEL", "b"), ("EXEC",)],
+    # Cairn holds a transaction's events and PUBLISHes until its batch is
+    # written: still in command order.
+    "transaction_with_publish": [("MULTI",), ("PUBLISH", CHANNEL, "first"), ("SET", "a", "1"),
+                                 ("PUBLISH", CHANNEL, "after a"), ("GET", "zz"),
+                                 ("PUBLISH", CHANNEL, "after the miss"), ("DEL", "a"),
+                                 ("EXEC",), ("PUBLISH", CHANNEL, "after EXEC")],
     "lazy_expiry_on_access": [("SET", "a", "1", "PX", "1"), ("SET", "b", "1", "PX", "1"),
                               ("SET", "c", "1", "PX", "1"), ("SET", "d", "1", "PX", "1"),
                               ("SET", "e", "1", "PX", "1"), ("SET", "f", "1", "PX", "1"),
@@ -216,6 +223,43 @@ def test_a_subscriber_reading_the_key_on_its_event_finds_the_write(servers):
         finally:
             sub.close()
             writer.config_set("notify-keyspace-events", "")
+            writer.close()
+            reader.close()
+
+
+def test_a_subscriber_reading_on_a_message_published_in_a_transaction_finds_its_writes(servers):
+    """MULTI; SET job:N; PUBLISH jobs N; EXEC, the job-queue pattern: the
+    subscriber reads the job when told, from another connection."""
+    for which in ("redis", "cairn"):
+        port = servers[which].port
+        writer = redis.Redis(host="127.0.0.1", port=port, socket_timeout=10)
+        reader = redis.Redis(host="127.0.0.1", port=port, socket_timeout=10)
+        sub = writer.pubsub()
+        try:
+            writer.flushall()
+            sub.subscribe("jobs")
+            sub.get_message(timeout=2)  # the confirmation
+            n = 200
+            for i in range(n):
+                pipe = writer.pipeline(transaction=True)
+                pipe.set(f"job:{i}", f"data:{i}")
+                pipe.publish("jobs", str(i))
+                assert pipe.execute()[1] == 1  # one receiver, counted as Redis does
+            missing = []
+            seen = 0
+            deadline = time.monotonic() + 20
+            while seen < n and time.monotonic() < deadline:
+                m = sub.get_message(timeout=0.5)
+                if m is None or m["type"] != "message":
+                    continue
+                seen += 1
+                i = m["data"].decode()
+                if reader.get(f"job:{i}") != f"data:{i}".encode():
+                    missing.append(i)
+            assert seen == n, f"{which}: {seen} of {n} messages"
+            assert missing == [], f"{which}: read before the write: {missing[:5]}"
+        finally:
+            sub.close()
             writer.close()
             reader.close()
 

@@ -72,6 +72,10 @@ void PublishKeyEvents(PubsubRegistry& pubsub, uint32_t classes,
                       std::span<const KeyEvent> events) {
   std::string channel;
   for (const KeyEvent& e : events) {
+    if (e.cls == kEventMessage) {
+      pubsub.Publish(e.key, e.payload);
+      continue;
+    }
     const std::string db = std::to_string(e.db);
     if (classes & kEventKeyspace) {
       channel = "__keyspace@" + db + "__:";

@@ -29,7 +29,8 @@ std::string FormatKeyspaceEvents(uint32_t classes);
 inline constexpr const char* kInvalidKeyspaceEvents =
     "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
 
-// The key event sink of a server: publishes through `pubsub`.
+// The key event sink of a server: publishes through `pubsub` (the events
+// on the channels `classes` names, a held PUBLISH as it was given).
 void PublishKeyEvents(PubsubRegistry& pubsub, uint32_t classes,
                       std::span<const storage::KeyEvent> events);
 

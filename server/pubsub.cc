@@ -205,6 +205,18 @@ std::vector<std::string> PubsubRegistry::Channels(const std::string* pattern) co
   return out;
 }
 
+int64_t PubsubRegistry::CountReceivers(std::string_view channel) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  int64_t n = 0;
+  if (auto it = channels_.find(std::string(channel)); it != channels_.end()) {
+    n += static_cast<int64_t>(it->second.size());
+  }
+  for (const auto& [name, entry] : patterns_) {
+    if (GlobMatch(name, channel)) n += static_cast<int64_t>(entry.subscribers.size());
+  }
+  return n;
+}
+
 size_t PubsubRegistry::NumSubscribers(std::string_view channel) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = channels_.find(std::string(channel));

@@ -80,6 +80,8 @@ class PubsubRegistry {
   // Queues the message for every channel subscriber, then every matching
   // pattern subscriber; returns how many deliveries that made.
   int64_t Publish(std::string_view channel, std::string_view payload);
+  // How many deliveries a Publish on `channel` would make now.
+  int64_t CountReceivers(std::string_view channel) const;
 
   // MONITOR: clients that receive a line for every command any client runs
   // (Connection::FeedMonitors). RemoveClient forgets a monitor too.

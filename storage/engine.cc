@@ -859,8 +859,14 @@ void Engine::PublishKeyEvents(std::span<const KeyEvent> events) const {
     p->events.insert(p->events.end(), events.begin(), events.end());
     return;
   }
-  const uint32_t classes = key_event_classes_.load(std::memory_order_relaxed);
-  if (key_event_sink_ && classes != 0) key_event_sink_(classes, events);
+  if (key_event_sink_) key_event_sink_(key_event_classes_.load(std::memory_order_relaxed), events);
+}
+
+bool Engine::DeferPublish(std::string_view channel, std::string_view payload) {
+  PendingBatch* p = Pending();
+  if (p == nullptr || p->pipeline || (!p->has_writes() && p->events.empty())) return false;
+  p->events.push_back({kEventMessage, "", 0, std::string(channel), std::string(payload)});
+  return true;
 }
 
 void Engine::PublishBatchEvents(PendingBatch* p) {

@@ -254,6 +254,12 @@ class Engine {
   // Hands events made outside a WriteSet (a read's "keymiss") to the sink,
   // after those an open batch of this thread holds.
   void PublishKeyEvents(std::span<const KeyEvent> events) const;
+  // PUBLISH inside a transaction whose batch holds writes or events: the
+  // message waits in the batch and goes to the sink once the batch is
+  // written, in command order with the events (a subscriber that reads on
+  // the message finds the transaction's writes). False (nothing held) when
+  // there is no such batch: publish now.
+  bool DeferPublish(std::string_view channel, std::string_view payload);
 
   // Transactions (EXEC). Between BeginBatch and CommitBatch, every WriteSet
   // committed by this thread goes into one pending batch instead of the

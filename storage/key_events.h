@@ -27,18 +27,24 @@ enum KeyEventClass : uint32_t {
   kEventKeyMiss = 1u << 11,   // m: a read found no key
   kEventModule = 1u << 13,    // d
   kEventNew = 1u << 14,       // n: a key was created
+  // Not a keyspace event: a PUBLISH run inside a transaction, held with the
+  // transaction's events until its batch is written (Engine::DeferPublish).
+  kEventMessage = 1u << 31,
 };
 
 // One event: `name` is Redis's event name ("set", "expired"...), a literal.
+// A kEventMessage is a PUBLISH of `payload` on the channel `key`.
 struct KeyEvent {
   uint32_t cls = 0;
   const char* name = "";
   uint8_t db = 0;
   std::string key;
+  std::string payload;
 };
 
 // Receives committed events in command order, with the classes asked for
-// at the time (so it knows whether K, E or both are on).
+// at the time (so it knows whether K, E or both are on; 0 if neither, when
+// only messages are published).
 using KeyEventSink = std::function<void(uint32_t classes, std::span<const KeyEvent> events)>;
 
 }  // namespace cairn::storage

@@ -15,6 +15,7 @@
 
 #include "server/command.h"
 #include "server/errors.h"
+#include "storage/engine.h"
 
 namespace cairn {
 namespace {
@@ -99,6 +100,12 @@ void UnsubscribeCommand(CommandContext& ctx) { Unsubscribe(ctx, false); }
 void PUnsubscribeCommand(CommandContext& ctx) { Unsubscribe(ctx, true); }
 
 void PublishCommand(CommandContext& ctx) {
+  // Inside EXEC after writes, the message waits for the transaction's
+  // batch (Engine::DeferPublish): the reply counts who would get it now.
+  if (ctx.engine.DeferPublish(ctx.argv[1], ctx.argv[2])) {
+    ctx.reply.Integer(ctx.server.pubsub->CountReceivers(ctx.argv[1]));
+    return;
+  }
   int64_t receivers = ctx.server.pubsub->Publish(ctx.argv[1], ctx.argv[2]);
   // Only a subscriber can be among the receivers (RESP3: it may publish).
   if (ctx.client.pubsub_channels + ctx.client.pubsub_patterns > 0) WritePendingMessages(ctx);

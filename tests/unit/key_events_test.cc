@@ -107,6 +107,20 @@ TEST_F(KeyEventsTest, ATransactionsEventsComeOnceWrittenInCommandOrder) {
   EXPECT_EQ(batches_, 1);
 }
 
+TEST_F(KeyEventsTest, APublishInATransactionWaitsForItsWrites) {
+  engine_->BeginBatch();
+  EXPECT_FALSE(engine_->DeferPublish("jobs", "early"));  // nothing to wait for
+  Set("job");
+  EXPECT_TRUE(engine_->DeferPublish("jobs", "1"));
+  Set("next");
+  EXPECT_TRUE(seen_.empty());
+  ASSERT_TRUE(engine_->CommitBatch().ok());
+  // The sink gets the message in command order ("key" holds its channel).
+  EXPECT_EQ(seen_, (std::vector<std::string>{"new job", "set job", " jobs", "new next",
+                                             "set next"}));
+  EXPECT_FALSE(engine_->DeferPublish("jobs", "later"));  // no batch
+}
+
 TEST_F(KeyEventsTest, APipelinesEventsArePublishedWhenItsBatchIsWritten) {
   engine_->BeginPipeline();
   engine_->PipelineCommand();
