@@ -68,8 +68,7 @@ std::string FormatKeyspaceEvents(uint32_t classes) {
   return out;
 }
 
-void PublishKeyEvents(PubsubRegistry& pubsub, uint32_t classes,
-                      std::span<const KeyEvent> events) {
+void PublishKeyEvents(PubsubRegistry& pubsub, uint32_t classes, std::span<const KeyEvent> events) {
   std::string channel;
   for (const KeyEvent& e : events) {
     if (e.cls == kEventMessage) {

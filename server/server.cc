@@ -13,8 +13,8 @@
 #include "cluster/rpc/bus.h"
 #include "common/log.h"
 #include "server/durability.h"
-#include "server/persistence.h"
 #include "server/notify.h"
+#include "server/persistence.h"
 #include "server/pubsub.h"
 #include "server/replication.h"
 #include "server/worker.h"
@@ -134,10 +134,10 @@ Status Server::Start(const std::string& executable) {
   }
   pubsub_ = std::make_unique<PubsubRegistry>(threads, context_->wake_worker);
   context_->pubsub = pubsub_.get();
-  engine_->SetKeyEventSink([pubsub = pubsub_.get()](uint32_t classes,
-                                                    std::span<const storage::KeyEvent> events) {
-    PublishKeyEvents(*pubsub, classes, events);
-  });
+  engine_->SetKeyEventSink(
+      [pubsub = pubsub_.get()](uint32_t classes, std::span<const storage::KeyEvent> events) {
+        PublishKeyEvents(*pubsub, classes, events);
+      });
   engine_->SetKeyEventClasses(config_.notify_keyspace_events());
   int port = config_.port();
   for (int i = 0; i < threads; ++i) {

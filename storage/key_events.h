@@ -13,20 +13,20 @@
 namespace cairn::storage {
 
 enum KeyEventClass : uint32_t {
-  kEventKeyspace = 1u << 0,   // K: __keyspace@<db>__:<key> channels
-  kEventKeyevent = 1u << 1,   // E: __keyevent@<db>__:<event> channels
-  kEventGeneric = 1u << 2,    // g: DEL, EXPIRE, RENAME...
-  kEventString = 1u << 3,     // $
-  kEventList = 1u << 4,       // l
-  kEventSet = 1u << 5,        // s
-  kEventHash = 1u << 6,       // h
-  kEventZset = 1u << 7,       // z
-  kEventExpired = 1u << 8,    // x: a key expired (lazily or by the active cycle)
-  kEventEvicted = 1u << 9,    // e
-  kEventStream = 1u << 10,    // t
-  kEventKeyMiss = 1u << 11,   // m: a read found no key
-  kEventModule = 1u << 13,    // d
-  kEventNew = 1u << 14,       // n: a key was created
+  kEventKeyspace = 1u << 0,  // K: __keyspace@<db>__:<key> channels
+  kEventKeyevent = 1u << 1,  // E: __keyevent@<db>__:<event> channels
+  kEventGeneric = 1u << 2,   // g: DEL, EXPIRE, RENAME...
+  kEventString = 1u << 3,    // $
+  kEventList = 1u << 4,      // l
+  kEventSet = 1u << 5,       // s
+  kEventHash = 1u << 6,      // h
+  kEventZset = 1u << 7,      // z
+  kEventExpired = 1u << 8,   // x: a key expired (lazily or by the active cycle)
+  kEventEvicted = 1u << 9,   // e
+  kEventStream = 1u << 10,   // t
+  kEventKeyMiss = 1u << 11,  // m: a read found no key
+  kEventModule = 1u << 13,   // d
+  kEventNew = 1u << 14,      // n: a key was created
   // Not a keyspace event: a PUBLISH run inside a transaction, held with the
   // transaction's events until its batch is written (Engine::DeferPublish).
   kEventMessage = 1u << 31,

@@ -102,8 +102,8 @@ TEST_F(KeyEventsTest, ATransactionsEventsComeOnceWrittenInCommandOrder) {
   Set("t2");
   EXPECT_TRUE(seen_.empty());  // nobody may read the keys yet
   ASSERT_TRUE(engine_->CommitBatch().ok());
-  EXPECT_EQ(seen_, (std::vector<std::string>{"new t1", "set t1", "keymiss gone", "new t2",
-                                             "set t2"}));
+  EXPECT_EQ(seen_,
+            (std::vector<std::string>{"new t1", "set t1", "keymiss gone", "new t2", "set t2"}));
   EXPECT_EQ(batches_, 1);
 }
 
@@ -116,8 +116,8 @@ TEST_F(KeyEventsTest, APublishInATransactionWaitsForItsWrites) {
   EXPECT_TRUE(seen_.empty());
   ASSERT_TRUE(engine_->CommitBatch().ok());
   // The sink gets the message in command order ("key" holds its channel).
-  EXPECT_EQ(seen_, (std::vector<std::string>{"new job", "set job", " jobs", "new next",
-                                             "set next"}));
+  EXPECT_EQ(seen_,
+            (std::vector<std::string>{"new job", "set job", " jobs", "new next", "set next"}));
   EXPECT_FALSE(engine_->DeferPublish("jobs", "later"));  // no batch
 }
 
