@@ -189,79 +189,72 @@ def test_events_of_one_pipeline_in_order(both):
     assert len(got) > 400
 
 
+def stale_reads_on_messages(port, channel, n, write, expected, classes=""):
+    """Subscribes to `channel`, runs write(client), then reads, on another
+    connection, the key each of the n messages names (expected(data) gives
+    the key and the value it must hold). Returns the keys read stale."""
+    writer = redis.Redis(host="127.0.0.1", port=port, socket_timeout=10)
+    reader = redis.Redis(host="127.0.0.1", port=port, socket_timeout=10)
+    sub = writer.pubsub()
+    try:
+        writer.flushall()
+        writer.config_set("notify-keyspace-events", classes)
+        sub.subscribe(channel)
+        sub.get_message(timeout=2)  # the confirmation
+        write(writer)
+        stale = []
+        seen = 0
+        deadline = time.monotonic() + 20
+        while seen < n and time.monotonic() < deadline:
+            m = sub.get_message(timeout=0.5)
+            if m is None or m["type"] != "message":
+                continue
+            seen += 1
+            key, value = expected(m["data"].decode())
+            if reader.get(key) != value.encode():
+                stale.append(key)
+        assert seen == n, f"port {port}: {seen} of {n} messages"
+        return stale
+    finally:
+        sub.close()
+        writer.config_set("notify-keyspace-events", "")
+        writer.close()
+        reader.close()
+
+
 def test_a_subscriber_reading_the_key_on_its_event_finds_the_write(servers):
     """The common use of notifications: on "set", read the key. Writes come
     pipelined from one client; the subscriber reads on another connection."""
+    n = 300
+
+    def write(r):
+        pipe = r.pipeline(transaction=False)
+        for i in range(n):
+            pipe.set(f"key:{i}", f"value:{i}")
+        pipe.execute()
+
     for which in ("redis", "cairn"):
-        port = servers[which].port
-        writer = redis.Redis(host="127.0.0.1", port=port, socket_timeout=10)
-        reader = redis.Redis(host="127.0.0.1", port=port, socket_timeout=10)
-        sub = writer.pubsub()
-        try:
-            writer.flushall()
-            writer.config_set("notify-keyspace-events", "E$")
-            sub.subscribe("__keyevent@0__:set")
-            sub.get_message(timeout=2)  # the confirmation
-            n = 300
-            pipe = writer.pipeline(transaction=False)
-            for i in range(n):
-                pipe.set(f"key:{i}", f"value:{i}")
-            pipe.execute()
-            stale = []
-            seen = 0
-            deadline = time.monotonic() + 20
-            while seen < n and time.monotonic() < deadline:
-                m = sub.get_message(timeout=0.5)
-                if m is None or m["type"] != "message":
-                    continue
-                seen += 1
-                key = m["data"].decode()
-                if reader.get(key) != ("value:" + key.split(":")[1]).encode():
-                    stale.append(key)
-            assert seen == n, f"{which}: {seen} of {n} events"
-            assert stale == [], f"{which}: read before the write: {stale[:5]}"
-        finally:
-            sub.close()
-            writer.config_set("notify-keyspace-events", "")
-            writer.close()
-            reader.close()
+        stale = stale_reads_on_messages(servers[which].port, "__keyevent@0__:set", n, write,
+                                        lambda key: (key, "value:" + key.split(":")[1]), "E$")
+        assert stale == [], f"{which}: read before the write: {stale[:5]}"
 
 
 def test_a_subscriber_reading_on_a_message_published_in_a_transaction_finds_its_writes(servers):
     """MULTI; SET job:N; PUBLISH jobs N; EXEC, the job-queue pattern: the
     subscriber reads the job when told, from another connection."""
+    n = 200
+
+    def write(r):
+        for i in range(n):
+            pipe = r.pipeline(transaction=True)
+            pipe.set(f"job:{i}", f"data:{i}")
+            pipe.publish("jobs", str(i))
+            assert pipe.execute()[1] == 1  # one receiver, counted as Redis does
+
     for which in ("redis", "cairn"):
-        port = servers[which].port
-        writer = redis.Redis(host="127.0.0.1", port=port, socket_timeout=10)
-        reader = redis.Redis(host="127.0.0.1", port=port, socket_timeout=10)
-        sub = writer.pubsub()
-        try:
-            writer.flushall()
-            sub.subscribe("jobs")
-            sub.get_message(timeout=2)  # the confirmation
-            n = 200
-            for i in range(n):
-                pipe = writer.pipeline(transaction=True)
-                pipe.set(f"job:{i}", f"data:{i}")
-                pipe.publish("jobs", str(i))
-                assert pipe.execute()[1] == 1  # one receiver, counted as Redis does
-            missing = []
-            seen = 0
-            deadline = time.monotonic() + 20
-            while seen < n and time.monotonic() < deadline:
-                m = sub.get_message(timeout=0.5)
-                if m is None or m["type"] != "message":
-                    continue
-                seen += 1
-                i = m["data"].decode()
-                if reader.get(f"job:{i}") != f"data:{i}".encode():
-                    missing.append(i)
-            assert seen == n, f"{which}: {seen} of {n} messages"
-            assert missing == [], f"{which}: read before the write: {missing[:5]}"
-        finally:
-            sub.close()
-            writer.close()
-            reader.close()
+        stale = stale_reads_on_messages(servers[which].port, "jobs", n, write,
+                                        lambda i: (f"job:{i}", f"data:{i}"))
+        assert stale == [], f"{which}: read before the write: {stale[:5]}"
 
 
 def test_events_of_restore(both):
