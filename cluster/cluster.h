@@ -68,6 +68,9 @@ class BusControl {
   // Test hook (CAIRN.FAULT MIGRATION-HOLD): an atomic slot migration keeps
   // streaming and does not pause writes to finish for `ms`.
   virtual void HoldMigrations(int64_t ms) = 0;
+  // PUBLISH: sends the message to every node the bus is linked to, which
+  // delivers it to its subscribers (Cluster::DeliverPublish). Never blocks.
+  virtual void Publish(std::string_view channel, std::string_view message) = 0;
 };
 
 class Cluster {
@@ -151,6 +154,16 @@ class Cluster {
   void set_bus(BusControl* bus) { bus_ = bus; }
   BusControl* bus() const { return bus_; }
 
+  // A PUBLISH another node sent over the bus goes to this node's
+  // subscribers through `sink` (the server's Pub/Sub registry; cluster/
+  // does not see server/). Set before the bus starts.
+  void set_publish_sink(std::function<void(std::string_view, std::string_view)> sink) {
+    publish_sink_ = std::move(sink);
+  }
+  void DeliverPublish(std::string_view channel, std::string_view message) const {
+    if (publish_sink_) publish_sink_(channel, message);
+  }
+
  private:
   // The end of RouteCommand for a stable slot (or an importing one without
   // ASKING): failover pause, READONLY replica reads, MOVED. Holds mu_.
@@ -181,6 +194,7 @@ class Cluster {
   std::mutex save_mu_;            // serializes writers; guards written_version_
   uint64_t written_version_ = 0;
   BusControl* bus_ = nullptr;
+  std::function<void(std::string_view, std::string_view)> publish_sink_;
   std::function<uint64_t()> repl_offset_;
   std::function<void()> promotion_fence_;
   LoopBarrier loop_barrier_;

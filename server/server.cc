@@ -223,6 +223,11 @@ Status Server::StartCluster(int port) {
   // A promoted replica stops its link before it serves as a master, so it
   // never applies or acknowledges what its old master writes afterwards.
   cluster_->set_promotion_fence([repl] { repl->Fence(); });
+  // Another node's PUBLISH reaches this node's subscribers.
+  PubsubRegistry* pubsub = pubsub_.get();
+  cluster_->set_publish_sink([pubsub](std::string_view channel, std::string_view message) {
+    pubsub->Publish(channel, message);
+  });
   // The write pause of an atomic slot migration waits until every loop has
   // written what it admitted before the pause.
   cluster::Cluster::LoopBarrier barrier;

@@ -57,4 +57,8 @@ interface ClusterBus {
   # The source gave up: the target drops what it received, unless it had
   # already finished (`owned`, with the configEpoch it took the slots with).
   importCancel @7 (name :Text) -> (owned :Bool, configEpoch :UInt64);
+
+  # PUBLISH on the sender: the receiver delivers the message to its own
+  # subscribers (Redis Cluster's CLUSTERMSG_TYPE_PUBLISH). Never forwarded.
+  publish @8 (channel :Data, message :Data) -> ();
 }

@@ -138,6 +138,19 @@ class Bus::Loop::Service final : public rpc::ClusterBus::Server {
     return kj::READY_NOW;
   }
 
+  kj::Promise<void> publish(PublishContext ctx) override {
+    if (loop_.Partitioned()) return Drop();
+    auto p = ctx.getParams();
+    auto channel = p.getChannel();
+    auto message = p.getMessage();
+    loop_.cluster_.DeliverPublish(
+        std::string_view(reinterpret_cast<const char*>(channel.begin()), channel.size()),
+        std::string_view(reinterpret_cast<const char*>(message.begin()), message.size()));
+    loop_.cluster_.Locked([](ClusterState& s) { ++s.messages_received; });
+    link_->spoke = true;
+    return kj::READY_NOW;
+  }
+
   kj::Promise<void> requestVote(RequestVoteContext ctx) override {
     if (loop_.Partitioned()) return Drop();
     auto p = ctx.getParams();
@@ -428,12 +441,32 @@ kj::Promise<void> Bus::Loop::TickLoop() {
   });
 }
 
+void Bus::Loop::SendPublishes(std::vector<PublishRequest>& publishes) {
+  for (const PublishRequest& m : publishes) {
+    for (auto& [id, l] : links_) {
+      if (!l->connected || l->dead) continue;
+      KJ_IF_MAYBE (cap, l->cap) {
+        auto req = cap->publishRequest();
+        req.setChannel(kj::arrayPtr(reinterpret_cast<const kj::byte*>(m.channel.data()),
+                                    m.channel.size()));
+        req.setMessage(kj::arrayPtr(reinterpret_cast<const kj::byte*>(m.message.data()),
+                                    m.message.size()));
+        tasks_.add(l->canceler.wrap(req.send().ignoreResult()));
+        cluster_.Locked([](ClusterState& s) { ++s.messages_sent; });
+      }
+    }
+  }
+}
+
 void Bus::Loop::DrainQueue() {
   std::vector<MeetRequest> meets;
+  std::vector<PublishRequest> publishes;
   {
     std::lock_guard<std::mutex> lock(bus_.mu_);
     meets.swap(bus_.meets_);
+    publishes.swap(bus_.publishes_);
   }
+  if (!publishes.empty() && !Partitioned()) SendPublishes(publishes);
   if (meets.empty()) return;
   int64_t now = Now();
   cluster_.Locked([&](ClusterState& s) {
@@ -841,6 +874,14 @@ void Bus::Meet(const std::string& ip, int port, int bus_port) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     meets_.push_back({ip, port, bus_port});
+  }
+  Wake();
+}
+
+void Bus::Publish(std::string_view channel, std::string_view message) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    publishes_.push_back({std::string(channel), std::string(message)});
   }
   Wake();
 }

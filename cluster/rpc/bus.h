@@ -46,6 +46,7 @@ class Bus : public BusControl {
   void Wake() override;
   void DropTraffic(int64_t ms) override;
   void HoldMigrations(int64_t ms) override;
+  void Publish(std::string_view channel, std::string_view message) override;
 
   class Loop;  // the KJ side, bus.cc
 
@@ -55,6 +56,10 @@ class Bus : public BusControl {
     std::string ip;
     int port;
     int bus_port;
+  };
+  struct PublishRequest {
+    std::string channel;
+    std::string message;
   };
 
   Cluster& cluster_;
@@ -66,6 +71,7 @@ class Bus : public BusControl {
   std::atomic<int64_t> hold_migrations_until_ms_{0};
   std::mutex mu_;  // guards the fields below
   std::vector<MeetRequest> meets_;
+  std::vector<PublishRequest> publishes_;
   bool stop_ = false;
   std::thread thread_;
 };

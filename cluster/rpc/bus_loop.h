@@ -97,6 +97,8 @@ class Bus::Loop : public kj::TaskSet::ErrorHandler {
   kj::Promise<void> WakeLoop();
   kj::Promise<void> TickLoop();
   void DrainQueue();
+  // Sends each queued PUBLISH to every linked node (Bus::Publish).
+  void SendPublishes(std::vector<PublishRequest>& publishes);
   void Tick();
   void Connect(OutLink& l);
   void SendPing(OutLink& l);

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "cluster/cluster.h"
 #include "server/command.h"
 #include "server/errors.h"
 #include "storage/engine.h"
@@ -100,6 +101,11 @@ void UnsubscribeCommand(CommandContext& ctx) { Unsubscribe(ctx, false); }
 void PUnsubscribeCommand(CommandContext& ctx) { Unsubscribe(ctx, true); }
 
 void PublishCommand(CommandContext& ctx) {
+  // In cluster mode every other node gets it over the bus and delivers it to
+  // its own subscribers; the reply counts this node's, as Redis Cluster's.
+  if (ctx.server.cluster != nullptr && ctx.server.cluster->bus() != nullptr) {
+    ctx.server.cluster->bus()->Publish(ctx.argv[1], ctx.argv[2]);
+  }
   // Inside EXEC after writes, the message waits for the transaction's
   // batch (Engine::DeferPublish): the reply counts who would get it now.
   if (ctx.engine.DeferPublish(ctx.argv[1], ctx.argv[2])) {

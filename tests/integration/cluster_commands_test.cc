@@ -11,6 +11,7 @@
 #include <string>
 
 #include "tests/integration/cluster_harness.h"
+#include "tests/integration/raw_client.h"
 #include "tests/integration/server_process.h"
 
 namespace cairn::testing {
@@ -234,6 +235,49 @@ TEST_F(ClusterSingleNode, IdentityAndSlotsSurviveARestart) {
   EXPECT_EQ(Run("CLUSTER MYID"), id);
   EXPECT_EQ(cluster_->Info(0, "cluster_my_epoch"), "7");
   EXPECT_NE(Run("CLUSTER NODES").find(" 7 connected 0-99 500\n"), std::string::npos);
+}
+
+// Redis Cluster's PUBLISH: sent on one node, delivered by every node to its
+// own subscribers (over the bus); the reply counts the publisher's node's.
+TEST(ClusterPubsub, APublishOnOneNodeReachesSubscribersOnTheOthers) {
+  ClusterHarness cluster(3);
+  ASSERT_TRUE(cluster.Create()) << cluster.Logs();
+  RawClient channel_sub, pattern_sub;
+  ASSERT_TRUE(channel_sub.Connect(cluster.port(2)));
+  ASSERT_TRUE(pattern_sub.Connect(cluster.port(1)));
+  ASSERT_TRUE(channel_sub.Send("SUBSCRIBE news\r\n"));
+  ASSERT_TRUE(pattern_sub.Send("PSUBSCRIBE n*s\r\n"));
+  EXPECT_EQ(channel_sub.ReadReply(), "*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n");
+  EXPECT_EQ(pattern_sub.ReadReply(), "*3\r\n$10\r\npsubscribe\r\n$3\r\nn*s\r\n:1\r\n");
+  Connection publisher = cluster.node(0).Connect();
+  ASSERT_NE(publisher, nullptr);
+  // The bus links may still be coming up: publish until one arrives
+  // (bounded), then every later one must arrive in order.
+  std::string first;
+  for (int i = 0; i < 40 && first.empty(); ++i) {
+    EXPECT_EQ(ReplyText(Command(publisher.get(), {"PUBLISH", "news", "hello"})), "0");
+    first = channel_sub.ReadReply(250);
+  }
+  ASSERT_EQ(first, "*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$5\r\nhello\r\n");
+  while (!channel_sub.ReadReply(250).empty()) {
+  }
+  while (!pattern_sub.ReadReply(250).empty()) {
+  }
+  for (const char* m : {"one", "two"}) {
+    EXPECT_EQ(ReplyText(Command(publisher.get(), {"PUBLISH", "news", m})), "0");
+  }
+  const std::string one = "$4\r\nnews\r\n$3\r\none\r\n";
+  const std::string two = "$4\r\nnews\r\n$3\r\ntwo\r\n";
+  EXPECT_EQ(channel_sub.ReadReply(), "*3\r\n$7\r\nmessage\r\n" + one);
+  EXPECT_EQ(channel_sub.ReadReply(), "*3\r\n$7\r\nmessage\r\n" + two);
+  EXPECT_EQ(pattern_sub.ReadReply(), "*4\r\n$8\r\npmessage\r\n$3\r\nn*s\r\n" + one);
+  EXPECT_EQ(pattern_sub.ReadReply(), "*4\r\n$8\r\npmessage\r\n$3\r\nn*s\r\n" + two);
+  // On the subscriber's own node the count is its subscriber, and the
+  // message is not delivered twice (the bus never forwards it back).
+  Connection local = cluster.node(2).Connect();
+  EXPECT_EQ(ReplyText(Command(local.get(), {"PUBLISH", "news", "here"})), "1");
+  EXPECT_EQ(channel_sub.ReadReply(), "*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$4\r\nhere\r\n");
+  EXPECT_EQ(channel_sub.ReadReply(500), "");
 }
 
 TEST(ClusterStandalone, ClusterCommandsRefusedWithoutClusterMode) {
