@@ -879,6 +879,14 @@ void Bus::Meet(const std::string& ip, int port, int bus_port) {
 }
 
 void Bus::Publish(std::string_view channel, std::string_view message) {
+  // A bus message must stay under Cap'n Proto's 64 MB read limit, or the
+  // receiver would drop the link.
+  constexpr size_t kMaxPublishBytes = 32u << 20;
+  if (channel.size() + message.size() > kMaxPublishBytes) {
+    LOG_WARNING("cluster bus: a PUBLISH of %zu bytes stays on this node (the bus takes %zu)",
+                channel.size() + message.size(), kMaxPublishBytes);
+    return;
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     publishes_.push_back({std::string(channel), std::string(message)});
