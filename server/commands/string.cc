@@ -166,7 +166,9 @@ void SetGeneric(CommandContext& ctx, std::string_view key, std::string_view valu
   // Only GET and IFEQ read the old value; a plain SET replaces it unread.
   ks.skip_payload = !get && !ifeq;
   if (!LookupOrReply(ctx, key, &ks)) return;
-  if (!ExpireMetOrReply(ctx, ks)) return;
+  // An expired row a write goes over gets its "expired" from the write; the
+  // paths that may write nothing, or read first, expire it now.
+  if ((get || (o.flags & (kSetXx | kSetIfEq))) && !ExpireMetOrReply(ctx, ks)) return;
   if (get) CountLookup(ctx, ks);  // Redis reads the old value as GET does
   if ((get || ifeq) && WrongType(ctx, ks)) return;
   std::optional<std::string> old;
@@ -426,7 +428,8 @@ void IncrDecr(CommandContext& ctx, int64_t incr) {
   storage::KeyLockGuard guard(ctx.engine.locks(), ctx.db(), key);
   storage::KeyState ks;
   if (!LookupOrReply(ctx, key, &ks)) return;
-  if (!ExpireMetOrReply(ctx, ks)) return;  // even if an error follows
+  // An expired key counts as 0 and is always written over (its "expired"
+  // comes from the write).
   if (WrongType(ctx, ks)) return;
   int64_t value = 0;
   if (ks.live && !ParseIntOrReply(ctx, ks.payload, &value)) return;
